@@ -1,0 +1,26 @@
+import { ExitCode, toMailguardError } from '../errors.js';
+
+export interface ActionContext {
+  json: boolean;
+}
+
+/**
+ * Run a command action and turn its outcome into an exit code. Errors print as one clear message with the next
+ * step (or as {"error":{...}} with --json); the stack is shown only with DEBUG set.
+ */
+export async function runAction(ctx: ActionContext, action: () => Promise<number | undefined>): Promise<void> {
+  try {
+    const code = await action();
+    process.exitCode = code ?? ExitCode.ok;
+  } catch (e) {
+    const err = toMailguardError(e);
+    if (ctx.json) {
+      process.stdout.write(`${JSON.stringify({ error: err.toJSON() })}\n`);
+    } else {
+      process.stderr.write(`error [${err.code}]: ${err.message}\n`);
+      if (err.hint) process.stderr.write(`next step: ${err.hint}\n`);
+      if (process.env.DEBUG && err.stack) process.stderr.write(`${err.stack}\n`);
+    }
+    process.exitCode = err.exitCode;
+  }
+}

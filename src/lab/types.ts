@@ -1,0 +1,90 @@
+/**
+ * The lab's public contract, shared by the lab servers, the Mailguard SMTP front, the tests and the demo.
+ * `LabDeviceInfo` mirrors the JSON that `asa-mailguard lab --json` prints (issue #2): add fields, never rename.
+ */
+
+export type LabDialect = 'pix6' | 'asa8' | 'asa9';
+
+/** Faults injected per device (issue #2 §5). */
+export interface LabFaults {
+  latencyMs?: number;
+  /** Close the connection when a command matching this arrives, before executing it. */
+  dropAt?: RegExp[];
+  /** Answer with the invalid-input error instead of executing. */
+  errorAt?: RegExp[];
+  /** Never answer. */
+  hangAt?: RegExp[];
+  /** `Command authorization failed`. */
+  authzFail?: RegExp[];
+  /** Every login fails. */
+  authFail?: boolean;
+  configLock?: boolean;
+  /** `write memory` takes this long. */
+  slowSaveSec?: number;
+  /** Never comes back after reload. */
+  noReturn?: boolean;
+  /** The standby unit of a failover pair. */
+  standby?: boolean;
+}
+
+export interface LabDeviceOptions {
+  name?: string;
+  dialect: LabDialect;
+  hostname?: string;
+  username?: string;
+  password?: string;
+  enableSecret?: string;
+  /** Telnet asks Username+Password (ASA AAA) or Password only (PIX `passwd`). Default: PIX password-only. */
+  telnetLogin?: 'username-password' | 'password-only';
+  /** Seconds the device stays down after `reload`. */
+  reloadDelaySec?: number;
+  /** Ask the anonymous-reporting question on the first `configure terminal` (asa9 default true). */
+  anonymousReportingQuestion?: boolean;
+  contextMode?: 'single' | 'multiple';
+  contexts?: string[];
+  failover?: { role: 'active' | 'standby'; unit: 'primary' | 'secondary'; peer?: string } | null;
+  /** Replace the dialect's default startup-config (full text, as `show running-config` prints it). */
+  startupConfig?: string;
+  /** Mailguard family for the SMTP front when inspection is on: defaults by dialect. */
+  mailguardFamily?: MailguardFamily;
+  smtpBackend?: 'postfix' | 'exchange';
+  faults?: LabFaults;
+}
+
+export type MailguardFamily = 'pix-4' | 'pix-mailguard' | 'asa-esmtp';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface LabDeviceInfo {
+  name: string;
+  dialect: LabDialect;
+  hostname: string;
+  ssh: Endpoint;
+  telnet: Endpoint;
+  smtp: Endpoint;
+  username: string;
+  password: string;
+  enableSecret: string;
+  hostKeySha256: string;
+  /** The bare SMTP server behind the front (for comparison tests). */
+  smtpBackend?: Endpoint;
+  /** OpenSSH known_hosts line for the device's SSH endpoint. */
+  knownHostsLine?: string;
+}
+
+/**
+ * What the Mailguard SMTP front asks the device at each new SMTP connection: whether SMTP inspection is active
+ * in the **running** config, and how it masks.
+ */
+export interface SmtpInspectionPolicy {
+  active: boolean;
+  family: MailguardFamily;
+  /** ASA esmtp map parameters. */
+  maskBanner: boolean;
+  allowTls: boolean;
+  /** Ports inspected (PIX fixup ports or ASA class match ports). */
+  ports: number[];
+}

@@ -1,0 +1,43 @@
+/** Platform facts and SMTP-inspection findings. The JSON shapes below are a contract (issue #3). */
+
+export type Family = 'pix' | 'asa';
+/** Coarse dialect: how to talk to the device and which command set disables SMTP inspection. */
+export type Dialect = 'pix6' | 'asa7' | 'asa8' | 'asa9';
+
+export interface FailoverInfo {
+  enabled: boolean;
+  role: 'active' | 'standby' | null;
+}
+
+export interface PlatformInfo {
+  family: Family;
+  /** e.g. "9.8(4)10", "6.3(5)" */
+  version: string;
+  model: string | null;
+  hostname: string | null;
+  contextMode: 'single' | 'multiple';
+  failover: FailoverInfo;
+  dialect: Dialect;
+}
+
+export interface Finding {
+  kind: 'fixup' | 'inspect';
+  protocol: 'smtp' | 'esmtp';
+  ports: number[];
+  policyMap: string | null;
+  class: string | null;
+  inspectMap: string | null;
+  /** "global" | "interface:<name>" | null (policy-map not bound: inactive) */
+  binding: string | null;
+  active: boolean;
+  context: string | null;
+  /** The config lines that prove the finding, exactly as the device printed them (trailing spaces kept). */
+  lines: string[];
+  /** Parameters of the esmtp inspect map when known. */
+  inspectMapParams?: { maskBanner: boolean | null; allowTls: boolean | null };
+}
+
+export interface InspectionReport {
+  active: boolean;
+  findings: Finding[];
+}
