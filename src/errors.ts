@@ -112,5 +112,8 @@ export function isMailguardError(e: unknown): e is MailguardError {
 export function toMailguardError(e: unknown): MailguardError {
   if (e instanceof MailguardError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  return new MailguardError('INTERNAL', message, { cause: e, hint: 'This is a bug; please report it with --verbose output.' });
+  return new MailguardError('INTERNAL', message, {
+    cause: e,
+    hint: 'This is a bug; please report it with DEBUG=1 output.',
+  });
 }
