@@ -1,0 +1,87 @@
+/**
+ * The session layer's contract (issue #3), written before its implementation so that the change engine, the
+ * wizard and the playbook runner can be built at the same time. The implementation may add members; it must not
+ * remove or rename these.
+ */
+import type { EventEmitter } from 'node:events';
+
+export type TransportKind = 'ssh' | 'telnet';
+export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+export type CliMode = 'user' | 'privileged' | 'config' | 'subconfig';
+
+export interface Timeouts {
+  /** TCP + SSH handshake. */
+  connectMs: number;
+  /** From connected to the first prompt (and through enable). */
+  loginMs: number;
+  /** Default for each command. */
+  commandMs: number;
+  /** `write memory` (issue #5: 120 s). */
+  saveMs: number;
+}
+
+export interface ConnectOptions {
+  host: string;
+  port?: number;
+  transport: TransportKind;
+  username?: string;
+  password?: string;
+  enableSecret?: string;
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  /** ssh-agent socket path (SSH_AUTH_SOCK). */
+  agent?: string;
+  knownHostsFile?: string;
+  hostKeyPolicy?: HostKeyPolicy;
+  legacyAlgorithms?: boolean;
+  /** `user@host[:port]` */
+  jump?: string;
+  timeouts?: Partial<Timeouts>;
+  /** Write the whole conversation, secrets replaced by `***`. */
+  transcriptFile?: string;
+  /** Called with human-readable log lines (never containing secrets). */
+  onLog?: (line: string) => void;
+}
+
+/** A reply to an interactive question the device asks while a command runs. */
+export interface Answer {
+  match: RegExp;
+  reply: string;
+  /** Redact `reply` from the transcript. */
+  secret?: boolean;
+  /** Answer at most once (default true). */
+  once?: boolean;
+}
+
+export interface SendOptions {
+  timeoutMs?: number;
+  answers?: Answer[];
+  /** Do not throw DeviceCommandError on `ERROR:` output; return it instead. */
+  allowErrors?: boolean;
+  /** Resolve when this matches instead of the prompt (e.g. a reload that ends in a disconnect). */
+  expect?: RegExp;
+  /** The connection closing counts as success (reload). */
+  expectClose?: boolean;
+}
+
+export interface CliSession extends EventEmitter {
+  readonly hostname: string;
+  /** Current prompt without the trailing space, e.g. `asa/pri/act(config-pmap-c)#`. */
+  readonly prompt: string;
+  readonly mode: CliMode;
+  /** Current security context in multiple-context mode, else null. */
+  readonly context: string | null;
+  readonly closed: boolean;
+  /** Run one command, return its output without the echo and the final prompt. Throws DeviceCommandError. */
+  send(command: string, options?: SendOptions): Promise<string>;
+  /** `configure terminal`, answering the anonymous-reporting NOTICE without changing anything else. */
+  enterConfig(): Promise<void>;
+  /** Back to privileged mode (`end` on ASA, `exit` per level on PIX 6.x). */
+  exitConfig(): Promise<void>;
+  /** `changeto context X` / `changeto system`. */
+  changeTo(context: string): Promise<void>;
+  /** The conversation so far with secrets redacted. */
+  transcript(): string;
+  /** Log out and close. Never throws. */
+  close(): Promise<void>;
+}
