@@ -18,6 +18,10 @@ export interface PlatformInfo {
   contextMode: 'single' | 'multiple';
   failover: FailoverInfo;
   dialect: Dialect;
+  /** `Model Id:` line when present (ASAv10), else null. */
+  modelId?: string | null;
+  /** This unit in a failover pair: primary/secondary, when known. */
+  failoverUnit?: 'primary' | 'secondary' | null;
 }
 
 export interface Finding {
@@ -35,6 +39,14 @@ export interface Finding {
   lines: string[];
   /** Parameters of the esmtp inspect map when known. */
   inspectMapParams?: { maskBanner: boolean | null; allowTls: boolean | null };
+  /** PIX: the port argument exactly as configured (`25`, `25-26`), used to build the `no fixup` command. */
+  portSpec?: string;
+  /** ASA: the class-map's match lines, trimmed (`match default-inspection-traffic`, `match port tcp eq 587`). */
+  classMatch?: string[];
+  /** ASA: every binding of the policy-map (a policy-map may be bound on several interfaces). */
+  bindings?: string[];
+  /** Why the finding is inactive, in words (absent when active). */
+  inactiveReason?: string;
 }
 
 export interface InspectionReport {
