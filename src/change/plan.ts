@@ -162,7 +162,10 @@ function configWith(config: string, findings: Finding[], warnings: string[]): st
         lines[neg] = text;
         continue;
       }
-      const lastFixup = lines.reduce((acc, l, i) => (/^(no )?fixup protocol /.test(l) ? i : acc), -1);
+      // Next to the other smtp fixups when there are any, else at the end of the fixup block.
+      const lastOf = (re: RegExp) => lines.reduce((acc, l, i) => (re.test(l) ? i : acc), -1);
+      const lastSmtp = lastOf(/^(no )?fixup protocol smtp /);
+      const lastFixup = lastSmtp >= 0 ? lastSmtp : lastOf(/^(no )?fixup protocol /);
       if (lastFixup < 0) warnings.push(`No fixup block in the current config; "${text.trim()}" is added at the end.`);
       lines.splice(lastFixup < 0 ? lines.length : lastFixup + 1, 0, text);
       continue;
