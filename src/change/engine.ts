@@ -1,0 +1,924 @@
+/**
+ * The change engine: one change on one device as a pipeline of named steps. It emits typed events and returns a
+ * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
+ */
+import { DeviceCommandError, ExitCode, MailguardError, toMailguardError } from '../errors.js';
+import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
+import { compareProbes } from '../probe/compare.js';
+import type { CliSession, SendOptions } from '../session/types.js';
+import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, sha256, writeBackup } from './backup.js';
+import type { DeviceState, EngineDeps } from './deps.js';
+import { ChangeEmitter } from './events.js';
+import { acquireLock, type DeviceLock } from './lock.js';
+import { writeChangeRecord } from './record.js';
+import { redactSecrets } from './redact.js';
+import {
+  type ChangeOptions,
+  type ChangeOutcome,
+  type ChangePlan,
+  type ChangeResult,
+  type CommandRecord,
+  type ContextPlan,
+  type FinalState,
+  type ProbeEvidence,
+  STEP_TITLES,
+  type StepName,
+  type StepTiming,
+} from './types.js';
+
+const DEFAULTS = {
+  reloadTimeoutMs: 15 * 60_000,
+  saveTimeoutMs: 120_000,
+  backupDir: './backups',
+  backoff: { initialMs: 1_000, maxMs: 30_000 },
+};
+
+/** Save? prompts on reload: single (`[Y]es/[N]o:`) and multiple-context (`[S]ave all/[C]ancel:`). */
+const SAVE_PROMPT_MULTI = /config has been modified\. Save\? \[Y\]es\/\[N\]o\/\[S\]ave all\/\[C\]ancel:\s*$/i;
+const SAVE_PROMPT = /config has been modified\. Save\? \[Y\]es\/\[N\]o:\s*$/i;
+const CONFIRM_PROMPT = /Proceed with reload\? \[confirm\]\s*$/i;
+
+class StepSkip {
+  constructor(readonly summary: string) {}
+}
+
+/** Signals that the engine stopped on purpose with a result already decided (cancel, dry-run...). */
+class Stop {
+  constructor(
+    readonly outcome: ChangeOutcome,
+    readonly exitCode: number,
+  ) {}
+}
+
+export class ChangeEngine extends ChangeEmitter {
+  readonly options: ChangeOptions;
+  private deps!: EngineDeps;
+  private readonly target: string;
+  private session: CliSession | null = null;
+  private device: DeviceState | null = null;
+  private contexts: Array<{ context: string | null; runningConfig: string }> = [];
+  private planResult: ChangePlan | null = null;
+  private backup: LoadedBackup | null = null;
+  private restoreSource: LoadedBackup | null = null;
+  private backupInfo: ChangeResult['backup'];
+  private readonly commands: CommandRecord[] = [];
+  private readonly steps: StepTiming[] = [];
+  private preProbe?: ProbeEvidence;
+  private postProbe?: ProbeEvidence;
+  private configTouched = false;
+  private safetyReloadScheduled = false;
+  private reloaded = false;
+  private lock: DeviceLock | null = null;
+  private readonly startedAt: Date;
+  private finalState: FinalState = { running: 'unknown', startup: 'unknown', notes: [] };
+
+  constructor(options: ChangeOptions) {
+    super();
+    this.options = options;
+    const c = options.connect;
+    this.target = options.label ?? (c.port ? `${c.host}:${c.port}` : c.host);
+    this.startedAt = this.now();
+  }
+
+  private now(): Date {
+    return this.options.now ? this.options.now() : new Date();
+  }
+
+  private get mode() {
+    return this.options.mode ?? 'disable';
+  }
+
+  private get hasProbeTarget(): boolean {
+    return (this.options.smtp?.length ?? 0) > 0 || !!this.options.domain;
+  }
+
+  private get rollbackOnVerifyFailure(): boolean {
+    return this.options.rollbackOnVerifyFailure ?? this.hasProbeTarget;
+  }
+
+  private secrets(): Array<string | undefined> {
+    const c = this.options.connect;
+    return [c.password, c.enableSecret, c.passphrase];
+  }
+
+  private log(step: StepName | null, message: string, level: 'info' | 'warn' | 'debug' = 'info', progress?: number) {
+    this.emit('log', { step, level, message: redactSecrets(message, this.secrets()), progress });
+  }
+
+  /** Run one step: emits start/done/failed and records its timing. */
+  private async step<T>(name: StepName, body: () => Promise<T | StepSkip>): Promise<T | undefined> {
+    this.options.signal?.throwIfAborted?.();
+    const started = this.now();
+    const title = STEP_TITLES[name];
+    this.emit('step:start', { step: name, title, at: started.toISOString() });
+    try {
+      const out = await body();
+      const durationMs = this.now().getTime() - started.getTime();
+      if (out instanceof StepSkip) {
+        this.steps.push({
+          step: name,
+          status: 'skipped',
+          startedAt: started.toISOString(),
+          durationMs,
+          summary: out.summary,
+        });
+        this.emit('step:done', { step: name, title, durationMs, summary: out.summary, skipped: true });
+        return undefined;
+      }
+      const summary = typeof out === 'string' ? out : undefined;
+      this.steps.push({ step: name, status: 'done', startedAt: started.toISOString(), durationMs, summary });
+      this.emit('step:done', { step: name, title, durationMs, summary });
+      return out;
+    } catch (e) {
+      const durationMs = this.now().getTime() - started.getTime();
+      if (e instanceof Stop) {
+        this.steps.push({
+          step: name,
+          status: 'done',
+          startedAt: started.toISOString(),
+          durationMs,
+          summary: e.outcome,
+        });
+        this.emit('step:done', { step: name, title, durationMs, summary: e.outcome });
+        throw e;
+      }
+      const err = toEngineError(e);
+      this.steps.push({
+        step: name,
+        status: 'failed',
+        startedAt: started.toISOString(),
+        durationMs,
+        summary: err.message,
+      });
+      this.emit('step:failed', { step: name, title, durationMs, error: errJson(err, this.secrets()) });
+      throw err;
+    }
+  }
+
+  private skip(summary: string): StepSkip {
+    return new StepSkip(summary);
+  }
+
+  // ---- device helpers ------------------------------------------------------------------------------------
+
+  private async send(step: StepName, context: string | null, command: string, opts: SendOptions = {}) {
+    const session = await this.ensureSession();
+    const started = this.now();
+    try {
+      const out = await session.send(command, opts);
+      this.commands.push({
+        step,
+        context,
+        command,
+        response: redactSecrets(out, this.secrets()),
+        ok: true,
+        at: started.toISOString(),
+        durationMs: this.now().getTime() - started.getTime(),
+      });
+      return out;
+    } catch (e) {
+      const err = toEngineError(e);
+      const output = e instanceof DeviceCommandError ? e.output : `(${err.code}: ${err.message})`;
+      this.commands.push({
+        step,
+        context,
+        command,
+        response: redactSecrets(output, this.secrets()),
+        ok: false,
+        at: started.toISOString(),
+        durationMs: this.now().getTime() - started.getTime(),
+      });
+      // After a timeout or a drop the conversation is out of step: start a fresh session next time.
+      if (!(e instanceof DeviceCommandError)) await this.dropSession();
+      throw err;
+    }
+  }
+
+  private async connect(): Promise<CliSession> {
+    const session = await this.deps.openSession({
+      ...this.options.connect,
+      onLog: (line) => this.log(null, line, 'debug'),
+    });
+    this.session = session;
+    return session;
+  }
+
+  private async ensureSession(): Promise<CliSession> {
+    if (this.session && !this.session.closed) return this.session;
+    this.session = null;
+    this.log(null, 'session lost: reconnecting', 'warn');
+    return this.connect();
+  }
+
+  private async dropSession(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    if (s) await s.close().catch(() => undefined);
+  }
+
+  private multi(): boolean {
+    return this.device?.platform.contextMode === 'multiple';
+  }
+
+  private async enterContext(context: string | null): Promise<void> {
+    if (!this.multi()) return;
+    const session = await this.ensureSession();
+    const want = context ?? 'system';
+    if (session.context !== want) await session.changeTo(want);
+  }
+
+  private async readConfig(step: StepName, context: string | null, kind: 'running' | 'startup'): Promise<string> {
+    await this.enterContext(context);
+    const session = await this.ensureSession();
+    const cmd = kind === 'running' ? 'show running-config' : 'show startup-config';
+    const started = this.now();
+    const out = await session.send(cmd, { timeoutMs: this.options.connect.timeouts?.commandMs });
+    // Configs go to the backup, not the record: record only the size and checksum.
+    this.commands.push({
+      step,
+      context,
+      command: cmd,
+      response: `(${out.length} bytes, sha256 ${sha256(out).slice(0, 16)}…)`,
+      ok: true,
+      at: started.toISOString(),
+      durationMs: this.now().getTime() - started.getTime(),
+    });
+    return out;
+  }
+
+  private inspectionOf(config: string, context: string | null): InspectionReport {
+    return this.deps.findInspection(config, context);
+  }
+
+  // ---- the pipeline --------------------------------------------------------------------------------------
+
+  async run(): Promise<ChangeResult> {
+    let outcome: ChangeOutcome = 'done';
+    let exitCode: number = ExitCode.ok;
+    let error: MailguardError | undefined;
+    let verification: ChangeResult['verification'] = 'not-probed';
+    try {
+      if (!this.deps) this.deps = await resolveDeps(this.options.deps);
+      await this.step('preflight', async () => this.preflight());
+      this.preProbe = await this.step('pre-probe', async () => {
+        if (!this.hasProbeTarget) return this.skip('no --smtp or --domain: no outside proof');
+        const report = await this.deps.probe(this.probeRequest());
+        this.log('pre-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
+        return report;
+      });
+      await this.step('connect', async () => {
+        const s = await this.connect();
+        return `logged in to ${s.hostname} (${s.prompt})`;
+      });
+      await this.step('detect', async () => this.detect());
+      await this.step('plan', async () => this.makePlan());
+      const plan = this.planResult as ChangePlan;
+      if (this.options.dryRun) throw new Stop('dry-run', ExitCode.ok);
+      if (plan.nothingToDo) throw new Stop('nothing-to-do', ExitCode.ok);
+      await this.step('confirm', async () => {
+        if (!this.options.confirm) return this.skip('confirmed in advance (--yes)');
+        const ok = await this.options.confirm(plan);
+        if (!ok) {
+          throw new MailguardError('CONFIRMATION_REQUIRED', 'The change was not confirmed; nothing was changed.', {
+            hint: 'Run again and answer yes, or pass --yes.',
+          });
+        }
+        return 'confirmed';
+      });
+      await this.step('backup', async () => this.takeBackup());
+      await this.step('safety-reload', async () => this.scheduleSafetyReload());
+      try {
+        await this.step('apply', async () => this.apply());
+        await this.step('verify', async () => this.verifyOnDevice());
+        await this.step('save', async () => this.save());
+        await this.step('reload-wait', async () => this.reloadIfAsked());
+        verification = (await this.step('post-probe', async () => this.postProbeAndCompare())) ?? 'not-probed';
+      } catch (e) {
+        if (e instanceof Stop) throw e;
+        error = toEngineError(e);
+        const rolled = await this.rollback(error);
+        outcome = rolled ? 'rolled-back' : 'rollback-failed';
+        exitCode = rolled
+          ? error.code === 'VERIFY_FAILED'
+            ? ExitCode.verifyFailed
+            : ExitCode.deviceError
+          : ExitCode.rollbackFailed;
+        if (error.code === 'VERIFY_FAILED' && this.postProbe && this.postProbe.verdict !== 'clean')
+          verification = 'not-verified';
+      }
+    } catch (e) {
+      if (e instanceof Stop) {
+        outcome = e.outcome;
+        exitCode = e.exitCode;
+      } else {
+        error = toEngineError(e);
+        outcome = 'failed';
+        exitCode = error.exitCode;
+      }
+    }
+    await this.describeFinalState(outcome).catch((e) =>
+      this.finalState.notes.push(`Could not re-read the device at the end: ${toEngineError(e).message}`),
+    );
+    await this.dropSession();
+    const result = this.result(outcome, exitCode, verification, error);
+    const report = await this.step('report', async () => {
+      const files = writeChangeRecord(result, this.reportPath(), this.secrets());
+      if (!files) return this.skip('dry run: no record (pass --report FILE to keep one)');
+      return files;
+    }).catch((e) => {
+      this.log('report', `could not write the change record: ${toEngineError(e).message}`, 'warn');
+      return undefined;
+    });
+    if (report) result.reportFiles = report;
+    this.lock?.release();
+    return result;
+  }
+
+  private probeRequest() {
+    return { smtp: this.options.smtp, domain: this.options.domain, resolver: this.options.resolver };
+  }
+
+  private preflight(): string {
+    const o = this.options;
+    if (o.reload && !['never', 'if-needed', 'after-save'].includes(o.reload)) {
+      throw new MailguardError('USAGE', `--reload must be never, if-needed or after-save (got "${o.reload}").`, {
+        hint: 'Pass --reload if-needed (the default).',
+      });
+    }
+    if (o.safetyReloadMin !== undefined && !(Number.isInteger(o.safetyReloadMin) && o.safetyReloadMin >= 1)) {
+      throw new MailguardError('USAGE', '--safety-reload takes whole minutes (1 or more).', {
+        hint: 'For example --safety-reload 10.',
+      });
+    }
+    if (this.mode === 'restore') {
+      if (!o.restoreFrom) {
+        throw new MailguardError('USAGE', 'rollback needs --backup FILE.', { hint: 'Pass a backup written by apply.' });
+      }
+      this.restoreSource = loadBackup(o.restoreFrom);
+      this.log('preflight', `restoring from ${this.restoreSource.metadataPath} (${this.restoreSource.meta.takenAt})`);
+    }
+    if (o.dryRun) return 'dry run: no lock, no backup, no config command';
+    this.lock = acquireLock(o.backupDir ?? DEFAULTS.backupDir, this.target);
+    return `lock ${this.lock.path}`;
+  }
+
+  private async detect(): Promise<string> {
+    const session = this.session as CliSession;
+    const device = await this.deps.readDevice(session);
+    this.device = device;
+    const p = device.platform;
+    this.log(
+      'detect',
+      `${p.family.toUpperCase()} ${p.version}${p.model ? ` (${p.model})` : ''}, ${p.contextMode} context`,
+    );
+    if (p.failover.enabled && p.failover.role === 'standby') {
+      throw new MailguardError('STANDBY_UNIT', `${session.hostname} is the standby unit of a failover pair.`, {
+        hint: 'Run it on the active unit; the change replicates to the standby.',
+      });
+    }
+    const want = this.options.context;
+    let contexts = device.contexts;
+    if (p.contextMode === 'multiple') {
+      contexts = contexts.filter((c) => c.context !== null && c.context !== 'system');
+      if (want && want !== 'all') {
+        contexts = contexts.filter((c) => c.context === want);
+        if (contexts.length === 0) {
+          throw new MailguardError('BAD_INPUT', `No security context named "${want}" on ${session.hostname}.`, {
+            hint: `Use one of: ${device.contexts.map((c) => c.context).join(', ')}, or --context all.`,
+          });
+        }
+      }
+    } else if (want && want !== 'all') {
+      this.log('detect', `--context ${want} ignored: the device is in single context mode`, 'warn');
+    }
+    this.contexts = contexts;
+    const active = device.inspection.findings.filter((f) => f.active && this.inScope(f));
+    return `${p.family} ${p.version}; SMTP inspection ${active.length ? `active (${active.length} place${active.length > 1 ? 's' : ''})` : 'not active'}`;
+  }
+
+  private inScope(f: Finding): boolean {
+    return this.contexts.some((c) => c.context === f.context);
+  }
+
+  private makePlan(): string {
+    const device = this.device as DeviceState;
+    const dialect = device.platform.dialect;
+    const contexts: ContextPlan[] = [];
+    for (const c of this.contexts) {
+      const findings = device.inspection.findings.filter((f) => f.context === c.context);
+      let out: ReturnType<EngineDeps['plan']>;
+      if (this.mode === 'restore') {
+        const src = this.restoreSource as LoadedBackup;
+        const backupConfig = src.running.get(ctxKey(c.context));
+        if (backupConfig === undefined) {
+          this.log(
+            'plan',
+            `the backup holds no running config for context ${c.context ?? '(single)'}: skipped`,
+            'warn',
+          );
+          continue;
+        }
+        out = this.deps.planRestore(backupConfig, c.runningConfig, dialect, c.context);
+      } else {
+        out = this.deps.plan({ findings, dialect, runningConfig: c.runningConfig, context: c.context });
+      }
+      contexts.push({
+        context: c.context,
+        findings,
+        commands: out.commands,
+        inverse: out.inverse,
+        diff: out.diff,
+        nothingToDo: out.nothingToDo || out.commands.length === 0,
+      });
+    }
+    const nothingToDo = contexts.every((c) => c.nothingToDo);
+    this.planResult = { mode: this.mode, dialect, nothingToDo, contexts };
+    const n = contexts.reduce((a, c) => a + c.commands.length, 0);
+    for (const c of contexts) {
+      for (const cmd of c.commands) this.log('plan', `${c.context ? `[${c.context}] ` : ''}${cmd}`);
+    }
+    if (nothingToDo) {
+      return this.mode === 'restore'
+        ? 'nothing to do: the device already has the backup’s SMTP inspection'
+        : 'nothing to do: SMTP inspection already disabled';
+    }
+    return `${n} command${n === 1 ? '' : 's'} in ${contexts.filter((c) => !c.nothingToDo).length} context(s)`;
+  }
+
+  private async takeBackup(): Promise<string> {
+    const device = this.device as DeviceState;
+    const configs: Array<{ kind: 'running' | 'startup'; context: string | null; text: string }> = [];
+    for (const c of this.contexts) {
+      configs.push({
+        kind: 'running',
+        context: c.context,
+        text: await this.readConfig('backup', c.context, 'running'),
+      });
+      configs.push({
+        kind: 'startup',
+        context: c.context,
+        text: await this.readConfig('backup', c.context, 'startup'),
+      });
+    }
+    const info = writeBackup({
+      backupDir: this.options.backupDir ?? DEFAULTS.backupDir,
+      hostname: device.platform.hostname ?? this.session?.hostname ?? this.options.connect.host,
+      target: this.target,
+      platform: device.platform,
+      takenAt: this.now(),
+      configs,
+    });
+    this.backupInfo = info;
+    this.backup = loadBackup(info.metadataPath);
+    for (const f of info.files) this.log('backup', `${f.path} sha256 ${f.sha256}`);
+    return `${info.files.length} files in ${info.dir}`;
+  }
+
+  private async scheduleSafetyReload(): Promise<string | StepSkip> {
+    const min = this.options.safetyReloadMin;
+    if (min === undefined) return this.skip('not asked (--safety-reload MIN)');
+    const p = (this.device as DeviceState).platform;
+    if (p.family !== 'asa') {
+      this.log(
+        'safety-reload',
+        'PIX 6.x has no `reload in`: no safety net; the inverse commands are the rollback',
+        'warn',
+      );
+      return this.skip('not available on PIX 6.x');
+    }
+    await this.enterContext(null);
+    // Answer N to Save?: the safety net works only if the startup-config stays the old one.
+    await this.send('safety-reload', null, `reload in ${min}`, {
+      answers: [
+        { match: SAVE_PROMPT_MULTI, reply: 'N' },
+        { match: SAVE_PROMPT, reply: 'N' },
+        { match: CONFIRM_PROMPT, reply: 'y' },
+      ],
+    });
+    this.safetyReloadScheduled = true;
+    return `the device reloads on its startup-config in ${min} min unless cancelled`;
+  }
+
+  private async cancelSafetyReload(step: StepName): Promise<void> {
+    if (!this.safetyReloadScheduled) return;
+    await this.enterContext(null);
+    await this.send(step, null, 'reload cancel', { allowErrors: true });
+    this.safetyReloadScheduled = false;
+    this.log(step, 'scheduled safety reload cancelled');
+  }
+
+  private async apply(): Promise<string> {
+    const plan = this.planResult as ChangePlan;
+    let n = 0;
+    for (const c of plan.contexts) {
+      if (c.nothingToDo) continue;
+      await this.enterContext(c.context);
+      const session = await this.ensureSession();
+      this.configTouched = true;
+      await session.enterConfig();
+      for (const cmd of c.commands) {
+        await this.send('apply', c.context, cmd);
+        n++;
+      }
+      await session.exitConfig();
+    }
+    return `${n} command${n === 1 ? '' : 's'} accepted`;
+  }
+
+  /** Re-read each context's running config: the planned result must hold. */
+  private async verifyOnDevice(): Promise<string> {
+    for (const c of (this.planResult as ChangePlan).contexts) {
+      if (c.nothingToDo) continue;
+      const running = await this.readConfig('verify', c.context, 'running');
+      const state = this.classify(running, c.context, 'running');
+      if (state !== 'changed') {
+        throw new MailguardError(
+          'VERIFY_FAILED',
+          `After the commands, the running config of ${c.context ?? 'the device'} does not show the planned result (${state}).`,
+          { hint: 'The change was rolled back; read the record for the config lines that remained.' },
+        );
+      }
+    }
+    return this.mode === 'restore'
+      ? 'running config holds the backup’s SMTP inspection'
+      : 'no active SMTP inspection left in the running config';
+  }
+
+  /**
+   * Where a config stands relative to the change: `original` (same SMTP inspection as the backup), `changed` (the
+   * plan's result), `partial` (neither).
+   */
+  private classify(
+    config: string,
+    context: string | null,
+    kind: 'running' | 'startup',
+  ): 'original' | 'changed' | 'partial' {
+    const now = findingKey(this.inspectionOf(config, context));
+    const backupText = (kind === 'running' ? this.backup?.running : this.backup?.startup)?.get(ctxKey(context));
+    if (backupText !== undefined && now === findingKey(this.inspectionOf(backupText, context))) return 'original';
+    // disable: no active finding left; restore: the same active findings as the backup being restored.
+    const target =
+      this.mode === 'restore'
+        ? findingKey(
+            this.inspectionOf((this.restoreSource as LoadedBackup).running.get(ctxKey(context)) ?? '', context),
+          )
+        : '';
+    return now === target ? 'changed' : 'partial';
+  }
+
+  private async save(): Promise<string> {
+    const timeoutMs = this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs;
+    for (const c of (this.planResult as ChangePlan).contexts) {
+      if (c.nothingToDo) continue;
+      await this.enterContext(c.context);
+      const out = await this.send('save', c.context, 'write memory', { timeoutMs });
+      if (!/\[OK\]/.test(out)) {
+        throw new MailguardError('SAVE_FAILED', `write memory did not end with [OK] on ${c.context ?? 'the device'}.`, {
+          hint: 'Check flash space and `show startup-config`; the change was rolled back.',
+          details: { output: redactSecrets(out, this.secrets()) },
+        });
+      }
+    }
+    await this.cancelSafetyReload('save');
+    return 'write memory: [OK]';
+  }
+
+  private async reloadIfAsked(): Promise<string | StepSkip> {
+    const policy = this.options.reload ?? 'if-needed';
+    if (this.mode === 'restore' || policy === 'never') return this.skip('not asked (--reload never)');
+    if (policy === 'if-needed') {
+      if (!this.hasProbeTarget) return this.skip('if-needed: no probe target to tell; no reload');
+      const report = await this.deps.probe(this.probeRequest());
+      this.log('reload-wait', `outside probe after save: ${report.verdict}${probeLine(report)}`);
+      if (report.verdict !== 'inspected')
+        return this.skip(`if-needed: the outside probe says ${report.verdict}; no reload`);
+      this.log('reload-wait', 'the outside probe still shows the inspection: reloading');
+    }
+    await this.reloadAndWait();
+    return 'the device is back and the change persisted';
+  }
+
+  private async reloadAndWait(): Promise<void> {
+    const step: StepName = 'reload-wait';
+    await this.enterContext(null);
+    const session = await this.ensureSession();
+    const multi = this.multi();
+    this.log(step, 'reload');
+    // The command's own end is the connection closing; the Save? answer is Y because the change is saved already.
+    await session.send('reload', {
+      answers: [
+        { match: SAVE_PROMPT_MULTI, reply: multi ? 'S' : 'Y' },
+        { match: SAVE_PROMPT, reply: 'Y' },
+        { match: CONFIRM_PROMPT, reply: 'y' },
+      ],
+      expectClose: true,
+      timeoutMs: 120_000,
+    });
+    this.commands.push({
+      step,
+      context: null,
+      command: 'reload',
+      response: '(connection closed by the device, as expected)',
+      ok: true,
+      at: this.now().toISOString(),
+      durationMs: 0,
+    });
+    this.reloaded = true;
+    await this.dropSession();
+    const timeout = this.options.reloadTimeoutMs ?? DEFAULTS.reloadTimeoutMs;
+    const backoff = this.options.reloadBackoff ?? DEFAULTS.backoff;
+    const t0 = Date.now();
+    let wait = backoff.initialMs;
+    let attempt = 0;
+    for (;;) {
+      await this.deps.sleep(Math.min(wait, Math.max(0, t0 + timeout - Date.now())), this.options.signal);
+      attempt++;
+      const elapsed = Date.now() - t0;
+      try {
+        await this.connect();
+        this.log(step, `device back after ${(elapsed / 1000).toFixed(1)} s (attempt ${attempt})`, 'info', 1);
+        break;
+      } catch (e) {
+        const err = toEngineError(e);
+        if (err.code === 'AUTH_FAILED' || err.code === 'HOST_KEY_CHANGED') throw err;
+        if (Date.now() - t0 >= timeout) {
+          throw new MailguardError(
+            'RELOAD_TIMEOUT',
+            `The device did not come back within ${Math.round(timeout / 1000)} s after reload.`,
+            {
+              hint: 'Check the console (out-of-band); the saved startup-config holds the change.',
+            },
+          );
+        }
+        this.log(
+          step,
+          `waiting for the device (${Math.round(elapsed / 1000)} s of ${Math.round(timeout / 1000)} s): ${err.code}`,
+          'info',
+          Math.min(0.99, elapsed / timeout),
+        );
+      }
+      wait = Math.min(wait * 2, backoff.maxMs);
+    }
+    // Confirm the change survived the reload.
+    const device = await this.deps.readDevice(this.session as CliSession);
+    this.device = { ...device, platform: device.platform };
+    for (const c of (this.planResult as ChangePlan).contexts) {
+      if (c.nothingToDo) continue;
+      const running = device.contexts.find((x) => x.context === c.context)?.runningConfig ?? '';
+      if (this.classify(running, c.context, 'running') !== 'changed') {
+        throw new MailguardError('VERIFY_FAILED', 'After the reload the running config does not hold the change.', {
+          hint: 'The saved startup-config did not keep the change; see the record.',
+        });
+      }
+    }
+  }
+
+  private async postProbeAndCompare(): Promise<ChangeResult['verification'] | StepSkip> {
+    if (!this.hasProbeTarget) return this.skip('no probe target: not verified from outside');
+    const report = await this.deps.probe(this.probeRequest());
+    this.postProbe = report;
+    this.log('post-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
+    if (report.verdict === 'clean') {
+      const cmp = this.preProbe
+        ? compareProbes(this.preProbe, report)
+        : { change: 'inconclusive' as const, reason: 'no probe before' };
+      if (cmp.change !== 'verified')
+        this.log('post-probe', `clean now, but not proven by the comparison: ${cmp.reason}`, 'warn');
+      return cmp.change === 'verified' ? 'verified' : 'inconclusive';
+    }
+    if (this.mode === 'restore') return 'inconclusive';
+    const msg = `The outside probe is not clean after the change (${report.verdict}).`;
+    if (this.rollbackOnVerifyFailure) {
+      throw new MailguardError('VERIFY_FAILED', msg, {
+        hint: 'The change was rolled back; check what else sits between the probe and the mail server.',
+      });
+    }
+    throw new MailguardError('VERIFY_FAILED', msg, {
+      hint: 'The change was kept (--no-rollback-on-verify-failure); check the path to the mail server.',
+      details: { keep: true },
+    });
+  }
+
+  /**
+   * Put the device back to the backup's SMTP inspection: reconnect if needed, compute the restore from what the
+   * device holds now, apply it, re-check, save when the startup-config was touched. Returns true on success.
+   */
+  private async rollback(cause: MailguardError): Promise<boolean> {
+    if (cause.code === 'VERIFY_FAILED' && cause.details.keep === true) {
+      await this.step('rollback', async () => this.skip('not asked (--no-rollback-on-verify-failure)')).catch(
+        () => undefined,
+      );
+      return true;
+    }
+    if (!this.configTouched) {
+      await this.step('rollback', async () => this.skip('no config command was sent: nothing to roll back')).catch(
+        () => undefined,
+      );
+      return true;
+    }
+    try {
+      await this.step('rollback', async () => {
+        this.log('rollback', `cause: ${cause.code}: ${cause.message}`, 'warn');
+        const backup = this.backup as LoadedBackup;
+        const dialect = (this.device as DeviceState).platform.dialect;
+        await this.ensureSession();
+        // After a timeout the device may still be in config mode: leave it before reading.
+        const s = await this.ensureSession();
+        if (s.mode === 'config' || s.mode === 'subconfig') await s.exitConfig().catch(() => undefined);
+        let sent = 0;
+        for (const c of this.contexts) {
+          const original = backup.running.get(ctxKey(c.context));
+          if (original === undefined) continue;
+          const current = await this.readConfig('rollback', c.context, 'running');
+          const restore = this.deps.planRestore(original, current, dialect, c.context);
+          if (restore.commands.length === 0 || restore.nothingToDo) continue;
+          await this.enterContext(c.context);
+          const session = await this.ensureSession();
+          await session.enterConfig();
+          for (const cmd of restore.commands) {
+            await this.send('rollback', c.context, cmd);
+            sent++;
+          }
+          await session.exitConfig();
+        }
+        // Re-check and save where the startup-config no longer matches the backup's.
+        for (const c of this.contexts) {
+          const running = await this.readConfig('rollback', c.context, 'running');
+          if (this.classify(running, c.context, 'running') !== 'original') {
+            throw new MailguardError(
+              'ROLLBACK_FAILED',
+              `The running config of ${c.context ?? 'the device'} is not back to the backup’s SMTP inspection.`,
+              {
+                hint: 'Restore by hand from the backup; the record lists the lines.',
+              },
+            );
+          }
+          const startup = await this.readConfig('rollback', c.context, 'startup');
+          if (this.classify(startup, c.context, 'startup') !== 'original') {
+            await this.enterContext(c.context);
+            const out = await this.send('rollback', c.context, 'write memory', {
+              timeoutMs: this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs,
+            });
+            if (!/\[OK\]/.test(out))
+              throw new MailguardError('SAVE_FAILED', 'write memory during rollback did not end with [OK].');
+          }
+        }
+        await this.cancelSafetyReload('rollback');
+        return `${sent} command${sent === 1 ? '' : 's'} sent; SMTP inspection as in the backup`;
+      });
+      return true;
+    } catch (e) {
+      const err = toEngineError(e);
+      if (this.safetyReloadScheduled) {
+        this.finalState.notes.push(
+          `A safety reload is scheduled (reload in ${this.options.safetyReloadMin} min, from ${this.backupInfo?.takenAt ?? '?'}); the device will come back on its startup-config.`,
+        );
+      }
+      this.finalState.notes.push(`Rollback failed: ${err.code}: ${err.message}`);
+      return false;
+    }
+  }
+
+  /** Re-read running and startup configs and say exactly what each holds. */
+  private async describeFinalState(outcome: ChangeOutcome): Promise<void> {
+    const fs = this.finalState;
+    if (!this.backup) {
+      if (outcome === 'dry-run' || outcome === 'nothing-to-do' || !this.configTouched) {
+        fs.running = 'original';
+        fs.startup = 'original';
+        fs.notes.push('No config command was sent: running and startup configs are unchanged.');
+      }
+      return;
+    }
+    if (!this.session || this.session.closed) {
+      try {
+        await this.connect();
+      } catch (e) {
+        fs.notes.push(
+          `The device could not be reached to re-read its configs (${toEngineError(e).code}); their state is unknown. Backup: ${this.backupInfo?.metadataPath}.`,
+        );
+        return;
+      }
+    }
+    const rs: Array<'original' | 'changed' | 'partial'> = [];
+    const ss: Array<'original' | 'changed' | 'partial'> = [];
+    fs.runningSha256 = {};
+    fs.startupSha256 = {};
+    for (const c of this.contexts) {
+      const running = await this.readConfig('report', c.context, 'running');
+      const startup = await this.readConfig('report', c.context, 'startup');
+      rs.push(this.classify(running, c.context, 'running'));
+      ss.push(this.classify(startup, c.context, 'startup'));
+      const k = ctxKey(c.context) || 'device';
+      fs.runningSha256[k] = sha256(normalizeConfig(running));
+      fs.startupSha256[k] = sha256(normalizeConfig(startup));
+      const br = this.backup.running.get(ctxKey(c.context));
+      const bs = this.backup.startup.get(ctxKey(c.context));
+      const where = c.context ? `context ${c.context}: ` : '';
+      fs.notes.push(
+        `${where}running-config ${br !== undefined && normalizeConfig(br) === normalizeConfig(running) ? 'is identical to the backup' : 'differs from the backup'} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`,
+      );
+      fs.notes.push(
+        `${where}startup-config ${bs !== undefined && normalizeConfig(bs) === normalizeConfig(startup) ? 'is identical to the backup' : 'differs from the backup'} (SMTP inspection: ${describe(ss.at(-1)!, this.mode)}).`,
+      );
+    }
+    fs.running = merge(rs);
+    fs.startup = merge(ss);
+  }
+
+  private reportPath(): string | null {
+    if (this.options.reportFile) return this.options.reportFile;
+    if (this.backupInfo) return this.backupInfo.metadataPath.replace(/-backup\.json$/, '-change');
+    if (this.options.dryRun) return null;
+    // Failed before the backup: keep the record in the backup folder anyway.
+    const host = this.device?.platform.hostname ?? this.options.connect.host;
+    const stamp = this.startedAt
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-');
+    return `${this.options.backupDir ?? DEFAULTS.backupDir}/${host.replace(/[^A-Za-z0-9._-]/g, '_')}/${stamp}-change`;
+  }
+
+  private result(
+    outcome: ChangeOutcome,
+    exitCode: number,
+    verification: ChangeResult['verification'],
+    error?: MailguardError,
+  ): ChangeResult {
+    return {
+      target: this.target,
+      mode: this.mode,
+      outcome,
+      exitCode,
+      verification,
+      error: error ? errJson(error, this.secrets()) : undefined,
+      platform: this.device?.platform as PlatformInfo | undefined,
+      inspection: this.device?.inspection,
+      plan: this.planResult ?? undefined,
+      backup: this.backupInfo,
+      commands: this.commands,
+      preProbe: this.preProbe,
+      postProbe: this.postProbe,
+      reloaded: this.reloaded,
+      finalState: this.finalState,
+      steps: this.steps,
+      startedAt: this.startedAt.toISOString(),
+      finishedAt: this.now().toISOString(),
+    };
+  }
+}
+
+function describe(s: 'original' | 'changed' | 'partial', mode: 'disable' | 'restore'): string {
+  if (s === 'original') return 'as before the change';
+  if (s === 'changed') return mode === 'restore' ? 'restored from the backup' : 'disabled as planned';
+  return 'partly changed: compare with the backup';
+}
+
+function merge(states: Array<'original' | 'changed' | 'partial'>): FinalState['running'] {
+  if (states.length === 0) return 'unknown';
+  if (states.every((s) => s === 'original')) return 'original';
+  if (states.every((s) => s === 'changed')) return 'changed';
+  return 'partial';
+}
+
+/** A stable key for "same SMTP inspection": the active findings' trimmed lines, sorted. */
+function findingKey(r: InspectionReport): string {
+  return r.findings
+    .filter((f) => f.active)
+    .map((f) => `${f.context ?? ''}|${f.policyMap ?? ''}|${f.class ?? ''}|${f.lines.map((l) => l.trim()).join('/')}`)
+    .sort()
+    .join('\n');
+}
+
+function probeLine(r: ProbeEvidence): string {
+  const first = r.probes[0];
+  if (!first) return '';
+  const greeting = first.transcript.find((e) => e.dir === 'S');
+  return greeting && 'text' in greeting ? ` (${first.address}:${first.port} greeting "${greeting.text}")` : '';
+}
+
+function errJson(e: MailguardError, secrets: Array<string | undefined>) {
+  return { code: e.code, message: redactSecrets(e.message, secrets), hint: e.hint };
+}
+
+function toEngineError(e: unknown): MailguardError {
+  if (e instanceof Error && e.name === 'AbortError') {
+    return new MailguardError('INTERRUPTED', 'Interrupted.', { hint: 'Read the change record for the device state.' });
+  }
+  return toMailguardError(e);
+}
+
+async function resolveDeps(partial?: Partial<EngineDeps>): Promise<EngineDeps> {
+  const { defaultDeps } = await import('./default-deps.js');
+  return { ...(await defaultDeps()), ...partial };
+}
+
+/** Convenience: run one change with listeners attached before it starts. */
+export async function runChange(
+  options: ChangeOptions,
+  attach?: (engine: ChangeEngine) => void,
+): Promise<ChangeResult> {
+  const engine = new ChangeEngine(options);
+  attach?.(engine);
+  return engine.run();
+}

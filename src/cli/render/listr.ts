@@ -1,0 +1,126 @@
+import { Listr, type ListrTaskWrapper } from 'listr2';
+import type { ChangeEmitter } from '../../change/events.js';
+import { STEP_NAMES, STEP_TITLES, type StepName } from '../../change/types.js';
+import type { ChangeRenderer, RenderOptions } from './types.js';
+
+type Outcome =
+  | { kind: 'done'; summary?: string }
+  | { kind: 'skip'; summary: string }
+  | { kind: 'failed'; message: string };
+
+interface Slot {
+  step: StepName;
+  started: boolean;
+  settled: boolean;
+  resolve: (o: Outcome) => void;
+  // biome-ignore lint/suspicious/noExplicitAny: listr2's wrapper generics are not needed here.
+  task?: ListrTaskWrapper<any, any, any>;
+}
+
+/** Steps drawn together; the confirmation prompt runs between the two segments. */
+const SEGMENTS: StepName[][] = [
+  STEP_NAMES.slice(0, STEP_NAMES.indexOf('confirm')),
+  STEP_NAMES.slice(STEP_NAMES.indexOf('confirm')),
+];
+
+/**
+ * A listr2 task list driven by engine events: every step is a task that waits for the engine to report it.
+ * Steps that never run are shown as skipped. listr2 is task-driven, so each task awaits a deferred outcome.
+ */
+export class ListrRenderer implements ChangeRenderer {
+  private slots = new Map<StepName, Slot>();
+  private running: Promise<unknown> | null = null;
+  private segment = -1;
+
+  constructor(private readonly opts: RenderOptions = {}) {}
+
+  private startSegment(index: number, after: Promise<unknown> | null = null) {
+    this.segment = index;
+    const steps = SEGMENTS[index] ?? [];
+    this.slots = new Map();
+    const tasks = steps.map((step) => {
+      let resolve!: (o: Outcome) => void;
+      const outcome = new Promise<Outcome>((r) => {
+        resolve = r;
+      });
+      const slot: Slot = { step, started: false, settled: false, resolve };
+      this.slots.set(step, slot);
+      return {
+        title: STEP_TITLES[step],
+        // biome-ignore lint/suspicious/noExplicitAny: see Slot.task
+        task: async (_ctx: unknown, task: ListrTaskWrapper<any, any, any>) => {
+          slot.task = task;
+          const o = await outcome;
+          if (o.kind === 'skip') task.skip(o.summary);
+          else if (o.kind === 'failed') throw new Error(o.message);
+          else if (o.summary) task.title = `${STEP_TITLES[step]}: ${o.summary}`;
+        },
+        rendererOptions: { outputBar: 2, persistentOutput: false },
+      };
+    });
+    const listr = new Listr(tasks, {
+      concurrent: false,
+      exitOnError: false,
+      rendererOptions: { collapseSkips: true, showSkipMessage: true, collapseErrors: false },
+    });
+    // Draw only once the previous segment has finished drawing.
+    this.running = (after ?? Promise.resolve()).then(() => listr.run()).catch(() => undefined);
+  }
+
+  private settle(step: StepName, o: Outcome) {
+    const slot = this.slots.get(step);
+    if (!slot || slot.settled) return;
+    slot.settled = true;
+    slot.resolve(o);
+  }
+
+  private async closeSegment() {
+    for (const s of this.slots.values()) this.settle(s.step, { kind: 'skip', summary: 'not run' });
+    await this.running;
+    this.running = null;
+  }
+
+  private onStart(step: StepName) {
+    const seg = SEGMENTS.findIndex((s) => s.includes(step));
+    if (seg !== this.segment) {
+      // Synchronous start: the previous segment is settled first, its listr finishes drawing on its own.
+      for (const s of this.slots.values()) this.settle(s.step, { kind: 'skip', summary: 'not run' });
+      const prev = this.running;
+      this.running = null;
+      this.startSegment(seg, prev);
+    }
+    // Everything before this step in the segment that never started did not run.
+    for (const s of this.slots.values()) {
+      if (s.step === step) break;
+      if (!s.started) this.settle(s.step, { kind: 'skip', summary: 'not run' });
+    }
+    const slot = this.slots.get(step);
+    if (slot) slot.started = true;
+  }
+
+  attach(engine: ChangeEmitter): void {
+    engine.on('step:start', (e) => this.onStart(e.step));
+    engine.on('step:done', (e) =>
+      this.settle(
+        e.step,
+        e.skipped ? { kind: 'skip', summary: e.summary ?? 'skipped' } : { kind: 'done', summary: e.summary },
+      ),
+    );
+    engine.on('step:failed', (e) =>
+      this.settle(e.step, { kind: 'failed', message: `[${e.error.code}] ${e.error.message}` }),
+    );
+    engine.on('log', (e) => {
+      if (e.level === 'debug' && !this.opts.verbose) return;
+      const slot = e.step ? this.slots.get(e.step) : [...this.slots.values()].find((s) => s.started && !s.settled);
+      if (slot?.task) slot.task.output = e.message;
+    });
+  }
+
+  async suspend(): Promise<void> {
+    await this.closeSegment();
+  }
+
+  async finish(): Promise<void> {
+    await this.closeSegment();
+  }
+}
