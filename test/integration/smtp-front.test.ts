@@ -2,7 +2,9 @@
  * The Mailguard SMTP front over real TCP on 127.0.0.1: a raw net client talks through the front to a real
  * smtp-server backend. Expected shapes follow shared/reference/smtp-inspection.md §2 (T-A, T-C) and §8.
  */
+import { once } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type MailguardEvent,
@@ -212,6 +214,28 @@ describe('Mailguard front before a Postfix-like backend', () => {
     c.end();
   });
 
+  it('asa-esmtp allow-tls: after the 220 the front stops inspecting and a real TLS session runs', async () => {
+    policy = policyOf('asa-esmtp', { allowTls: true });
+    const c = await RawClient.connect(front.endpoint.port);
+    await c.reply();
+    await c.command('EHLO client.example\r\n');
+    expect((await c.command('STARTTLS\r\n'))[0]).toMatch(/^220 /);
+    c.socket.removeAllListeners('data');
+    // Self-signed lab certificate: verification is not what this test is about.
+    const secure = tls.connect({ socket: c.socket, rejectUnauthorized: false, servername: 'localhost' });
+    await once(secure, 'secureConnect');
+    secure.write('EHLO client.example\r\n');
+    let text = '';
+    for await (const chunk of secure) {
+      text += (chunk as Buffer).toString('latin1');
+      if (/^250 /m.test(text)) break;
+    }
+    // Inside TLS nothing is masked any more, and smtp-server no longer offers STARTTLS.
+    expect(text).not.toMatch(/X{7}[A-Z]/);
+    expect(text).toMatch(/^250-mail\.example\.com\r\n/);
+    secure.destroy();
+  });
+
   it('asa-esmtp no mask-banner: the greeting passes, EHLO is still masked', async () => {
     policy = policyOf('asa-esmtp', { maskBanner: false });
     const c = await RawClient.connect(front.endpoint.port);
@@ -311,6 +335,41 @@ describe('Mailguard front before a Postfix-like backend', () => {
     await c.reply();
     c.socket.write('X'.repeat(600));
     expect(await c.closed()).toBe('');
+  });
+
+  it('asa-esmtp: a sender address over 320 bytes drops the connection', async () => {
+    policy = policyOf('asa-esmtp');
+    const c = await RawClient.connect(front.endpoint.port);
+    await c.reply();
+    await c.command('HELO client.example\r\n');
+    c.socket.write(`MAIL FROM:<${'s'.repeat(309)}@example.com>\r\n`);
+    expect(await c.closed()).toBe('');
+    expect(events.at(-1)).toEqual({ type: 'drop', reason: 'sender-address-length' });
+  });
+
+  it('asa-esmtp: a header line over 998 bytes drops the connection; a body line over 998 passes', async () => {
+    policy = policyOf('asa-esmtp');
+    const start = async () => {
+      const c = await RawClient.connect(front.endpoint.port);
+      await c.reply();
+      await c.command('HELO client.example\r\n');
+      await c.command('MAIL FROM:<a@client.example>\r\n');
+      await c.command('RCPT TO:<b@example.com>\r\n');
+      expect((await c.command('DATA\r\n'))[0]).toMatch(/^354 /);
+      return c;
+    };
+    const before = backend.messages.length;
+    const ok = await start();
+    const longBody = `Subject: long body\r\n\r\n${'b'.repeat(1200)}\r\n`;
+    ok.socket.write(`${longBody}.\r\n`);
+    expect((await ok.reply())[0]).toMatch(/^250 /);
+    ok.end();
+    expect((await backend.waitForMessages(before + 1))[before]?.data.toString('latin1')).toBe(longBody);
+
+    const bad = await start();
+    bad.socket.write(`Subject: ${'h'.repeat(990)}\r\n\r\nbody\r\n.\r\n`);
+    expect(await bad.closed()).toBe('');
+    expect(events.at(-1)).toEqual({ type: 'drop', reason: 'header-line-length' });
   });
 
   it('asa-esmtp: the 101st RCPT of a transaction drops the connection', async () => {

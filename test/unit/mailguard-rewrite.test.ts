@@ -9,6 +9,7 @@ import {
   maskGreeting,
   type RewritePolicy,
   rewriteClientLine,
+  senderAddress,
 } from '../../src/lab/smtp/index.js';
 
 const asa: RewritePolicy = { family: 'asa-esmtp', maskBanner: true, allowTls: false };
@@ -156,6 +157,18 @@ describe('rewriteClientLine', () => {
       action: 'drop',
       reason: 'command-line-length',
     });
+  });
+
+  it('ASA drops a MAIL FROM whose address is longer than 320 bytes (sender-address length gt 320)', () => {
+    const addr = (n: number) => `${'a'.repeat(n - '@example.com'.length)}@example.com`;
+    expect(senderAddress(`MAIL FROM:<${addr(320)}> SIZE=10\r\n`)).toBe(addr(320));
+    expect(rewriteClientLine(`MAIL FROM:<${addr(320)}>\r\n`, asa)).toMatchObject({ action: 'forward' });
+    expect(rewriteClientLine(`mail from: ${addr(321)}\r\n`, asa)).toEqual({
+      action: 'drop',
+      reason: 'sender-address-length',
+    });
+    // PIX families have no such limit.
+    expect(rewriteClientLine(`MAIL FROM:<${addr(321)}>\r\n`, pix6)).toMatchObject({ action: 'forward' });
   });
 
   it('ASA turns `|` into a space in MAIL/RCPT only', () => {

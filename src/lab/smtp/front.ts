@@ -11,6 +11,7 @@ import net from 'node:net';
 import type { Endpoint, SmtpInspectionPolicy } from '../types.js';
 import {
   ASA_MAX_COMMAND_LINE,
+  ASA_MAX_HEADER_LINE,
   ASA_MAX_RCPT,
   commandVerb,
   maskEhloReply,
@@ -27,9 +28,12 @@ export type MailguardEvent =
   | { type: 'mask-ehlo'; count: number }
   | { type: 'special-character'; verb: string }
   | { type: 'local-reply'; verb: string }
-  | { type: 'drop'; reason: 'command-line-length' | 'rcpt-count' }
+  | { type: 'drop'; reason: DropReason }
   /** A TCP segment from the client reached the inspector (lets tests prove a command arrived split). */
   | { type: 'client-segment'; bytes: number };
+
+/** ASA `drop-connection` causes of the default esmtp map (§3, §8). */
+export type DropReason = 'command-line-length' | 'sender-address-length' | 'rcpt-count' | 'header-line-length';
 
 export interface MailguardFrontOptions {
   backend: Endpoint;
@@ -67,7 +71,7 @@ class InspectedSession {
   /** Replies the server (or the PIX 4.x itself) still owes the client, in order. */
   private readonly pending: Pending[] = [{ kind: 'greeting' }];
   /** After a 354 to DATA: message body, passed untouched until the `.` line. */
-  private body: false | { state: 'lineStart' | 'mid' | 'dot' | 'dotCR' } = false;
+  private body: false | { state: 'lineStart' | 'mid' | 'dot' | 'dotCR'; inHeaders: boolean; lineLen: number } = false;
   /** After a 334 (AUTH challenge): the next client line is an answer, not a command. */
   private authContinuation = false;
   /** After STARTTLS got its 220 (allow-tls): opaque TLS, nothing inspected any more. */
@@ -87,7 +91,7 @@ class InspectedSession {
   }
 
   /** ASA drop-connection: no SMTP reply, the client sees a reset. */
-  private drop(reason: 'command-line-length' | 'rcpt-count'): void {
+  private drop(reason: DropReason): void {
     this.emit({ type: 'drop', reason });
     this.closed = true;
     this.client.resetAndDestroy();
@@ -109,6 +113,10 @@ class InspectedSession {
     while (data.length > 0 && !this.closed) {
       if (this.body) {
         const end = this.scanBody(data);
+        if (end < 0) {
+          this.drop('header-line-length');
+          return;
+        }
         this.server.write(Buffer.from(data.slice(0, end), 'latin1'));
         data = data.slice(end);
         continue;
@@ -137,10 +145,14 @@ class InspectedSession {
     }
   }
 
-  /** Scans message body bytes for the `.` line; returns how many bytes of `data` belong to the body. */
+  /**
+   * Scans message bytes for the `.` line; returns how many bytes of `data` belong to the message, or -1 when a
+   * header line passes 998 bytes under asa-esmtp (drop-connection). Nothing in the message is rewritten.
+   */
   private scanBody(data: string): number {
     const body = this.body;
     if (!body) return 0;
+    const limitHeaders = this.policy.family === 'asa-esmtp';
     for (let i = 0; i < data.length; i++) {
       const c = data[i];
       if (c === '\n') {
@@ -150,8 +162,14 @@ class InspectedSession {
           this.rcptCount = 0;
           return i + 1;
         }
+        if (body.lineLen === 0) body.inHeaders = false;
         body.state = 'lineStart';
-      } else if (c === '.' && body.state === 'lineStart') body.state = 'dot';
+        body.lineLen = 0;
+        continue;
+      }
+      if (c !== '\r') body.lineLen++;
+      if (limitHeaders && body.inHeaders && body.lineLen > ASA_MAX_HEADER_LINE) return -1;
+      if (c === '.' && body.state === 'lineStart') body.state = 'dot';
       else if (c === '\r' && body.state === 'dot') body.state = 'dotCR';
       else body.state = 'mid';
     }
@@ -248,7 +266,7 @@ class InspectedSession {
     this.client.write(Buffer.from(out.join(''), 'latin1'));
     this.flushLocalReplies();
     if (expected.kind === 'data' && code === '354') {
-      this.body = { state: 'lineStart' };
+      this.body = { state: 'lineStart', inHeaders: true, lineLen: 0 };
       this.replayClientBuffer();
     } else if (expected.kind === 'starttls' && code === '220') {
       // allow-tls: after the 220 the session is TLS, which the firewall cannot read (§8).

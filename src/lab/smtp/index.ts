@@ -7,6 +7,7 @@ export {
   startSmtpBackend,
 } from './backend.js';
 export {
+  type DropReason,
   inspectionApplies,
   type MailguardEvent,
   type MailguardFront,
@@ -17,7 +18,9 @@ export {
   ASA_EHLO_KEYWORDS,
   ASA_ESMTP_VERBS,
   ASA_MAX_COMMAND_LINE,
+  ASA_MAX_HEADER_LINE,
   ASA_MAX_RCPT,
+  ASA_MAX_SENDER_ADDRESS,
   type ClientLineAction,
   commandVerb,
   ehloKeywordAllowed,
@@ -27,5 +30,6 @@ export {
   type RewritePolicy,
   RFC821_VERBS,
   rewriteClientLine,
+  senderAddress,
   splitTerminator,
 } from './rewrite.js';

@@ -40,6 +40,10 @@ export const ASA_EHLO_KEYWORDS: ReadonlySet<string> = new Set([
 
 /** ASA `match cmd line length gt 512` (default map, §3). Counted with the CRLF, as RFC 5321's 512-octet limit is. */
 export const ASA_MAX_COMMAND_LINE = 512;
+/** ASA `match sender-address length gt 320` (default map, §3): the address in MAIL FROM, without `<>`. */
+export const ASA_MAX_SENDER_ADDRESS = 320;
+/** ASA `match header line length gt 998` (default map, §3), CRLF not counted (RFC 5322 §2.1.1). */
+export const ASA_MAX_HEADER_LINE = 998;
 /** ASA `match cmd RCPT count gt 100` (default map, §3), counted per mail transaction. */
 export const ASA_MAX_RCPT = 100;
 /** PIX 4.x answers non-RFC-821 verbs itself with "an OK" whose exact bytes are unknown (§1.1) [unverified]. */
@@ -122,7 +126,15 @@ export type ClientLineAction =
   /** PIX 4.x: the firewall answers itself and the server never sees the line. */
   | { action: 'reply'; reply: string }
   /** ASA drop-connection: the connection is closed with no SMTP reply. */
-  | { action: 'drop'; reason: 'command-line-length' };
+  | { action: 'drop'; reason: 'command-line-length' | 'sender-address-length' };
+
+/** The address of a `MAIL FROM:` line (inside `<>` when present), or null for another verb. */
+export function senderAddress(line: string): string | null {
+  const m = /^MAIL\s+FROM:\s*(<[^>]*>|\S*)/i.exec(splitTerminator(line).body);
+  if (!m) return null;
+  const raw = m[1] ?? '';
+  return raw.startsWith('<') ? raw.slice(1, -1) : raw;
+}
 
 /** Overwrites the verb (the bytes before the first space) with `X`s of the same length. */
 function maskVerb(line: string): string {
@@ -137,7 +149,7 @@ function maskVerb(line: string): string {
  * - pix-4: verbs outside the seven are not forwarded; the firewall replies `opts.pix4Reply` (default `250 OK`).
  * - pix-mailguard: verbs outside the seven are overwritten with `X` and forwarded (mode (a) of §8), so the server
  *   answers its unknown-command error (T-A: `502 Error: command not implemented` to `EHLO`).
- * - asa-esmtp: a line longer than 512 bytes drops the connection; verbs outside the fifteen (STARTTLS too unless
+ * - asa-esmtp: a line longer than 512 bytes, or a MAIL FROM address longer than 320, drops the connection; verbs outside the fifteen (STARTTLS too unless
  *   allow-tls) are X'd (verb only, as [S37] `XXXX ME`); in MAIL/RCPT `|` becomes a space.
  * The RCPT count limit is stateful and is kept by the front's session, not here.
  */
@@ -149,6 +161,9 @@ export function rewriteClientLine(
   const verb = commandVerb(line);
   if (policy.family === 'asa-esmtp') {
     if (line.length > ASA_MAX_COMMAND_LINE) return { action: 'drop', reason: 'command-line-length' };
+    if ((senderAddress(line)?.length ?? 0) > ASA_MAX_SENDER_ADDRESS) {
+      return { action: 'drop', reason: 'sender-address-length' };
+    }
     const allowed = ASA_ESMTP_VERBS.has(verb) || (verb === 'STARTTLS' && policy.allowTls);
     if (!allowed) return { action: 'forward', line: maskVerb(line), changed: true, reason: 'verb-masked' };
     if ((verb === 'MAIL' || verb === 'RCPT') && line.includes('|')) {
