@@ -41,11 +41,21 @@ export interface ConnectOptions {
   transcriptFile?: string;
   /** Called with human-readable log lines (never containing secrets). */
   onLog?: (line: string) => void;
+  /**
+   * Asked lazily for a secret the device turns out to need (only `enableSecret` today: the login landed in `>`
+   * and no enable secret was given). Return undefined to fall back to `login`.
+   */
+  askSecret?: (kind: 'enableSecret') => Promise<string | undefined>;
+  /** Dialect when already known (skips probing pager commands); readDevice sets it after `show version`. */
+  dialect?: 'pix6' | 'asa7' | 'asa8' | 'asa9';
+  /** Restrict/order SSH auth methods (default agent, publickey, password, keyboard-interactive; one password try). */
+  sshAuthMethods?: Array<'agent' | 'publickey' | 'password' | 'keyboard-interactive'>;
 }
 
 /** A reply to an interactive question the device asks while a command runs. */
 export interface Answer {
   match: RegExp;
+  /** Sent followed by the transport's line terminator. */
   reply: string;
   /** Redact `reply` from the transcript. */
   secret?: boolean;

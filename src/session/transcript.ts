@@ -1,0 +1,61 @@
+/** The conversation log with every registered secret replaced by `***`; the file is created mode 0600. */
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+
+export class Transcript {
+  private readonly secrets: string[] = [];
+  private readonly lines: string[] = [];
+  /** The unfinished last line, kept unredacted only until its newline (a secret may span two chunks). */
+  private partial = '';
+  private fd: number | null = null;
+
+  constructor(file?: string) {
+    if (file) {
+      this.fd = openSync(file, 'w', 0o600);
+      fchmodSync(this.fd, 0o600); // an existing file keeps its old mode otherwise
+    }
+  }
+
+  addSecret(secret: string | undefined): void {
+    if (!secret || this.secrets.includes(secret)) return;
+    this.secrets.push(secret);
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join('***');
+    return out;
+  }
+
+  /** Append received (or locally noted) text. */
+  append(text: string): void {
+    const all = this.partial + text;
+    const cut = all.lastIndexOf('\n');
+    if (cut < 0) {
+      this.partial = all;
+      return;
+    }
+    const done = this.redact(all.slice(0, cut + 1));
+    this.partial = all.slice(cut + 1);
+    this.lines.push(done);
+    if (this.fd !== null) writeSync(this.fd, done);
+  }
+
+  text(): string {
+    return this.lines.join('') + this.redact(this.partial);
+  }
+
+  close(): void {
+    if (this.partial !== '') {
+      const rest = this.redact(this.partial);
+      this.lines.push(rest);
+      this.partial = '';
+      if (this.fd !== null) writeSync(this.fd, rest);
+    }
+    if (this.fd !== null) {
+      writeSync(this.fd, '\n');
+      closeSync(this.fd);
+      this.fd = null;
+    }
+  }
+}

@@ -1,0 +1,334 @@
+/** SSH transport on ssh2's Client: auth methods, host-key policy, legacy algorithms, jump host, pty shell. */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import {
+  type Algorithms,
+  type AnyAuthMethod,
+  type AuthenticationType,
+  Client,
+  type ClientChannel,
+  type ConnectConfig,
+} from 'ssh2';
+import { isMailguardError, MailguardError } from '../errors.js';
+import type { HostKeyPolicy } from '../session/types.js';
+import { sha256Fingerprint } from './fingerprint.js';
+import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
+import type { LogFn, Transport } from './types.js';
+
+export interface SshAuth {
+  username: string;
+  password?: string;
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  /** ssh-agent socket path. */
+  agent?: string;
+}
+
+export interface SshTransportOptions extends SshAuth {
+  host: string;
+  port: number;
+  knownHostsFile?: string;
+  hostKeyPolicy?: HostKeyPolicy;
+  legacyAlgorithms?: boolean;
+  /** `user@host[:port]` */
+  jump?: string;
+  connectTimeoutMs: number;
+  /** Restrict/prefer auth methods (tests, devices with odd AAA). Default: agent, publickey, password, keyboard-interactive. */
+  authMethods?: Array<'agent' | 'publickey' | 'password' | 'keyboard-interactive'>;
+  log?: LogFn;
+}
+
+/**
+ * Old algorithms that PIX 7.x/ASA 8.x-9.x images still offer (mscdex/ssh2#1276, #1235); only added when asked for,
+ * because they are weak. Appended, so modern ones are still preferred.
+ */
+export const LEGACY_ALGORITHMS: Algorithms = {
+  kex: { append: ['diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1', 'diffie-hellman-group1-sha1'] },
+  cipher: { append: ['aes256-cbc', 'aes192-cbc', 'aes128-cbc', '3des-cbc'] },
+  serverHostKey: { append: ['ssh-rsa', 'ssh-dss'] },
+  hmac: { append: ['hmac-sha1', 'hmac-md5'] },
+} as unknown as Algorithms;
+
+export interface JumpSpec {
+  username: string | undefined;
+  host: string;
+  port: number;
+}
+
+export function parseJump(spec: string): JumpSpec {
+  const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:\s@]+)(?::(\d{1,5}))?$/.exec(spec.trim());
+  if (!m?.[2]) {
+    throw new MailguardError('USAGE', `--jump "${spec}" is not user@host[:port]`, {
+      hint: 'Write the jump host as user@host or user@host:port, e.g. --jump admin@bastion.example.net:22',
+    });
+  }
+  const port = m[3] ? Number(m[3]) : 22;
+  if (port < 1 || port > 65535) throw new MailguardError('USAGE', `--jump port ${port} is out of range`);
+  return { username: m[1], host: m[2].replace(/^\[|\]$/g, ''), port };
+}
+
+function buildAuthHandler(auth: SshAuth, allowed: SshTransportOptions['authMethods']) {
+  const order = allowed ?? ['agent', 'publickey', 'password', 'keyboard-interactive'];
+  const candidates: AnyAuthMethod[] = [];
+  const username = auth.username;
+  for (const kind of order) {
+    if (kind === 'agent' && auth.agent) candidates.push({ type: 'agent', username, agent: auth.agent });
+    if (kind === 'publickey' && auth.privateKey) {
+      candidates.push({ type: 'publickey', username, key: auth.privateKey, passphrase: auth.passphrase });
+    }
+    if (kind === 'password' && auth.password !== undefined) {
+      candidates.push({ type: 'password', username, password: auth.password });
+    }
+    if (kind === 'keyboard-interactive' && auth.password !== undefined) {
+      const password = auth.password;
+      candidates.push({
+        type: 'keyboard-interactive',
+        username,
+        prompt: (_name, _instructions, _lang, prompts, finish) => {
+          // Cisco AAA asks "Password:" (echo off); an echoed prompt asking for a user gets the username.
+          finish(prompts.map((p) => (p.echo && /user|login/i.test(p.prompt) ? username : password)));
+        },
+      });
+    }
+  }
+  let first = true;
+  let usedPasswordLike = false;
+  return (
+    methodsLeft: AuthenticationType[] | null,
+    _partial: boolean | null,
+    next: (m: AnyAuthMethod | false) => void,
+  ) => {
+    if (first) {
+      first = false;
+      next({ type: 'none', username });
+      return;
+    }
+    while (candidates.length > 0) {
+      const c = candidates.shift() as AnyAuthMethod;
+      if (methodsLeft && !methodsLeft.includes(c.type)) continue;
+      // One password attempt only: trying the same password by password and then keyboard-interactive
+      // would count twice against AAA lockout (prior-art §3 item 9).
+      if (c.type === 'password' || c.type === 'keyboard-interactive') {
+        if (usedPasswordLike) continue;
+        usedPasswordLike = true;
+      }
+      next(c);
+      return;
+    }
+    next(false);
+  };
+}
+
+function mapSshError(err: Error & { level?: string; code?: string }, host: string, port: number): MailguardError {
+  if (isMailguardError(err)) return err;
+  const where = `${host}:${port}`;
+  const msg = err.message ?? String(err);
+  if (err.level === 'client-authentication' || /authentication methods failed/i.test(msg)) {
+    return new MailguardError('AUTH_FAILED', `SSH login to ${where} was refused (wrong username, password or key)`, {
+      hint: 'Check --username/--password (or ASA_USERNAME/ASA_PASSWORD) and that the device has `aaa authentication ssh console LOCAL` and the user; the tool tried once and will not retry (retries lock AAA accounts).',
+      details: { host, port },
+    });
+  }
+  if (err.code === 'ECONNREFUSED') {
+    return new MailguardError('CONNECT_FAILED', `Connection refused by ${where}`, {
+      hint: 'Check the port and that SSH is enabled for your address on the device (`ssh <your-ip> <mask> <interface>`), or use --transport telnet --port 23 if the device only allows telnet.',
+      details: { host, port, errno: err.code },
+    });
+  }
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+    return new MailguardError('CONNECT_FAILED', `Cannot resolve ${host}`, {
+      hint: 'Check the host name or use the IP address.',
+      details: { host, port, errno: err.code },
+    });
+  }
+  if (/timed out/i.test(msg) || err.code === 'ETIMEDOUT') {
+    return new MailguardError('CONNECT_TIMEOUT', `No SSH handshake with ${where} within the connect timeout`, {
+      hint: 'Check reachability and filtering of the management address, or raise --connect-timeout.',
+      details: { host, port },
+    });
+  }
+  if (/no matching|handshake failed/i.test(msg)) {
+    return new MailguardError('CONNECT_FAILED', `SSH negotiation with ${where} failed: ${msg}`, {
+      hint: 'Old PIX/ASA images offer only old key exchange and ciphers: retry with --legacy-algorithms.',
+      details: { host, port },
+    });
+  }
+  return new MailguardError('CONNECT_FAILED', `SSH connection to ${where} failed: ${msg}`, {
+    hint: 'Check the address, port and that SSH is enabled on the device.',
+    details: { host, port, errno: err.code },
+  });
+}
+
+interface ConnectedClient {
+  client: Client;
+  fingerprint: string;
+}
+
+function connectClient(
+  opts: SshTransportOptions & { sock?: Duplex },
+  auth: SshAuth,
+  timeoutMs: number,
+): Promise<ConnectedClient> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let fingerprint = '';
+    let hostKeyError: MailguardError | null = null;
+    let settled = false;
+    const fail = (e: MailguardError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.end();
+      client.destroy?.();
+      reject(e);
+    };
+    const timer = setTimeout(() => {
+      fail(
+        new MailguardError('CONNECT_TIMEOUT', `No SSH session with ${opts.host}:${opts.port} within ${timeoutMs} ms`, {
+          hint: 'Check reachability and filtering of the management address, or raise --connect-timeout.',
+          details: { host: opts.host, port: opts.port },
+        }),
+      );
+    }, timeoutMs);
+    const policy = opts.hostKeyPolicy ?? 'strict';
+    const knownHostsFile = opts.knownHostsFile ?? defaultKnownHostsFile();
+    const config: ConnectConfig = {
+      host: opts.sock ? undefined : opts.host,
+      port: opts.sock ? undefined : opts.port,
+      sock: opts.sock,
+      username: auth.username,
+      readyTimeout: timeoutMs,
+      keepaliveInterval: 15_000,
+      keepaliveCountMax: 3,
+      algorithms: opts.legacyAlgorithms ? LEGACY_ALGORITHMS : undefined,
+      hostVerifier: (key: Buffer) => {
+        fingerprint = sha256Fingerprint(key);
+        try {
+          decideHostKey({ host: opts.host, port: opts.port, keyBlob: key, policy, knownHostsFile, log: opts.log });
+          return true;
+        } catch (e) {
+          hostKeyError = e as MailguardError;
+          return false;
+        }
+      },
+      authHandler: buildAuthHandler(auth, opts.authMethods) as unknown as ConnectConfig['authHandler'],
+    };
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ client, fingerprint });
+    });
+    client.on('error', (err: Error) => {
+      fail(hostKeyError ?? mapSshError(err, opts.host, opts.port));
+    });
+    client.on('close', () => {
+      fail(
+        hostKeyError ??
+          new MailguardError('CONNECT_FAILED', `${opts.host}:${opts.port} closed the connection during SSH setup`, {
+            hint: 'The device may not allow SSH from your address, or has reached its session limit (5 per context).',
+            details: { host: opts.host, port: opts.port },
+          }),
+      );
+    });
+    client.connect(config);
+  });
+}
+
+class SshTransport extends EventEmitter implements Transport {
+  readonly kind = 'ssh' as const;
+  readonly eol = '\n';
+  closed = false;
+  constructor(
+    private readonly client: Client,
+    private readonly channel: ClientChannel,
+    readonly hostKeyFingerprint: string,
+    private readonly jumpClient: Client | null,
+  ) {
+    super();
+    channel.on('data', (d: Buffer) => this.emit('data', d));
+    channel.stderr.on('data', (d: Buffer) => this.emit('data', d));
+    const onClose = (reason?: string) => {
+      if (this.closed) return;
+      this.closed = true;
+      this.client.end();
+      this.jumpClient?.end();
+      this.emit('close', reason);
+    };
+    channel.on('close', () => onClose('channel closed'));
+    client.on('close', () => onClose('connection closed'));
+    client.on('error', (e: Error) => onClose(e.message));
+  }
+  write(data: string | Buffer): void {
+    if (!this.closed) this.channel.write(data);
+  }
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.channel.end();
+    } catch {
+      /* already gone */
+    }
+    this.client.end();
+    this.jumpClient?.end();
+  }
+}
+
+/** Open an SSH shell (pty 511 columns so the device never wraps lines). */
+export async function openSsh(opts: SshTransportOptions): Promise<Transport> {
+  const auth: SshAuth = {
+    username: opts.username,
+    password: opts.password,
+    privateKey: opts.privateKey,
+    passphrase: opts.passphrase,
+    agent: opts.agent,
+  };
+  let jumpClient: Client | null = null;
+  let sock: Duplex | undefined;
+  const deadline = Date.now() + opts.connectTimeoutMs;
+  if (opts.jump) {
+    const j = parseJump(opts.jump);
+    const jumped = await connectClient(
+      { ...opts, host: j.host, port: j.port, jump: undefined },
+      { ...auth, username: j.username ?? auth.username },
+      opts.connectTimeoutMs,
+    );
+    jumpClient = jumped.client;
+    opts.log?.(`Connected to jump host ${j.host}:${j.port} (${jumped.fingerprint})`);
+    sock = await new Promise<Duplex>((resolve, reject) => {
+      jumped.client.forwardOut('127.0.0.1', 0, opts.host, opts.port, (err, stream) => {
+        if (err) {
+          jumped.client.end();
+          reject(
+            new MailguardError('CONNECT_FAILED', `Jump host ${j.host} could not reach ${opts.host}:${opts.port}`, {
+              hint: 'Check that the jump host can reach the device and allows TCP forwarding (AllowTcpForwarding).',
+              details: { host: opts.host, port: opts.port, jump: `${j.host}:${j.port}`, reason: err.message },
+            }),
+          );
+        } else resolve(stream);
+      });
+    });
+  }
+  let connected: ConnectedClient;
+  try {
+    connected = await connectClient({ ...opts, sock }, auth, Math.max(1000, deadline - Date.now()));
+  } catch (e) {
+    jumpClient?.end();
+    throw e;
+  }
+  const channel = await new Promise<ClientChannel>((resolve, reject) => {
+    connected.client.shell({ term: 'vt100', cols: 511, rows: 24, width: 0, height: 0 }, (err, ch) => {
+      if (err) {
+        connected.client.end();
+        jumpClient?.end();
+        reject(
+          new MailguardError('CONNECT_FAILED', `${opts.host} refused an interactive shell: ${err.message}`, {
+            hint: 'The SSH user may lack shell access on the device.',
+            details: { host: opts.host, port: opts.port },
+          }),
+        );
+      } else resolve(ch);
+    });
+  });
+  return new SshTransport(connected.client, channel, connected.fingerprint, jumpClient);
+}
