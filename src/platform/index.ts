@@ -2,6 +2,7 @@
 export * from './commands.js';
 export * from './inspection.js';
 export * from './messages.js';
+export * from './service-policy.js';
 export * from './text.js';
 export type * from './types.js';
 export * from './version.js';

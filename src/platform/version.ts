@@ -28,7 +28,7 @@ export interface ShowVersion {
 // PIX 6.x prints "Cisco PIX Firewall Version"; PIX hardware on 7.x/8.0 prints "Cisco PIX Security Appliance
 // Software Version"; ASA prints "Cisco Adaptive Security Appliance Software Version" (asa-cli.md §2.1).
 const VERSION_LINE =
-  /^\s*Cisco (PIX Firewall|PIX Security Appliance(?: Software)?|Adaptive Security Appliance(?: Software)?) Version (\S+)(?:\s+<(context|system)>)?\s*$/;
+  /^\s*Cisco (PIX Firewall|PIX Security Appliance(?: Software)?|Adaptive Security Appliance(?: Software)?) Version (\S+)(?:\s+<([^>\s]+)>)?\s*$/;
 
 /** Dialect from family and version: PIX ≤ 6.x speaks fixup (pix6); 7.x/8.x/9.x speak MPF, PIX hardware included. */
 export function dialectFor(family: Family, version: string): Dialect {
@@ -62,7 +62,8 @@ export function parseShowVersion(text: string): ShowVersion {
     if (!m) continue;
     family = m[1]!.startsWith('PIX') ? 'pix' : 'asa';
     version = m[2]!;
-    space = (m[3] as 'context' | 'system' | undefined) ?? null;
+    // Captures show the literal ` <context>` / ` <system>`; any other `<name>` is read as a user context too.
+    space = m[3] === undefined ? null : m[3] === 'system' ? 'system' : 'context';
     versionLine = line.trim();
     break;
   }

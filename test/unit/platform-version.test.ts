@@ -219,3 +219,10 @@ describe('buildPlatformInfo', () => {
     expect(p.failover).toEqual({ enabled: true, role: 'standby' });
   });
 });
+
+describe('parseShowVersion suffix tolerance', () => {
+  it('a `<name>` suffix other than <system> is read as a user context', () => {
+    const v = parseShowVersion('Cisco Adaptive Security Appliance Software Version 9.12(4)67 <admin>\n');
+    expect(v).toMatchObject({ version: '9.12(4)67', contextMode: 'multiple', space: 'context' });
+  });
+});
