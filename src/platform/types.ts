@@ -31,7 +31,7 @@ export interface Finding {
   policyMap: string | null;
   class: string | null;
   inspectMap: string | null;
-  /** "global" | "interface:<name>" | null (policy-map not bound: inactive) */
+  /** "global" | "interface:<name>" | null (policy-map not bound: inactive). PIX fixups are always "global". */
   binding: string | null;
   active: boolean;
   context: string | null;
