@@ -1,0 +1,57 @@
+/**
+ * Glue shared by `apply`, `rollback` (and usable by the wizard): run the engine with a renderer, ask for
+ * confirmation in a terminal, print the plan and the closing summary (or the result as a JSON line).
+ */
+import { confirm } from '@inquirer/prompts';
+import { ChangeEngine } from '../../change/engine.js';
+import type { ChangeOptions, ChangePlan, ChangeResult } from '../../change/types.js';
+import { MailguardError } from '../../errors.js';
+import { createRenderer } from './index.js';
+import { formatPlan, printResult } from './summary.js';
+
+export interface RunChangeOptions {
+  json?: boolean;
+  /** Confirmed in advance (--yes). */
+  yes?: boolean;
+  verbose?: boolean;
+  /** Default: stdin and stdout are terminals. */
+  interactive?: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptions): Promise<ChangeResult> {
+  const out = ui.out ?? process.stdout;
+  const interactive = ui.interactive ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
+  if (!options.dryRun && !ui.yes && (!interactive || ui.json)) {
+    throw new MailguardError('CONFIRMATION_REQUIRED', 'Refusing to change the device without confirmation.', {
+      hint: 'Pass --yes to confirm in advance (or --dry-run to see the plan), or run it in a terminal to be asked.',
+    });
+  }
+  const renderer = createRenderer({ json: ui.json, verbose: ui.verbose, out });
+  const ask = async (plan: ChangePlan): Promise<boolean> => {
+    await renderer.suspend();
+    out.write(`\n${formatPlan(plan)}\n`);
+    return confirm({ message: `Apply these commands to ${options.label ?? options.connect.host}?`, default: false });
+  };
+  const engine = new ChangeEngine({ ...options, confirm: options.dryRun || ui.yes ? undefined : ask });
+  renderer.attach(engine);
+  const result = await engine.run();
+  await renderer.finish();
+  if (ui.json) out.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
+  else printResult(result, out);
+  return result;
+}
+
+/** `90`, `90s`, `15m`, `1h`, `500ms` to milliseconds. */
+export function parseDuration(value: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?$/i.exec(value.trim());
+  if (!m) {
+    throw new MailguardError('USAGE', `${flag} takes a duration like 90, 90s, 15m or 1h (got "${value}").`, {
+      hint: `For example ${flag} 15m.`,
+    });
+  }
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'h' ? 3_600_000 : 60_000;
+  return Math.round(n * factor);
+}

@@ -1,0 +1,101 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBackup, sha256, writeBackup } from '../../src/change/backup.js';
+import { acquireLock } from '../../src/change/lock.js';
+import { redactSecrets } from '../../src/change/redact.js';
+import type { PlatformInfo } from '../../src/platform/types.js';
+
+const platform: PlatformInfo = {
+  family: 'asa',
+  version: '9.8(4)10',
+  model: 'ASAv',
+  hostname: 'fw1',
+  contextMode: 'single',
+  failover: { enabled: false, role: null },
+  dialect: 'asa9',
+};
+
+describe('backup files (issue #5: 0600, sha256, read back)', () => {
+  it('writes running and startup with checksums and private modes, and loads them back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
+    const info = writeBackup({
+      backupDir: dir,
+      hostname: 'fw1',
+      target: '127.0.0.1:2222',
+      platform,
+      takenAt: new Date('2026-11-28T06:20:01.123Z'),
+      configs: [
+        { kind: 'running', context: null, text: 'hostname fw1\n inspect esmtp \n' },
+        { kind: 'startup', context: null, text: 'hostname fw1\n' },
+      ],
+    });
+    expect(info.files.map((f) => f.path)).toEqual([
+      join(dir, 'fw1', '2026-11-28T06-20-01Z-running.cfg'),
+      join(dir, 'fw1', '2026-11-28T06-20-01Z-startup.cfg'),
+    ]);
+    expect(statSync(join(dir, 'fw1')).mode & 0o777).toBe(0o700);
+    for (const f of [...info.files.map((x) => x.path), info.metadataPath]) {
+      expect(statSync(f).mode & 0o777).toBe(0o600);
+    }
+    expect(info.files[0]?.sha256).toBe(sha256('hostname fw1\n inspect esmtp \n'));
+    const loaded = loadBackup(info.files[0]!.path);
+    expect(loaded.running.get('')).toBe('hostname fw1\n inspect esmtp \n');
+    expect(loaded.startup.get('')).toBe('hostname fw1\n');
+  });
+
+  it('refuses a backup whose file no longer matches its checksum', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
+    const info = writeBackup({
+      backupDir: dir,
+      hostname: 'fw1',
+      target: 'x',
+      platform,
+      takenAt: new Date(),
+      configs: [{ kind: 'running', context: null, text: 'a\n' }],
+    });
+    writeFileSync(info.files[0]!.path, 'b\n');
+    expect(() => loadBackup(info.metadataPath)).toThrow(/does not match its recorded sha256/);
+  });
+
+  it('stops with BACKUP_FAILED when the directory cannot be written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
+    writeFileSync(join(dir, 'blocker'), 'file, not a dir');
+    expect(() =>
+      writeBackup({
+        backupDir: join(dir, 'blocker'),
+        hostname: 'fw1',
+        target: 'x',
+        platform,
+        takenAt: new Date(),
+        configs: [{ kind: 'running', context: null, text: 'a\n' }],
+      }),
+    ).toThrow(expect.objectContaining({ code: 'BACKUP_FAILED' }));
+  });
+});
+
+describe('device lock', () => {
+  it('refuses a second lock while held and takes over a stale one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-lock-'));
+    const a = acquireLock(dir, '127.0.0.1:2222');
+    expect(() => acquireLock(dir, '127.0.0.1:2222')).toThrow(expect.objectContaining({ code: 'DEVICE_LOCKED' }));
+    a.release();
+    const b = acquireLock(dir, '127.0.0.1:2222');
+    // A lock left by a process that no longer exists (pid far above pid_max) is stale.
+    const body = JSON.parse(readFileSync(b.path, 'utf8'));
+    writeFileSync(b.path, JSON.stringify({ ...body, pid: 2 ** 30 }));
+    const c = acquireLock(dir, '127.0.0.1:2222');
+    expect(JSON.parse(readFileSync(c.path, 'utf8')).pid).toBe(process.pid);
+    c.release();
+  });
+});
+
+describe('redaction', () => {
+  it('removes known secret values and key-bearing config lines', () => {
+    const out = redactSecrets('password is S3cretPw\nenable password 8Ry2YjIyt7RRXU24 encrypted\n', ['S3cretPw']);
+    expect(out).not.toContain('S3cretPw');
+    expect(out).not.toContain('8Ry2YjIyt7RRXU24');
+    expect(out).toContain('enable password ***');
+  });
+});
