@@ -48,6 +48,9 @@ export const errorCodes = {
   ROLLBACK_FAILED: ExitCode.rollbackFailed,
   OUTSIDE_WINDOW: ExitCode.outsideWindow,
   INTERRUPTED: ExitCode.interrupted,
+  /** Probe (issue #4): DNS gave no address to probe, or the DNS server failed. */
+  DNS_NO_ADDRESS: ExitCode.probeUnreachable,
+  DNS_FAILED: ExitCode.probeUnreachable,
   INTERNAL: ExitCode.failure,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
