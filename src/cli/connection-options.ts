@@ -1,0 +1,165 @@
+/** The connection flags shared by detect, apply, run and wizard, and their translation into ConnectOptions. */
+import { readFileSync } from 'node:fs';
+import { type Command, Option } from 'commander';
+import { parseConnectionSettings, parseTarget } from '../config/connection.js';
+import { resolveCredentials, type SecretPrompt } from '../config/credentials.js';
+import { MailguardError } from '../errors.js';
+import type { ConnectOptions } from '../session/types.js';
+
+/** Parsed commander options as added by addConnectionOptions (camelCase). */
+export interface ConnectionFlags {
+  transport?: string;
+  port?: string;
+  username?: string;
+  password?: string;
+  enableSecret?: string;
+  identity?: string;
+  passphrase?: string;
+  agent?: string | boolean;
+  knownHosts?: string;
+  hostKeyPolicy?: string;
+  legacyAlgorithms?: boolean;
+  jump?: string;
+  connectTimeout?: string;
+  loginTimeout?: string;
+  commandTimeout?: string;
+  transcript?: string;
+}
+
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--transport <kind>', 'ssh, or telnet (clear text: only when asked)').choices(['ssh', 'telnet']),
+    )
+    .option('--port <n>', 'TCP port (default 22 for ssh, 23 for telnet)')
+    .option('--username <name>', 'login user (or ASA_USERNAME, or user@ in the target)')
+    .option('--password <pw>', 'login password (prefer ASA_PASSWORD or .env: flags show in ps)')
+    .option('--enable-secret <pw>', 'enable secret (or ASA_ENABLE_SECRET); without it `login` is used')
+    .option('--identity <file>', 'SSH private key file')
+    .option('--passphrase <pw>', 'passphrase of the private key (or ASA_PASSPHRASE)')
+    .option('--agent [socket]', 'use ssh-agent (default socket: $SSH_AUTH_SOCK)')
+    .option('--known-hosts <file>', 'OpenSSH known_hosts file (default ~/.ssh/known_hosts)')
+    .addOption(
+      new Option(
+        '--host-key-policy <policy>',
+        'strict (default), accept-new (record first-seen key) or off (warned)',
+      ).choices(['strict', 'accept-new', 'off']),
+    )
+    .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')
+    .option('--jump <user@host[:port]>', 'reach the device through this SSH jump host')
+    .option('--connect-timeout <s>', 'seconds for TCP + SSH handshake (default 10)')
+    .option('--login-timeout <s>', 'seconds from connected to the privileged prompt (default 20)')
+    .option('--command-timeout <s>', 'seconds for each command (default 30)')
+    .option('--transcript <file>', 'write the whole conversation here, secrets replaced by *** (mode 0600)');
+}
+
+export interface ConnectOptionsExtra {
+  /** Prompt for missing secrets (a TTY on stdin and stderr). */
+  interactive?: boolean;
+  env?: NodeJS.ProcessEnv;
+  envFile?: string | false;
+  prompt?: SecretPrompt;
+  onLog?: (line: string) => void;
+}
+
+/** Flags + `[user@]host[:port]` target -> ConnectOptions (credentials resolved; may prompt when interactive). */
+export async function toConnectOptions(
+  flags: ConnectionFlags,
+  targetText: string,
+  extra: ConnectOptionsExtra = {},
+): Promise<ConnectOptions> {
+  const target = parseTarget(targetText);
+  const s = parseConnectionSettings({
+    transport: flags.transport,
+    port: flags.port ?? target.port,
+    identity: flags.identity,
+    agent: flags.agent,
+    knownHosts: flags.knownHosts,
+    hostKeyPolicy: flags.hostKeyPolicy,
+    legacyAlgorithms: flags.legacyAlgorithms ?? false,
+    jump: flags.jump,
+    connectTimeout: flags.connectTimeout,
+    loginTimeout: flags.loginTimeout,
+    commandTimeout: flags.commandTimeout,
+    transcript: flags.transcript,
+  });
+  if (s.transport === 'telnet' && (s.identity || s.agent || s.jump)) {
+    throw new MailguardError('USAGE', '--identity, --agent and --jump work only with --transport ssh', {
+      hint: 'Drop them, or use SSH.',
+    });
+  }
+  const env = extra.env ?? process.env;
+  const agent = s.agent === true ? env.SSH_AUTH_SOCK : s.agent;
+  if (s.agent === true && !agent) {
+    throw new MailguardError('USAGE', '--agent was given but SSH_AUTH_SOCK is not set', {
+      hint: 'Start ssh-agent and ssh-add your key, or pass the socket: --agent /path/to/socket',
+    });
+  }
+  let privateKey: Buffer | undefined;
+  if (s.identity) {
+    try {
+      privateKey = readFileSync(s.identity);
+    } catch (e) {
+      throw new MailguardError('BAD_INPUT', `Cannot read the key file ${s.identity}: ${(e as Error).message}`, {
+        hint: 'Check the path given to --identity.',
+      });
+    }
+  }
+  const ssh = s.transport === 'ssh';
+  const creds = await resolveCredentials({
+    flags: {
+      username: flags.username ?? target.username,
+      password: flags.password,
+      enableSecret: flags.enableSecret,
+      passphrase: flags.passphrase,
+    },
+    env,
+    envFile: extra.envFile,
+    interactive: extra.interactive,
+    prompt: extra.prompt,
+    // Telnet may ask only a password (PIX `passwd`); SSH needs a user, and a password unless a key/agent is used.
+    needs: { username: ssh, password: !privateKey && !agent },
+    target: target.host,
+  });
+  if (ssh && !creds.username) {
+    throw new MailguardError('USAGE', `No username for ${target.host}`, {
+      hint: 'Give it as user@host, --username or ASA_USERNAME (ASA 8.4+ SSH needs a local or AAA user).',
+    });
+  }
+  if (s.transport === 'telnet') extra.onLog?.('warning: --transport telnet sends every password in clear text');
+  if (s.hostKeyPolicy === 'off' && ssh) {
+    extra.onLog?.('warning: --host-key-policy off: the device identity is NOT checked (man-in-the-middle possible)');
+  }
+  return {
+    host: target.host,
+    port: s.port,
+    transport: s.transport,
+    username: creds.username,
+    password: creds.password,
+    enableSecret: creds.enableSecret,
+    privateKey,
+    passphrase: creds.passphrase,
+    agent,
+    knownHostsFile: s.knownHosts,
+    hostKeyPolicy: s.hostKeyPolicy,
+    legacyAlgorithms: s.legacyAlgorithms,
+    jump: s.jump,
+    timeouts: {
+      connectMs: Math.round(s.connectTimeout * 1000),
+      loginMs: Math.round(s.loginTimeout * 1000),
+      commandMs: Math.round(s.commandTimeout * 1000),
+    },
+    transcriptFile: s.transcript,
+    onLog: extra.onLog,
+    askSecret:
+      extra.interactive && creds.enableSecret === undefined
+        ? async () => {
+            const answer = await (extra.prompt ?? (await import('../config/credentials.js')).inquirerPrompt)(
+              `Enable secret for ${target.host} (empty: use \`login\`):`,
+              'enableSecret',
+            );
+            return answer === '' ? undefined : answer;
+          }
+        : undefined,
+  };
+}
