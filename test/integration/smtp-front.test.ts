@@ -7,9 +7,11 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  defaultMailguardFamily,
   type MailguardEvent,
   type MailguardFront,
   type SmtpBackend,
+  startDeviceSmtp,
   startMailguardFront,
   startSmtpBackend,
 } from '../../src/lab/smtp/index.js';
@@ -419,5 +421,48 @@ describe('Mailguard front before an Exchange-like backend', () => {
     expect(ehlo).toContain('250-AUTH NTLM LOGIN\r\n');
     expect(ehlo.at(-1)).toBe('250 SIZE 37748736\r\n');
     c.end();
+  });
+});
+
+describe('startDeviceSmtp', () => {
+  it('starts backend and front together; passTraffic=false (device reloading) resets new connections', async () => {
+    let up = true;
+    const smtp = await startDeviceSmtp({
+      flavor: 'postfix',
+      policy: () => policyOf(defaultMailguardFamily('pix6')),
+      passTraffic: () => up,
+    });
+    try {
+      const c = await RawClient.connect(smtp.front.endpoint.port);
+      expect(await c.reply()).toEqual([`220 ${'*'.repeat('mail.example.com ESMTP Postfix'.length)}\r\n`]);
+      c.end();
+      up = false;
+      // The reset may arrive before or after the client saw its connect: either way no byte, then close.
+      const received = await new Promise<string>((resolve) => {
+        let data = '';
+        const s = net.connect({ host: '127.0.0.1', port: smtp.front.endpoint.port });
+        s.on('data', (d: Buffer) => {
+          data += d.toString('latin1');
+        });
+        s.on('error', () => {});
+        s.on('close', () => resolve(data));
+      });
+      expect(received).toBe('');
+      // A port already taken gives a typed error naming the cause.
+      await expect(
+        startMailguardFront({
+          backend: smtp.backend.endpoint,
+          policy: () => policyOf('asa-esmtp'),
+          port: smtp.front.endpoint.port,
+        }),
+      ).rejects.toMatchObject({ code: 'INTERNAL', hint: expect.stringContaining('free port') });
+      await expect(startSmtpBackend({ flavor: 'exchange', port: smtp.backend.endpoint.port })).rejects.toMatchObject({
+        code: 'INTERNAL',
+      });
+    } finally {
+      await smtp.close();
+    }
+    expect(defaultMailguardFamily('asa8')).toBe('asa-esmtp');
+    expect(defaultMailguardFamily('asa9')).toBe('asa-esmtp');
   });
 });

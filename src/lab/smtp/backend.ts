@@ -9,6 +9,9 @@
  * - Unknown verbs get `500 5.5.2 Error: command not recognized`: Postfix >= 3.7 exactly (§5.3); Exchange's real
  *   reply is `500 5.3.3 Unrecognized command`.
  * - Exchange's greeting date is the server's start time, not the connection's.
+ * - MAIL/RCPT/DATA before HELO/EHLO get `503 5.5.1 Error: send HELO/EHLO first` (as Exchange refuses them too);
+ *   Postfix's default (`smtpd_helo_required = no`) would accept them. Matters under pix-4, where the firewall's own
+ *   `250 OK` to EHLO leaves the server without a greeting command.
  */
 import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';

@@ -8,6 +8,7 @@
  * direction (a command split over TCP segments is rewritten whole); every rewritten line keeps its byte length.
  */
 import net from 'node:net';
+import { MailguardError } from '../../errors.js';
 import type { Endpoint, SmtpInspectionPolicy } from '../types.js';
 import {
   ASA_MAX_COMMAND_LINE,
@@ -287,9 +288,16 @@ class InspectedSession {
 
 function listen(server: net.Server, host: string, port: number): Promise<Endpoint> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (cause) =>
+      reject(
+        new MailguardError('INTERNAL', `Mailguard SMTP front could not listen on ${host}:${port}.`, {
+          hint: 'Choose another port, or 0 for any free port.',
+          cause,
+        }),
+      ),
+    );
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const addr = server.address() as net.AddressInfo;
       resolve({ host, port: addr.port });
     });

@@ -33,3 +33,4 @@ export {
   senderAddress,
   splitTerminator,
 } from './rewrite.js';
+export { type DeviceSmtp, type DeviceSmtpOptions, defaultMailguardFamily, startDeviceSmtp } from './smtp-lab.js';
