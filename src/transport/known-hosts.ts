@@ -51,7 +51,7 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
 
 function globToRegExp(pattern: string): RegExp {
   const body = pattern
-    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
