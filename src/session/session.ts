@@ -365,7 +365,8 @@ export class AsaCliSession extends EventEmitter implements CliSession {
       : ['terminal pager 0', ...execCommands('pix6').pagerOff];
     for (const cmd of candidates) {
       const out = await this.send(cmd, { allowErrors: true });
-      const cls = classifyDeviceOutput(out, { dialect: this.dialect ?? undefined });
+      // Before `show version` the dialect is unknown: PIX 6.x answers an unknown command with only the help line.
+      const cls = classifyDeviceOutput(out, { dialect: this.dialect ?? 'pix6' });
       if (cls.ok) {
         this.pagerDisabled = true;
         this.log(`Paging off (${cmd})`);
