@@ -318,6 +318,31 @@ describe('Mailguard front before a Postfix-like backend', () => {
     });
   }
 
+  it('asa-esmtp: AUTH LOGIN answers after 334 pass unmasked; `|` in RCPT reaches the server as a space', async () => {
+    policy = policyOf('asa-esmtp');
+    const c = await RawClient.connect(front.endpoint.port);
+    await c.reply();
+    await c.command('EHLO client.example\r\n');
+    expect((await c.command('AUTH LOGIN\r\n'))[0]).toMatch(/^334 /);
+    // Base64 answers are not commands: X-ing them would change the user name the server decodes.
+    expect((await c.command(`${Buffer.from('labuser').toString('base64')}\r\n`))[0]).toMatch(/^334 /);
+    expect((await c.command(`${Buffer.from('not-a-secret').toString('base64')}\r\n`))[0]).toMatch(/^235 /);
+    expect(backend.logins.at(-1)).toBe('labuser');
+    await c.command('MAIL FROM:<a@client.example>\r\n');
+    // smtp-server refuses a space inside an address: the reply proves the `|` was turned into one in transit.
+    const direct = await RawClient.connect(backend.endpoint.port);
+    await direct.reply();
+    await direct.command('EHLO client.example\r\n');
+    await direct.command('MAIL FROM:<a@client.example>\r\n');
+    const withSpace = await direct.command('RCPT TO:<b c@example.com>\r\n');
+    const withPipe = await direct.command('RCPT TO:<b|c@example.com>\r\n');
+    direct.end();
+    expect(withSpace).not.toEqual(withPipe);
+    expect(await c.command('RCPT TO:<b|c@example.com>\r\n')).toEqual(withSpace);
+    expect(events.at(-1)).toEqual({ type: 'special-character', verb: 'RCPT' });
+    c.end();
+  });
+
   it('asa-esmtp: a command line over 512 bytes drops the connection with no reply', async () => {
     policy = policyOf('asa-esmtp');
     const c = await RawClient.connect(front.endpoint.port);

@@ -45,6 +45,8 @@ export interface SmtpBackend {
   hostname: string;
   /** Messages received so far, in order. */
   messages: ReceivedMessage[];
+  /** User names of accepted AUTH exchanges, in order (passwords are never kept). */
+  logins: string[];
   /** Resolves once at least `count` messages were received; rejects after `timeoutMs` (default 10 s). */
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMessage[]>;
   close(): Promise<void>;
@@ -90,6 +92,7 @@ export async function startSmtpBackend(opts: SmtpBackendOptions): Promise<SmtpBa
   const starttls = opts.starttls ?? true;
   const cert = starttls ? await labCertificate() : null;
   const messages: ReceivedMessage[] = [];
+  const logins: string[] = [];
   const waiters = new Set<() => void>();
   const sockets = new Set<Socket>();
 
@@ -106,6 +109,7 @@ export async function startSmtpBackend(opts: SmtpBackendOptions): Promise<SmtpBa
     closeTimeout: 100,
     // Lab server: any credentials are accepted (127.0.0.1 only).
     onAuth(auth, _session, callback) {
+      logins.push(auth.username ?? '');
       callback(null, { user: auth.username ?? 'lab' });
     },
     onData(stream, session, callback) {
@@ -146,6 +150,7 @@ export async function startSmtpBackend(opts: SmtpBackendOptions): Promise<SmtpBa
     flavor: opts.flavor,
     hostname,
     messages,
+    logins,
     waitForMessages(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

@@ -125,17 +125,14 @@ class InspectedSession {
       this.clientBuf += data;
       data = '';
       let lf = this.clientBuf.indexOf('\n');
-      while (lf >= 0 && !this.closed && !this.body) {
+      // Body and TLS modes start on a server reply, never inside this loop (replayClientBuffer handles what waits).
+      while (lf >= 0 && !this.closed) {
         const line = this.clientBuf.slice(0, lf + 1);
         this.clientBuf = this.clientBuf.slice(lf + 1);
         this.clientLine(line);
         lf = this.clientBuf.indexOf('\n');
       }
-      if (this.body) {
-        // A body began within this chunk (only if the 354 came first): hand the rest to the body scanner.
-        data = this.clientBuf;
-        this.clientBuf = '';
-      } else if (
+      if (
         !this.closed &&
         this.policy.family === 'asa-esmtp' &&
         !this.authContinuation &&
@@ -198,13 +195,11 @@ class InspectedSession {
     }
     if (result.reason === 'verb-masked') this.emit({ type: 'mask-verb', verb });
     if (result.reason === 'special-character') this.emit({ type: 'special-character', verb });
-    if (!result.changed) {
-      if (verb === 'RCPT' && this.policy.family === 'asa-esmtp' && ++this.rcptCount > ASA_MAX_RCPT) {
-        this.drop('rcpt-count');
-        return;
-      }
-      if (verb === 'MAIL' || verb === 'RSET' || verb === 'HELO' || verb === 'EHLO') this.rcptCount = 0;
+    if (verb === 'RCPT' && this.policy.family === 'asa-esmtp' && ++this.rcptCount > ASA_MAX_RCPT) {
+      this.drop('rcpt-count');
+      return;
     }
+    if (verb === 'MAIL' || verb === 'RSET' || verb === 'HELO' || verb === 'EHLO') this.rcptCount = 0;
     const kind = result.changed
       ? 'other'
       : verb === 'EHLO'
