@@ -195,9 +195,15 @@ export class ChangeEngine extends ChangeEmitter {
   }
 
   private async connect(): Promise<CliSession> {
+    const outer = this.options.connect.onLog;
     const session = await this.deps.openSession({
       ...this.options.connect,
-      onLog: (line) => this.log(null, line, 'debug'),
+      // Once the platform is known, reconnects skip dialect detection.
+      ...(this.device ? { dialect: this.device.platform.dialect } : {}),
+      onLog: (line) => {
+        outer?.(line);
+        this.log(null, line, 'debug');
+      },
     });
     this.session = session;
     return session;
@@ -324,6 +330,7 @@ export class ChangeEngine extends ChangeEmitter {
     const report = await this.step('report', async () => {
       const files = writeChangeRecord(result, this.reportPath(), this.secrets());
       if (!files) return this.skip('dry run: no record (pass --report FILE to keep one)');
+      this.log('report', files.markdown);
       return files;
     }).catch((e) => {
       this.log('report', `could not write the change record: ${toEngineError(e).message}`, 'warn');
@@ -358,7 +365,11 @@ export class ChangeEngine extends ChangeEmitter {
       this.log('preflight', `restoring from ${this.restoreSource.metadataPath} (${this.restoreSource.meta.takenAt})`);
     }
     if (o.dryRun) return 'dry run: no lock, no backup, no config command';
-    this.lock = acquireLock(o.backupDir ?? DEFAULTS.backupDir, this.target);
+    // Keyed by address and port: lab devices (and NAT'd firewalls) share an address.
+    this.lock = acquireLock(
+      o.backupDir ?? DEFAULTS.backupDir,
+      `${o.connect.host}:${o.connect.port ?? o.connect.transport}`,
+    );
     return `lock ${this.lock.path}`;
   }
 

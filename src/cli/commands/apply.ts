@@ -1,12 +1,118 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import type { ChangeOptions, ReloadPolicy } from '../../change/types.js';
+import { MailguardError } from '../../errors.js';
+import type { Endpoint } from '../../lab/types.js';
+import { addConnectionOptions, type ConnectionFlags, toConnectOptions } from '../connection-options.js';
+import { parseDuration, runChangeWithUi } from '../render/run-change.js';
+import { runAction } from '../run-action.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
+export interface ApplyFlags {
+  dryRun?: boolean;
+  reload: ReloadPolicy;
+  reloadTimeout: string;
+  saveTimeout: string;
+  safetyReload?: string;
+  smtp: string[];
+  domain?: string;
+  resolver?: string;
+  rollbackOnVerifyFailure?: boolean;
+  backupDir: string;
+  report?: string;
+  context?: string;
+  yes?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `host[:port]`, `[v6]:port`; port default 25. */
+export function parseSmtpEndpoint(spec: string): Endpoint {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
+  const port = m?.[2] ? Number(m[2]) : 25;
+  if (!m || !m[1] || !(port >= 1 && port <= 65535)) {
+    throw new MailguardError('USAGE', `--smtp takes HOST[:PORT] (got "${spec}").`, {
+      hint: 'For example --smtp mail.example.com or --smtp 192.0.2.10:25.',
+    });
+  }
+  return { host: m[1], port };
+}
+
+/** Flags shared by `apply` and `rollback`. */
+export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'connect'> {
+  let safetyReloadMin: number | undefined;
+  if (flags.safetyReload !== undefined) {
+    safetyReloadMin = Number(flags.safetyReload);
+    if (!Number.isInteger(safetyReloadMin) || safetyReloadMin < 1) {
+      throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
+        hint: 'For example --safety-reload 10.',
+      });
+    }
+  }
+  if (flags.domain && flags.smtp.length > 0) {
+    throw new MailguardError('USAGE', 'Give either --smtp or --domain, not both.', {
+      hint: '--smtp names the mail server address; --domain looks up its MX hosts.',
+    });
+  }
+  return {
+    dryRun: flags.dryRun,
+    reload: flags.reload,
+    reloadTimeoutMs: parseDuration(flags.reloadTimeout, '--reload-timeout'),
+    saveTimeoutMs: parseDuration(flags.saveTimeout, '--save-timeout'),
+    safetyReloadMin,
+    smtp: flags.smtp.map(parseSmtpEndpoint),
+    domain: flags.domain,
+    resolver: flags.resolver,
+    rollbackOnVerifyFailure: flags.rollbackOnVerifyFailure,
+    backupDir: flags.backupDir,
+    reportFile: flags.report,
+    context: flags.context,
+  };
+}
+
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('apply')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('apply: not implemented yet\n');
-      process.exitCode = 1;
+    .description(
+      'Disable SMTP inspection on one device: probe, detect, plan, back up, apply, verify, save, reload if needed, re-probe; roll back on failure.',
+    )
+    .argument('<target>', '[user@]host[:port] of the firewall');
+  addConnectionOptions(cmd);
+  cmd
+    .option('--dry-run', 'print the plan, the inverse and the diff; send no config command')
+    .addOption(
+      new Option('--reload <when>', 'reload after saving: never, if-needed (outside probe still inspected), after-save')
+        .choices(['never', 'if-needed', 'after-save'])
+        .default('if-needed'),
+    )
+    .option('--reload-timeout <duration>', 'how long to wait for the device after reload', '15m')
+    .option('--save-timeout <duration>', 'how long `write memory` may take', '120s')
+    .option('--safety-reload <min>', 'ASA: `reload in MIN` before applying, cancelled once verified and saved')
+    .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect, [])
+    .option('--domain <domain>', 'probe the MX hosts of this mail domain')
+    .option('--resolver <host[:port]>', 'DNS server for --domain')
+    .option(
+      '--rollback-on-verify-failure',
+      'roll back when the outside probe is not clean (default with a probe target)',
+    )
+    .option('--no-rollback-on-verify-failure', 'keep the change even when the outside probe is not clean')
+    .option('--backup-dir <dir>', 'where backups, locks and change records go', './backups')
+    .option('--report <file>', 'change record path (.json and .md; default beside the backup)')
+    .option('--context <name>', 'multiple-context mode: one context or all', 'all')
+    .option('-y, --yes', 'do not ask before the first config command')
+    .option('--json', 'JSON lines: one per event, then the result')
+    .option('-v, --verbose', 'show the device conversation')
+    .action(async (target: string, flags: ApplyFlags & Record<string, unknown>) => {
+      await runAction({ json: !!flags.json }, async () => {
+        const base = changeOptionsFrom(flags);
+        const connect = await toConnectOptions(flags as ConnectionFlags, target, {
+          interactive: !flags.json && process.stdin.isTTY === true,
+        });
+        const result = await runChangeWithUi(
+          { ...base, connect, label: target.replace(/^[^@]*@/, '') },
+          { json: flags.json, yes: flags.yes, verbose: flags.verbose },
+        );
+        return result.exitCode;
+      });
     });
 }

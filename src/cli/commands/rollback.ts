@@ -1,12 +1,67 @@
 import type { Command } from 'commander';
+import { addConnectionOptions, type ConnectionFlags, toConnectOptions } from '../connection-options.js';
+import { parseDuration, runChangeWithUi } from '../render/run-change.js';
+import { runAction } from '../run-action.js';
+import { parseSmtpEndpoint } from './apply.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
+interface RollbackFlags {
+  backup: string;
+  dryRun?: boolean;
+  backupDir: string;
+  report?: string;
+  saveTimeout: string;
+  context?: string;
+  smtp: string[];
+  yes?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('rollback')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('rollback: not implemented yet\n');
-      process.exitCode = 1;
+    .description(
+      'Put back the SMTP inspection recorded in a backup (same fixup, or inspect under the same policy-map and class), verify, save.',
+    )
+    .argument('<target>', '[user@]host[:port] of the firewall');
+  addConnectionOptions(cmd);
+  cmd
+    .requiredOption('--backup <file>', 'the <stamp>-running.cfg or <stamp>-backup.json written by apply')
+    .option('--dry-run', 'print the restore commands; send no config command')
+    .option('--backup-dir <dir>', 'where the new backup, the lock and the change record go', './backups')
+    .option('--report <file>', 'change record path (.json and .md; default beside the new backup)')
+    .option('--save-timeout <duration>', 'how long `write memory` may take', '120s')
+    .option('--context <name>', 'multiple-context mode: one context or all', 'all')
+    .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect, [])
+    .option('-y, --yes', 'do not ask before the first config command')
+    .option('--json', 'JSON lines: one per event, then the result')
+    .option('-v, --verbose', 'show the device conversation')
+    .action(async (target: string, flags: RollbackFlags & Record<string, unknown>) => {
+      await runAction({ json: !!flags.json }, async () => {
+        const saveTimeoutMs = parseDuration(flags.saveTimeout, '--save-timeout');
+        const connect = await toConnectOptions(flags as ConnectionFlags, target, {
+          interactive: !flags.json && process.stdin.isTTY === true,
+        });
+        const result = await runChangeWithUi(
+          {
+            connect,
+            label: target.replace(/^[^@]*@/, ''),
+            mode: 'restore',
+            restoreFrom: flags.backup,
+            dryRun: flags.dryRun,
+            reload: 'never',
+            saveTimeoutMs,
+            backupDir: flags.backupDir,
+            reportFile: flags.report,
+            context: flags.context,
+            smtp: flags.smtp.map(parseSmtpEndpoint),
+            rollbackOnVerifyFailure: false,
+          },
+          { json: flags.json, yes: flags.yes, verbose: flags.verbose },
+        );
+        return result.exitCode;
+      });
     });
 }
