@@ -1,0 +1,378 @@
+/**
+ * The fleet scheduler: runs one DeviceRunner per target with a concurrency limit, canaries first (one at a time;
+ * a canary failure stops the run), a failure budget, failover pairs never in flight together, and the change
+ * window (start no device that would cross its end; once it closes start nothing new, let running ones finish).
+ * It knows nothing about devices: the change engine is plugged in as a DeviceRunner (wired in the `run` command).
+ */
+
+import { ExitCode, toMailguardError } from '../errors.js';
+import type { ConnectOptions } from '../session/types.js';
+import { type Clock, canStartDevice, describeWindow, type WindowSpec } from './window.js';
+
+export interface ProbeTarget {
+  /** SMTP endpoints to probe from outside. */
+  smtp: Array<{ host: string; port: number }>;
+  /** Mail domain whose MX hosts are probed. */
+  domain: string | null;
+}
+
+/** One device of the fleet, with connection settings resolved (secrets included: never serialize it). */
+export interface FleetTarget {
+  /** Inventory host name. */
+  name: string;
+  connect: ConnectOptions;
+  /** All groups the host belongs to (including `all`). */
+  groups: string[];
+  /** The other unit of its failover pair, if any. */
+  failoverPeer: string | null;
+  /** null: no outside probe for this device. */
+  probe: ProbeTarget | null;
+}
+
+/** Events a device run emits; mirrors the change engine's stream (step:start|step:done|step:failed|log). */
+export type DeviceEvent =
+  | { type: 'step:start'; step: string; title?: string }
+  | { type: 'step:done'; step: string; title?: string; detail?: string }
+  | { type: 'step:failed'; step: string; title?: string; error: string; code?: string }
+  | { type: 'log'; line: string };
+
+export type DeviceResult = 'done' | 'nothing-to-do' | 'rolled-back' | 'failed' | 'skipped';
+
+export interface DeviceOutcome {
+  result: DeviceResult;
+  exitCode: number;
+  startedAt: Date;
+  endedAt: Date;
+  /** e.g. "ASA 9.8(4)10 (asa9)"; null when never reached. */
+  platform: string | null;
+  /** Inspection verdict before and after (e.g. "inspected", "clean", "not-verified"); null when unknown. */
+  before: string | null;
+  after: string | null;
+  backupPath: string | null;
+  /** The device's change record (report) path. */
+  reportPath: string | null;
+  /** One line: why it failed or was skipped. No secrets. */
+  message?: string;
+  errorCode?: string;
+}
+
+export type DeviceRunner = (
+  target: FleetTarget,
+  signal: AbortSignal,
+  emit: (ev: DeviceEvent) => void,
+) => Promise<DeviceOutcome>;
+
+export type StopReason = 'canary-failed' | 'failure-budget-exceeded' | 'window-closed' | 'interrupted';
+export type SkipReason = StopReason | 'would-cross-window-end';
+
+export type FleetEvent =
+  | { type: 'device:start'; name: string; at: Date; canary: boolean }
+  | { type: 'device:event'; name: string; event: DeviceEvent }
+  | { type: 'device:end'; name: string; outcome: DeviceOutcome }
+  | { type: 'device:skip'; name: string; reason: SkipReason; at: Date }
+  | { type: 'fleet:stop'; reason: StopReason; at: Date; message: string };
+
+export interface DeviceRecord {
+  name: string;
+  host: string;
+  port: number | null;
+  transport: string;
+  canary: boolean;
+  result: DeviceResult;
+  exitCode: number;
+  /** ISO-8601; null when never started. */
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  platform: string | null;
+  before: string | null;
+  after: string | null;
+  backupPath: string | null;
+  reportPath: string | null;
+  message: string | null;
+  errorCode: string | null;
+  skipReason: SkipReason | null;
+}
+
+export interface FleetMeta {
+  playbook: string;
+  playbookFile: string | null;
+  mode: string;
+  changeId: string | null;
+  shard: { index: number; total: number } | null;
+  dryRun: boolean;
+}
+
+export interface FleetReport extends FleetMeta {
+  startedAt: string;
+  endedAt: string;
+  window: string;
+  concurrency: number;
+  canary: number;
+  maxFailures: number | string;
+  stopped: { reason: StopReason; at: string; message: string } | null;
+  summary: Record<DeviceResult, number> & { total: number; failures: number };
+  exitCode: number;
+  devices: DeviceRecord[];
+}
+
+export interface FleetOptions {
+  concurrency: number;
+  canary: number;
+  /** A count, or a share of the targets like "10%". Stop starting devices once failures exceed it. */
+  maxFailures: number | string;
+  window: WindowSpec;
+  now: Clock;
+  /** Expected time one device takes (reload timeout included when a reload may happen). */
+  expectedDurationMs: number | ((t: FleetTarget) => number);
+  signal?: AbortSignal;
+  onEvent?: (ev: FleetEvent) => void;
+  meta?: Partial<FleetMeta>;
+}
+
+/** The failure budget as a count: "10%" of 20 targets = 2 (failures beyond it stop the run). */
+export function failureBudget(maxFailures: number | string, total: number): number {
+  if (typeof maxFailures === 'number') return maxFailures;
+  const pct = Number(maxFailures.replace('%', ''));
+  return Math.floor((pct * total) / 100);
+}
+
+const isFailure = (r: DeviceResult) => r === 'failed' || r === 'rolled-back';
+
+export async function runFleet(
+  targets: readonly FleetTarget[],
+  runner: DeviceRunner,
+  o: FleetOptions,
+): Promise<FleetReport> {
+  const emit = (ev: FleetEvent) => {
+    try {
+      o.onEvent?.(ev);
+    } catch {
+      // A rendering bug must not abandon devices mid-change; the report still records everything.
+    }
+  };
+  const startedAt = o.now();
+  const records = new Map<string, DeviceRecord>();
+  const running = new Map<string, Promise<void>>();
+  const pending = [...targets];
+  const budget = failureBudget(o.maxFailures, targets.length);
+  const concurrency = Math.max(1, o.concurrency);
+  const signal = o.signal ?? new AbortController().signal;
+  const expected = (t: FleetTarget) =>
+    typeof o.expectedDurationMs === 'function' ? o.expectedDurationMs(t) : o.expectedDurationMs;
+  let failures = 0;
+  let canaryFailed: string | null = null;
+  let stopped: FleetReport['stopped'] = null;
+
+  const stop = (reason: StopReason, message: string) => {
+    if (stopped) return;
+    const at = o.now();
+    stopped = { reason, at: at.toISOString(), message };
+    emit({ type: 'fleet:stop', reason, at, message });
+  };
+  const checkStop = () => {
+    if (signal.aborted) stop('interrupted', 'interrupted: no new device is started');
+    else if (canaryFailed) stop('canary-failed', `canary ${canaryFailed} did not succeed: the run stops`);
+    else if (failures > budget)
+      stop(
+        'failure-budget-exceeded',
+        `${failures} failures exceed maxFailures ${o.maxFailures} (${budget} of ${targets.length})`,
+      );
+    return stopped !== null;
+  };
+  const skip = (t: FleetTarget, reason: SkipReason) => {
+    const at = o.now();
+    records.set(
+      t.name,
+      baseRecord(t, false, {
+        result: 'skipped',
+        exitCode:
+          reason === 'window-closed' || reason === 'would-cross-window-end' ? ExitCode.outsideWindow : ExitCode.failure,
+        skipReason: reason,
+        message: skipMessage(reason),
+      }),
+    );
+    emit({ type: 'device:skip', name: t.name, reason, at });
+  };
+  /** Window check before a start; false when the device must not start now. */
+  const windowAllows = (t: FleetTarget): boolean | 'skip' => {
+    const w = canStartDevice(o.window, o.now(), expected(t));
+    if (w.ok) return true;
+    if (w.reason === 'outside-window') {
+      stop('window-closed', `the change window (${describeWindow(o.window)}) is closed: no new device is started`);
+      return false;
+    }
+    return 'skip';
+  };
+  const start = (t: FleetTarget, canary: boolean): Promise<void> => {
+    const at = o.now();
+    emit({ type: 'device:start', name: t.name, at, canary });
+    const p = (async () => {
+      let outcome: DeviceOutcome;
+      try {
+        outcome = await runner(t, signal, (event) => emit({ type: 'device:event', name: t.name, event }));
+      } catch (e) {
+        const err = toMailguardError(e);
+        outcome = {
+          result: 'failed',
+          exitCode: err.exitCode,
+          startedAt: at,
+          endedAt: o.now(),
+          platform: null,
+          before: null,
+          after: null,
+          backupPath: null,
+          reportPath: null,
+          message: err.message,
+          errorCode: err.code,
+        };
+      }
+      records.set(t.name, baseRecord(t, canary, outcomeFields(outcome)));
+      if (isFailure(outcome.result)) {
+        failures++;
+        if (canary) canaryFailed = t.name;
+      }
+      emit({ type: 'device:end', name: t.name, outcome });
+      running.delete(t.name);
+    })();
+    running.set(t.name, p);
+    return p;
+  };
+
+  // Canaries: the first N devices, one at a time.
+  let canaries = Math.min(Math.max(0, o.canary), pending.length);
+  while (canaries > 0 && pending.length > 0 && !checkStop()) {
+    const t = pending[0]!;
+    const w = windowAllows(t);
+    if (w === false) break;
+    pending.shift();
+    if (w === 'skip') {
+      skip(t, 'would-cross-window-end');
+      continue;
+    }
+    canaries--;
+    await start(t, true);
+  }
+
+  // The rest: up to `concurrency` at once, never both units of a pair.
+  while (pending.length > 0 && !checkStop()) {
+    while (running.size < concurrency && pending.length > 0 && !stopped) {
+      const idx = pending.findIndex((t) => !(t.failoverPeer && running.has(t.failoverPeer)));
+      if (idx < 0) break;
+      const t = pending[idx]!;
+      const w = windowAllows(t);
+      if (w === false) break;
+      pending.splice(idx, 1);
+      if (w === 'skip') skip(t, 'would-cross-window-end');
+      else void start(t, false);
+    }
+    if (running.size === 0) continue;
+    await Promise.race(running.values());
+  }
+  // Let the running devices finish (or roll back) on their own.
+  await Promise.all(running.values());
+  const why: SkipReason = (stopped as FleetReport['stopped'])?.reason ?? 'interrupted';
+  for (const t of pending) skip(t, why);
+
+  const devices = targets.map((t) => records.get(t.name)!);
+  const summary = {
+    total: devices.length,
+    failures,
+    done: 0,
+    'nothing-to-do': 0,
+    'rolled-back': 0,
+    failed: 0,
+    skipped: 0,
+  };
+  for (const d of devices) summary[d.result]++;
+  return {
+    playbook: o.meta?.playbook ?? '',
+    playbookFile: o.meta?.playbookFile ?? null,
+    mode: o.meta?.mode ?? '',
+    changeId: o.meta?.changeId ?? null,
+    shard: o.meta?.shard ?? null,
+    dryRun: o.meta?.dryRun ?? false,
+    startedAt: startedAt.toISOString(),
+    endedAt: o.now().toISOString(),
+    window: describeWindow(o.window),
+    concurrency,
+    canary: o.canary,
+    maxFailures: o.maxFailures,
+    stopped,
+    summary,
+    exitCode: fleetExitCode(devices, stopped),
+    devices,
+  };
+}
+
+function skipMessage(r: SkipReason): string {
+  switch (r) {
+    case 'canary-failed':
+      return 'not started: a canary failed';
+    case 'failure-budget-exceeded':
+      return 'not started: the failure budget (maxFailures) was exceeded';
+    case 'window-closed':
+      return 'not started: the change window closed';
+    case 'would-cross-window-end':
+      return 'not started: its expected duration would cross the end of the window';
+    case 'interrupted':
+      return 'not started: the run was interrupted';
+  }
+}
+
+/**
+ * 0 only when every device ended done or nothing-to-do. Otherwise the most serious device exit code
+ * (6 rollback failed > 5 verify > 4 device > 3 connection > 2 > 1), then 130 for an interrupted run, then 7 when
+ * devices were left out only by the window.
+ */
+export function fleetExitCode(devices: readonly DeviceRecord[], stopped: FleetReport['stopped']): number {
+  if (devices.every((d) => d.result === 'done' || d.result === 'nothing-to-do')) return ExitCode.ok;
+  const ran = devices.filter((d) => d.result !== 'skipped' || d.skipReason === null).map((d) => d.exitCode);
+  for (const c of [6, 5, 4, 3, 2, 1]) if (ran.includes(c)) return c;
+  if (stopped?.reason === 'interrupted') return ExitCode.interrupted;
+  if (devices.some((d) => d.skipReason === 'window-closed' || d.skipReason === 'would-cross-window-end'))
+    return ExitCode.outsideWindow;
+  return ExitCode.failure;
+}
+
+function outcomeFields(o: DeviceOutcome): Partial<DeviceRecord> {
+  return {
+    result: o.result,
+    exitCode: o.exitCode,
+    startedAt: o.startedAt.toISOString(),
+    endedAt: o.endedAt.toISOString(),
+    durationMs: o.endedAt.getTime() - o.startedAt.getTime(),
+    platform: o.platform,
+    before: o.before,
+    after: o.after,
+    backupPath: o.backupPath,
+    reportPath: o.reportPath,
+    message: o.message ?? null,
+    errorCode: o.errorCode ?? null,
+  };
+}
+
+/** Only non-secret fields of the target go into a record. */
+function baseRecord(t: FleetTarget, canary: boolean, f: Partial<DeviceRecord>): DeviceRecord {
+  return {
+    name: t.name,
+    host: t.connect.host,
+    port: t.connect.port ?? null,
+    transport: t.connect.transport,
+    canary,
+    result: 'skipped',
+    exitCode: ExitCode.failure,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+    platform: null,
+    before: null,
+    after: null,
+    backupPath: null,
+    reportPath: null,
+    message: null,
+    errorCode: null,
+    skipReason: null,
+    ...f,
+  };
+}

@@ -1,0 +1,73 @@
+/** The playbook layer's public API (used by `asa-mailguard run`). */
+export { expandHostPattern, parseAnsibleIni, shellSplit } from './ansible-ini.js';
+export {
+  type DeviceEvent,
+  type DeviceOutcome,
+  type DeviceRecord,
+  type DeviceResult,
+  type DeviceRunner,
+  type FleetEvent,
+  type FleetMeta,
+  type FleetOptions,
+  type FleetReport,
+  type FleetTarget,
+  failureBudget,
+  fleetExitCode,
+  type ProbeTarget,
+  runFleet,
+  type SkipReason,
+  type StopReason,
+} from './fleet.js';
+export {
+  type CredValue,
+  detectYamlFormat,
+  effectiveSettings,
+  groupsOf,
+  type HostSettings,
+  type Inventory,
+  type InventoryFormat,
+  type InventoryGroup,
+  type InventoryHost,
+  type InventoryWarning,
+  loadInventory,
+  parseInventory,
+} from './inventory.js';
+export { type PatternResult, selectHosts, splitPatterns } from './patterns.js';
+export {
+  DEFAULTS,
+  type LoadedPlaybook,
+  loadPlaybook,
+  type Mode,
+  parsePlaybook,
+  type ReloadPolicy,
+  type RunOverrides,
+  type RunSettings,
+  runSettings,
+} from './playbook.js';
+export { fleetReportMarkdown, writeFleetReport } from './report.js';
+export {
+  InventorySchema,
+  inventoryJsonSchema,
+  type Playbook,
+  type PlaybookInput,
+  PlaybookSchema,
+  playbookJsonSchema,
+  WEEKDAYS,
+  type Weekday,
+} from './schema.js';
+export { parseShard, type Shard, selectShard, shardOf } from './shard.js';
+export { formatIssue, formatPos, type SourceIssue, type SourcePos } from './source.js';
+export { pairKey, parseHostPort, type ResolvedFleet, type ResolveOptions, resolveFleet } from './targets.js';
+export {
+  type Clock,
+  canStartDevice,
+  describeWindow,
+  formatDuration,
+  outsideWindowError,
+  type WaitOptions,
+  type WindowSpec,
+  type WindowState,
+  waitForWindow,
+  windowFromPlaybook,
+  windowState,
+} from './window.js';

@@ -1,0 +1,371 @@
+/**
+ * The inventory model shared by the three formats (the tool's own YAML, Ansible INI, Ansible YAML): hosts, groups
+ * with children, and settings that remember their file:line so a missing environment variable can be located.
+ */
+import { extname } from 'node:path';
+import type { TransportKind } from '../session/types.js';
+import { InventorySchema, type InventorySettings } from './schema.js';
+import { invalidFileError, type SourceIssue, type SourcePos, YamlSource } from './source.js';
+
+export interface Positioned<T> {
+  value: T;
+  at: SourcePos;
+}
+
+/** A credential: a literal (plain text in a file) or a reference to an environment variable. */
+export type CredValue =
+  | { kind: 'literal'; value: string; at: SourcePos }
+  | { kind: 'env'; name: string; at: SourcePos };
+
+export interface HostSettings {
+  host?: Positioned<string>;
+  port?: Positioned<number>;
+  transport?: Positioned<TransportKind>;
+  username?: CredValue;
+  password?: CredValue;
+  enableSecret?: CredValue;
+  smtpProbe?: Positioned<string[]>;
+  mailDomain?: Positioned<string>;
+  failoverPeer?: Positioned<string>;
+}
+
+export interface InventoryHost {
+  name: string;
+  /** The host's own settings (group settings are merged by `effectiveSettings`). */
+  vars: HostSettings;
+  /** Groups the host is listed in directly. */
+  groups: string[];
+  at: SourcePos;
+}
+
+export interface InventoryGroup {
+  name: string;
+  hosts: string[];
+  children: string[];
+  vars: HostSettings;
+  at: SourcePos | null;
+}
+
+export interface InventoryWarning {
+  code: 'PLAINTEXT_SECRET';
+  message: string;
+  at: SourcePos;
+}
+
+export type InventoryFormat = 'mailguard' | 'ansible-ini' | 'ansible-yaml';
+
+export interface Inventory {
+  file: string;
+  format: InventoryFormat;
+  /** In file order (the default run order, as Ansible does). */
+  hosts: Map<string, InventoryHost>;
+  /** Always holds `all` and `ungrouped`, as in Ansible. */
+  groups: Map<string, InventoryGroup>;
+  warnings: InventoryWarning[];
+}
+
+/** Builds an Inventory while a format parser walks its file; collects issues instead of stopping at the first. */
+export class InventoryBuilder {
+  readonly inv: Inventory;
+  readonly issues: SourceIssue[] = [];
+
+  constructor(file: string, format: InventoryFormat) {
+    this.inv = { file, format, hosts: new Map(), groups: new Map(), warnings: [] };
+    this.group('all', null);
+    this.group('ungrouped', null);
+  }
+
+  group(name: string, at: SourcePos | null): InventoryGroup {
+    let g = this.inv.groups.get(name);
+    if (!g) {
+      g = { name, hosts: [], children: [], vars: {}, at };
+      this.inv.groups.set(name, g);
+    } else if (!g.at && at) {
+      g.at = at;
+    }
+    return g;
+  }
+
+  /** Add (or find) a host; `inGroup` lists it in that group. */
+  host(name: string, at: SourcePos, inGroup?: string): InventoryHost {
+    let h = this.inv.hosts.get(name);
+    if (!h) {
+      h = { name, vars: {}, groups: [], at };
+      this.inv.hosts.set(name, h);
+    }
+    if (inGroup && inGroup !== 'all' && !h.groups.includes(inGroup)) {
+      h.groups.push(inGroup);
+      const g = this.group(inGroup, null);
+      if (!g.hosts.includes(name)) g.hosts.push(name);
+    }
+    return h;
+  }
+
+  child(parent: string, child: string, at: SourcePos): void {
+    const p = this.group(parent, null);
+    this.group(child, at);
+    if (!p.children.includes(child)) p.children.push(child);
+  }
+
+  issue(at: SourcePos, path: string, message: string): void {
+    this.issues.push({ ...at, path, message });
+  }
+
+  plainSecret(what: string, at: SourcePos): void {
+    this.inv.warnings.push({
+      code: 'PLAINTEXT_SECRET',
+      at,
+      message: `${what} is given in plain text; prefer an environment variable reference`,
+    });
+  }
+
+  /** Finish: check group cycles and failover peers, fill `all`/`ungrouped`, throw PLAYBOOK_INVALID on any issue. */
+  finish(): Inventory {
+    const { inv } = this;
+    const all = inv.groups.get('all')!;
+    const ungrouped = inv.groups.get('ungrouped')!;
+    for (const g of inv.groups.values()) {
+      if (g.name !== 'all' && !all.children.includes(g.name) && !isChildOfAny(inv, g.name)) all.children.push(g.name);
+    }
+    for (const h of inv.hosts.values()) {
+      if (h.groups.filter((g) => g !== 'ungrouped').length === 0) {
+        if (!h.groups.includes('ungrouped')) h.groups.push('ungrouped');
+        if (!ungrouped.hosts.includes(h.name)) ungrouped.hosts.push(h.name);
+      }
+    }
+    for (const g of inv.groups.values()) {
+      const cycle = findCycle(inv, g.name, []);
+      if (cycle) {
+        this.issue(g.at ?? { file: inv.file, line: 1, column: 1 }, '', `group cycle: ${cycle.join(' -> ')}`);
+        break;
+      }
+    }
+    for (const h of inv.hosts.values()) {
+      const peer = effectiveSettings(inv, h.name).failoverPeer;
+      if (!peer) continue;
+      if (peer.value === h.name) {
+        this.issue(peer.at, 'failover_peer', `host ${h.name} names itself as its failover peer`);
+      } else if (!inv.hosts.has(peer.value)) {
+        this.issue(peer.at, 'failover_peer', `failover peer "${peer.value}" of ${h.name} is not in the inventory`);
+      } else {
+        const back = effectiveSettings(inv, peer.value).failoverPeer;
+        if (back && back.value !== h.name) {
+          this.issue(
+            back.at,
+            'failover_peer',
+            `${peer.value} names ${back.value} as its peer, but ${h.name} names ${peer.value}: a pair has two units`,
+          );
+        }
+      }
+    }
+    if (inv.hosts.size === 0 && this.issues.length === 0) {
+      this.issue({ file: inv.file, line: 1, column: 1 }, '', 'the inventory holds no host');
+    }
+    if (this.issues.length > 0) throw invalidFileError('inventory', this.issues);
+    return inv;
+  }
+}
+
+function isChildOfAny(inv: Inventory, name: string): boolean {
+  for (const g of inv.groups.values()) if (g.name !== 'all' && g.children.includes(name)) return true;
+  return false;
+}
+
+function findCycle(inv: Inventory, name: string, stack: string[]): string[] | null {
+  if (stack.includes(name)) return [...stack.slice(stack.indexOf(name)), name];
+  const g = inv.groups.get(name);
+  if (!g) return null;
+  for (const c of g.children) {
+    const cyc = findCycle(inv, c, [...stack, name]);
+    if (cyc) return cyc;
+  }
+  return null;
+}
+
+/** Longest distance of each group from `all` (all = 0), the depth Ansible orders variable merging by. */
+function depthsFromAll(inv: Inventory): Map<string, number> {
+  const depth = new Map<string, number>([['all', 0]]);
+  const walk = (g: string, d: number, stack: string[]) => {
+    if (stack.includes(g)) return; // cycles are reported by finish()
+    for (const c of inv.groups.get(g)?.children ?? []) {
+      if ((depth.get(c) ?? -1) < d + 1) depth.set(c, d + 1);
+      walk(c, d + 1, [...stack, g]);
+    }
+  };
+  walk('all', 0, []);
+  return depth;
+}
+
+/** Every group a host belongs to, directly or as a descendant, with its depth (all = 0). */
+export function groupDepths(inv: Inventory, host: string): Map<string, number> {
+  const h = inv.hosts.get(host);
+  const out = new Map<string, number>();
+  if (!h) return out;
+  const depths = depthsFromAll(inv);
+  const pending = [...h.groups, 'all'];
+  while (pending.length > 0) {
+    const g = pending.pop()!;
+    if (out.has(g)) continue;
+    out.set(g, depths.get(g) ?? 1);
+    for (const [pname, p] of inv.groups) if (p.children.includes(g)) pending.push(pname);
+  }
+  return out;
+}
+
+/** All groups of a host (including `all`). */
+export function groupsOf(inv: Inventory, host: string): string[] {
+  return [...groupDepths(inv, host).keys()];
+}
+
+/**
+ * Merged settings as Ansible merges variables: `all`, then parent groups before child groups (same depth: by
+ * name), then the host's own.
+ */
+export function effectiveSettings(inv: Inventory, host: string): HostSettings {
+  const depths = groupDepths(inv, host);
+  const order = [...depths.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([g]) => g);
+  const out: HostSettings = {};
+  for (const g of order) Object.assign(out, definedOnly(inv.groups.get(g)?.vars ?? {}));
+  Object.assign(out, definedOnly(inv.hosts.get(host)?.vars ?? {}));
+  return out;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+// ---- loading ----
+
+export async function loadInventory(file: string, format: InventoryFormat | 'auto' = 'auto'): Promise<Inventory> {
+  const ext = extname(file).toLowerCase();
+  const isYaml = ['.yaml', '.yml', '.json'].includes(ext);
+  const fmt = format !== 'auto' ? format : isYaml ? null : 'ansible-ini';
+  if (fmt === 'ansible-ini') {
+    const { parseAnsibleIni } = await import('./ansible-ini.js');
+    const { readFile } = await import('node:fs/promises');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      throw invalidFileError('inventory', [
+        {
+          file,
+          line: 1,
+          column: 1,
+          path: '',
+          message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        },
+      ]);
+    }
+    return parseAnsibleIni(file, text);
+  }
+  const src = await YamlSource.load(file, 'inventory');
+  return inventoryFromYaml(src, fmt ?? 'auto');
+}
+
+/** Parse inventory text (YAML formats detected by their shape; INI when `format` says so). */
+export async function parseInventory(
+  file: string,
+  text: string,
+  format: InventoryFormat | 'auto' = 'auto',
+): Promise<Inventory> {
+  if (format === 'ansible-ini' || (format === 'auto' && !/\.(ya?ml|json)$/i.test(file))) {
+    const { parseAnsibleIni } = await import('./ansible-ini.js');
+    return parseAnsibleIni(file, text);
+  }
+  return inventoryFromYaml(YamlSource.parse(file, text, 'inventory'), format);
+}
+
+async function inventoryFromYaml(src: YamlSource, format: InventoryFormat | 'auto'): Promise<Inventory> {
+  const data = src.toJS();
+  const fmt = format === 'auto' ? detectYamlFormat(data) : format;
+  if (fmt === 'ansible-yaml') {
+    const { parseAnsibleYaml } = await import('./ansible-yaml.js');
+    return parseAnsibleYaml(src, data);
+  }
+  if (fmt === 'ansible-ini') throw new Error('unreachable: INI handled before YAML parsing');
+  return parseOwnInventory(src, data);
+}
+
+/** The own format has a top-level `hosts:` mapping; an Ansible YAML inventory has group names at the top. */
+export function detectYamlFormat(data: unknown): 'mailguard' | 'ansible-yaml' {
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const keys = Object.keys(data);
+    if (keys.includes('hosts') && keys.every((k) => ['$schema', 'vars', 'groups', 'hosts'].includes(k)))
+      return 'mailguard';
+  }
+  return 'ansible-yaml';
+}
+
+function parseOwnInventory(src: YamlSource, data: unknown): Inventory {
+  const parsed = InventorySchema.safeParse(data ?? {}, { reportInput: true });
+  if (!parsed.success) throw invalidFileError('inventory', src.zodIssues(parsed.error.issues, InventorySchema));
+  const b = new InventoryBuilder(src.file, 'mailguard');
+  const file = parsed.data;
+  const settings = (s: InventorySettings | undefined, base: (string | number)[]): HostSettings =>
+    s ? ownSettings(b, src, s, base) : {};
+  b.group('all', null).vars = settings(file.vars, ['vars']);
+  for (const [name, g] of Object.entries(file.groups ?? {})) {
+    const grp = b.group(name, src.locate(['groups', name], name));
+    grp.vars = settings(g?.vars ?? undefined, ['groups', name, 'vars']);
+    for (const [i, c] of (g?.children ?? []).entries()) {
+      if (!(c in (file.groups ?? {})))
+        b.issue(
+          src.locate(['groups', name, 'children', i]),
+          `groups.${name}.children[${i}]`,
+          `unknown group "${c}" (define it under groups:)`,
+        );
+      b.child(name, c, src.locate(['groups', name, 'children', i]));
+    }
+  }
+  for (const [name, h] of Object.entries(file.hosts)) {
+    const host = b.host(name, src.locate(['hosts'], name));
+    host.vars = settings(h ?? undefined, ['hosts', name]);
+    if (h?.failoverPeer)
+      host.vars.failoverPeer = { value: h.failoverPeer, at: src.locate(['hosts', name, 'failoverPeer']) };
+    for (const [i, g] of (h?.groups ?? []).entries()) {
+      if (g === 'all' || g === 'ungrouped') continue;
+      if (!(g in (file.groups ?? {}))) b.group(g, src.locate(['hosts', name, 'groups', i]));
+      b.host(name, host.at, g);
+    }
+  }
+  return b.finish();
+}
+
+function ownSettings(
+  b: InventoryBuilder,
+  src: YamlSource,
+  s: InventorySettings,
+  base: (string | number)[],
+): HostSettings {
+  const at = (k: string) => src.locate([...base, k]);
+  const out: HostSettings = {};
+  if (s.host) out.host = { value: s.host, at: at('host') };
+  if (s.port) out.port = { value: s.port, at: at('port') };
+  if (s.transport) out.transport = { value: s.transport, at: at('transport') };
+  const cred = (
+    lit: string | undefined,
+    env: string | undefined,
+    key: string,
+    secret: boolean,
+  ): CredValue | undefined => {
+    if (lit !== undefined && env !== undefined) {
+      b.issue(at(key), [...base, key].join('.'), `give either ${key} or ${key}Env, not both`);
+    }
+    if (env !== undefined) return { kind: 'env', name: env, at: at(`${key}Env`) };
+    if (lit !== undefined) {
+      if (secret) b.plainSecret(`${key} of ${base.join('.')}`, at(key));
+      return { kind: 'literal', value: lit, at: at(key) };
+    }
+    return undefined;
+  };
+  const u = cred(s.username, s.usernameEnv, 'username', false);
+  if (u) out.username = u;
+  const p = cred(s.password, s.passwordEnv, 'password', true);
+  if (p) out.password = p;
+  const e = cred(s.enableSecret, s.enableSecretEnv, 'enableSecret', true);
+  if (e) out.enableSecret = e;
+  if (s.smtpProbe) out.smtpProbe = { value: s.smtpProbe, at: at('smtpProbe') };
+  if (s.mailDomain) out.mailDomain = { value: s.mailDomain, at: at('mailDomain') };
+  return out;
+}

@@ -1,0 +1,213 @@
+/**
+ * zod schemas for playbooks and the tool's own inventory format. Every object is strict: an unknown key (a typo)
+ * is an error, never silently ignored. No transforms here, so `z.toJSONSchema` can export them for editors.
+ */
+import { z } from 'zod';
+
+export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** An environment variable name (the value is looked up at run time; `.env` is loaded by the CLI). */
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name like ASA_PASSWORD' });
+
+const hhmm = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day "HH:MM" (00:00 to 23:59)' });
+
+const SAFETY = 'expected minutes (1 to 1440) or false';
+const MAXF = 'expected a count (0, 1, 2, ...) or a percentage from "0%" to "100%"';
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const AbsoluteWindowSchema = z
+  .strictObject({
+    start: z.iso.datetime({
+      offset: true,
+      error: 'expected an ISO-8601 date-time with an offset, e.g. 2026-11-28T22:00:00+01:00',
+    }),
+    end: z.iso.datetime({
+      offset: true,
+      error: 'expected an ISO-8601 date-time with an offset, e.g. 2026-11-29T04:00:00+01:00',
+    }),
+  })
+  .refine((w) => Date.parse(w.end) > Date.parse(w.start), {
+    error: 'window end must be after its start',
+    path: ['end'],
+  })
+  .meta({ description: 'A one-off window: start and end with an explicit UTC offset.' });
+
+export const RecurringWindowSchema = z
+  .strictObject({
+    timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone such as Europe/Berlin or UTC' }),
+    days: z
+      .array(z.enum(WEEKDAYS, { error: `expected a weekday: ${WEEKDAYS.join(', ')}` }))
+      .min(1, { error: 'expected at least one weekday' }),
+    from: hhmm.meta({ description: 'Local opening time on each listed day.' }),
+    to: hhmm.meta({ description: 'Local closing time; earlier than `from` means the next day (crossing midnight).' }),
+  })
+  .meta({ description: 'A recurring window: opens on the listed days at `from` local time, closes at `to`.' });
+
+export const WindowSchema = z.union([AbsoluteWindowSchema, RecurringWindowSchema]);
+
+/** Credentials as environment variable names; `username` may also be given literally (it is not a secret). */
+export const CredentialRefSchema = z.strictObject({
+  username: z.string().min(1).optional(),
+  usernameEnv: envName.optional(),
+  passwordEnv: envName.optional(),
+  enableSecretEnv: envName.optional(),
+  /** Path of an SSH private key file (not a secret by itself). */
+  privateKeyFile: z.string().min(1).optional(),
+  passphraseEnv: envName.optional(),
+});
+
+export const HOST_PORT_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/;
+const hostPort = z.string().regex(HOST_PORT_RE, { error: 'expected HOST or HOST:PORT' });
+
+export const ProbeSchema = z
+  .strictObject({
+    smtp: z.array(hostPort).min(1).optional().meta({ description: 'SMTP addresses to probe from outside.' }),
+    domain: z.string().min(1).optional().meta({ description: 'Mail domain: its MX hosts are probed.' }),
+    enabled: z.boolean().optional().meta({ description: 'false disables the outside probe for this host.' }),
+  })
+  .meta({ description: 'Outside SMTP probe for a device (overrides inventory smtp_probe / mail_domain).' });
+
+export const TimeoutsSchema = z.strictObject({
+  connectSec: z.number().positive().optional(),
+  loginSec: z.number().positive().optional(),
+  commandSec: z.number().positive().optional(),
+  saveSec: z.number().positive().optional(),
+  reloadSec: z.number().positive().optional().meta({ description: 'How long to wait for a device to come back.' }),
+});
+
+export const OptionsSchema = z.strictObject({
+  dryRun: z.boolean().optional(),
+  reload: z.enum(['never', 'if-needed', 'after-save']).optional(),
+  safetyReload: z
+    .union([z.literal(false), z.int({ error: SAFETY }).min(1, { error: SAFETY }).max(1440, { error: SAFETY })], {
+      error: SAFETY,
+    })
+    .optional()
+    .meta({ description: '`reload in N` minutes as a dead-man switch (ASA); false to disable.' }),
+  rollbackOnVerifyFailure: z.boolean().optional(),
+  hostKeyPolicy: z.enum(['strict', 'accept-new', 'off']).optional(),
+  knownHosts: z.string().min(1).optional(),
+  backupDir: z.string().min(1).optional(),
+  context: z.string().min(1).optional().meta({ description: 'Security context name, or "all" (multiple-context).' }),
+  timeouts: TimeoutsSchema.optional(),
+  expectedDurationSec: z.number().positive().optional().meta({
+    description: 'Expected time per device without reload; reload timeout is added when a reload may happen.',
+  }),
+});
+
+const namePattern = z.string().min(1, { error: 'expected a host or group pattern' });
+
+export const PlaybookSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1),
+    changeId: z.string().min(1).optional().meta({ description: 'Change ticket id, copied to the reports.' }),
+    description: z.string().optional(),
+    inventory: z.string().min(1).meta({ description: 'Inventory path, relative to this playbook.' }),
+    inventoryFormat: z.enum(['auto', 'mailguard', 'ansible-ini', 'ansible-yaml']).optional(),
+    targets: z
+      .union([namePattern, z.array(namePattern).min(1, { error: 'expected at least one target pattern' })], {
+        error: 'expected a pattern or a list of patterns (all, group, host, fw-*, !exclude, &intersect)',
+      })
+      .meta({ description: 'Ansible-style host patterns: all, group or host names, globs, !exclude, &intersect.' }),
+    credentials: z
+      .record(z.string(), CredentialRefSchema)
+      .optional()
+      .meta({ description: 'Keyed by "all", a group or a host name; the most specific wins, field by field.' }),
+    window: WindowSchema.optional(),
+    mode: z.enum(['audit', 'disable-smtp-inspection', 'rollback']),
+    options: OptionsSchema.optional(),
+    probe: z
+      .record(z.string(), ProbeSchema)
+      .optional()
+      .meta({ description: 'Keyed by "all", a group or a host name; the most specific wins.' }),
+    concurrency: z.int().min(1).max(256).optional(),
+    canary: z
+      .int()
+      .min(0)
+      .optional()
+      .meta({ description: 'The first N devices run one at a time; a failure stops the run.' }),
+    maxFailures: z
+      .union([z.int({ error: MAXF }).min(0, { error: MAXF }), z.string().regex(/^(100|[1-9]?\d)%$/, { error: MAXF })], {
+        error: MAXF,
+      })
+      .optional()
+      .meta({ description: 'Stop starting devices once failures exceed this count or share of the targets.' }),
+    reportDir: z.string().min(1).optional(),
+  })
+  .meta({ title: 'asa-mailguard playbook', description: 'A fleet change run by `asa-mailguard run PLAYBOOK`.' });
+
+export type PlaybookInput = z.input<typeof PlaybookSchema>;
+export type Playbook = z.output<typeof PlaybookSchema>;
+export type PlaybookWindow = z.output<typeof WindowSchema>;
+export type PlaybookOptions = z.output<typeof OptionsSchema>;
+export type CredentialRef = z.output<typeof CredentialRefSchema>;
+export type ProbeSpec = z.output<typeof ProbeSchema>;
+
+// ---- the tool's own inventory format ----
+
+/** Settings a host or a group may carry. Plain-text secrets are accepted with a warning; prefer the *Env forms. */
+const settingsShape = {
+  host: z.string().min(1).optional().meta({ description: 'Address to connect to (default: the host name).' }),
+  port: z.int().min(1).max(65535).optional(),
+  transport: z.enum(['ssh', 'telnet']).optional(),
+  username: z.string().min(1).optional(),
+  usernameEnv: envName.optional(),
+  password: z.string().optional().meta({ description: 'Plain text: accepted with a warning; prefer passwordEnv.' }),
+  passwordEnv: envName.optional(),
+  enableSecret: z
+    .string()
+    .optional()
+    .meta({ description: 'Plain text: accepted with a warning; prefer enableSecretEnv.' }),
+  enableSecretEnv: envName.optional(),
+  smtpProbe: z.array(hostPort).optional(),
+  mailDomain: z.string().min(1).optional(),
+};
+
+export const InventoryHostSchema = z.strictObject({
+  ...settingsShape,
+  groups: z.array(z.string().min(1)).optional(),
+  failoverPeer: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'The other unit of a failover pair (never changed at the same time).' }),
+});
+
+export const InventoryGroupSchema = z.strictObject({
+  vars: z.strictObject(settingsShape).optional(),
+  children: z.array(z.string().min(1)).optional(),
+});
+
+export const InventorySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    vars: z.strictObject(settingsShape).optional().meta({ description: 'Settings for every host.' }),
+    groups: z.record(z.string(), InventoryGroupSchema.nullable()).optional(),
+    hosts: z.record(z.string(), InventoryHostSchema.nullable()),
+  })
+  .meta({ title: 'asa-mailguard inventory' });
+
+export type InventoryFile = z.output<typeof InventorySchema>;
+export type InventorySettings = z.output<ReturnType<typeof z.strictObject<typeof settingsShape>>>;
+
+/** JSON Schemas for editors (written to playbooks/*.schema.json; a test keeps the committed files current). */
+export function playbookJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PlaybookSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+export function inventoryJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(InventorySchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -1,0 +1,273 @@
+/**
+ * From a loaded playbook and its inventory to the fleet's targets: pattern selection, `--limit`, `--shard`,
+ * credentials from environment variables (playbook entries override inventory settings, field by field, most
+ * specific first: host, then deeper groups, then `all`) and the outside probe per host.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { MailguardError } from '../errors.js';
+import type { ConnectOptions } from '../session/types.js';
+import type { FleetTarget, ProbeTarget } from './fleet.js';
+import {
+  type CredValue,
+  effectiveSettings,
+  groupDepths,
+  type Inventory,
+  type InventoryWarning,
+  loadInventory,
+} from './inventory.js';
+import { selectHosts } from './patterns.js';
+import type { LoadedPlaybook, RunSettings } from './playbook.js';
+import type { CredentialRef, ProbeSpec } from './schema.js';
+import { type Shard, selectShard } from './shard.js';
+import { formatPath, formatPos, invalidFileError, nearest, type SourceIssue, type SourcePos } from './source.js';
+
+export interface ResolveOptions {
+  settings: RunSettings;
+  /** Environment (with .env already loaded by the caller). */
+  env: Record<string, string | undefined>;
+  /** `--inventory FILE` (relative to the working directory); default: the playbook's, relative to the playbook. */
+  inventoryFile?: string;
+  /** An inventory already loaded (tests, or a lab-generated one). */
+  inventory?: Inventory;
+  /** `--limit PATTERN`. */
+  limit?: string;
+  shard?: Shard;
+}
+
+export interface ResolvedFleet {
+  inventory: Inventory;
+  /** In inventory order, after targets, --limit and --shard. */
+  targets: FleetTarget[];
+  /** Hosts selected by targets/--limit but left to other shards. */
+  otherShards: string[];
+  warnings: InventoryWarning[];
+}
+
+type Field = 'username' | 'password' | 'enableSecret' | 'passphrase';
+
+/** The key that keeps both units of a failover pair in one shard. */
+export function pairKey(t: Pick<FleetTarget, 'name' | 'failoverPeer'>): string {
+  return t.failoverPeer ? [t.name, t.failoverPeer].sort().join('+') : t.name;
+}
+
+export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promise<ResolvedFleet> {
+  const p = lp.playbook;
+  const src = lp.source;
+  const inventory =
+    o.inventory ??
+    (await loadInventory(
+      displayPath(o.inventoryFile ? resolve(o.inventoryFile) : resolve(lp.dir, p.inventory)),
+      p.inventoryFormat ?? 'auto',
+    ));
+  const issues: SourceIssue[] = [];
+  const names = [...inventory.groups.keys(), ...inventory.hosts.keys()];
+
+  // Keys of credentials/probe must name `all`, a group or a host: a typo must not silently drop a credential.
+  for (const section of ['credentials', 'probe'] as const) {
+    for (const key of Object.keys(p[section] ?? {})) {
+      if (key === 'all' || inventory.groups.has(key) || inventory.hosts.has(key)) continue;
+      const near = nearest(key, names);
+      issues.push({
+        ...src.locate([section], key),
+        path: `${section}.${key}`,
+        message: `"${key}" is neither "all" nor a group or host of ${inventory.file}${near ? ` (did you mean "${near}"?)` : ''}`,
+      });
+    }
+  }
+
+  const sel = selectHosts(inventory, p.targets);
+  for (const prob of sel.problems) {
+    const path: (string | number)[] = typeof p.targets === 'string' ? ['targets'] : ['targets', prob.index];
+    const body = prob.pattern.replace(/^[!&]/, '');
+    const near = nearest(body, names);
+    issues.push({
+      ...src.locate(path),
+      path: formatPath(path),
+      message: `${prob.message}${near ? ` (did you mean "${near}"?)` : ''}`,
+    });
+  }
+  if (issues.length === 0 && sel.hosts.length === 0) {
+    issues.push({
+      ...src.locate(['targets']),
+      path: 'targets',
+      message: `the target patterns select no host of ${inventory.file}`,
+    });
+  }
+  if (issues.length > 0) throw invalidFileError('playbook', issues);
+
+  let hosts = sel.hosts;
+  if (o.limit !== undefined) {
+    const lim = selectHosts(inventory, o.limit);
+    if (lim.problems.length > 0) {
+      throw new MailguardError('USAGE', `--limit "${o.limit}": ${lim.problems.map((x) => x.message).join('; ')}`, {
+        hint: 'Use host or group names from the inventory, globs (fw-*), !exclude or &intersect.',
+      });
+    }
+    const allowed = new Set(lim.hosts);
+    hosts = hosts.filter((h) => allowed.has(h));
+    if (hosts.length === 0) {
+      throw new MailguardError(
+        'USAGE',
+        `--limit "${o.limit}" leaves none of the playbook's ${sel.hosts.length} targets`,
+        {
+          hint: 'Check the limit against the playbook targets.',
+        },
+      );
+    }
+  }
+
+  const targets: FleetTarget[] = [];
+  const missing = new Map<string, { at: SourcePos; name: string; hosts: string[]; empty: boolean }>();
+  const need = (c: CredValue | undefined, host: string): string | undefined => {
+    if (!c) return undefined;
+    if (c.kind === 'literal') return c.value;
+    const v = o.env[c.name];
+    if (v === undefined || v === '') {
+      const key = `${c.name}@${formatPos(c.at)}`;
+      const m = missing.get(key) ?? { at: c.at, name: c.name, hosts: [], empty: v === '' };
+      m.hosts.push(host);
+      missing.set(key, m);
+      return undefined;
+    }
+    return v;
+  };
+
+  const prelim = hosts.map((h) => ({
+    name: h,
+    failoverPeer: effectiveSettings(inventory, h).failoverPeer?.value ?? null,
+  }));
+  const inShard = o.shard ? new Set(selectShard(prelim, o.shard, pairKey).map((x) => x.name)) : null;
+  const otherShards = inShard ? hosts.filter((h) => !inShard.has(h)) : [];
+
+  for (const name of hosts) {
+    if (inShard && !inShard.has(name)) continue;
+    const inv = effectiveSettings(inventory, name);
+    const order = specificity(inventory, name);
+    const pb = mergePlaybookCreds(lp, p.credentials ?? {}, order);
+    const cred = (f: Field, invValue: CredValue | undefined) => need(pb[f] ?? invValue, name);
+    let privateKey: string | undefined;
+    if (pb.privateKeyFile) {
+      try {
+        privateKey = await readFile(resolve(lp.dir, pb.privateKeyFile.value), 'utf8');
+      } catch (e) {
+        issues.push({
+          ...pb.privateKeyFile.at,
+          path: 'privateKeyFile',
+          message: `cannot read the private key file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        });
+      }
+    }
+    const s = o.settings;
+    const connect: ConnectOptions = {
+      host: inv.host?.value ?? name,
+      transport: inv.transport?.value ?? 'ssh',
+      hostKeyPolicy: s.hostKeyPolicy,
+      timeouts: definedOnly({
+        connectMs: s.timeouts.connectMs,
+        loginMs: s.timeouts.loginMs,
+        commandMs: s.timeouts.commandMs,
+        saveMs: s.timeouts.saveMs,
+      }),
+    };
+    if (inv.port) connect.port = inv.port.value;
+    if (s.knownHosts) connect.knownHostsFile = s.knownHosts;
+    const username = cred('username', inv.username);
+    const password = cred('password', inv.password);
+    const enableSecret = cred('enableSecret', inv.enableSecret);
+    const passphrase = cred('passphrase', undefined);
+    if (username !== undefined) connect.username = username;
+    if (password !== undefined) connect.password = password;
+    if (enableSecret !== undefined) connect.enableSecret = enableSecret;
+    if (passphrase !== undefined) connect.passphrase = passphrase;
+    if (privateKey !== undefined) connect.privateKey = privateKey;
+
+    targets.push({
+      name,
+      connect,
+      groups: [...groupDepths(inventory, name).keys()],
+      failoverPeer: inv.failoverPeer?.value ?? null,
+      probe: probeFor(p.probe ?? {}, order, inv.smtpProbe?.value, inv.mailDomain?.value),
+    });
+  }
+  for (const m of missing.values()) {
+    issues.push({
+      ...m.at,
+      path: '',
+      message: `environment variable ${m.name} is ${m.empty ? 'empty' : 'not set'} (needed by ${m.hosts.slice(0, 5).join(', ')}${m.hosts.length > 5 ? ` and ${m.hosts.length - 5} more` : ''})`,
+    });
+  }
+  if (issues.length > 0) {
+    throw invalidFileError(
+      'playbook',
+      issues,
+      missing.size > 0 ? 'Set the variables in the environment or in .env (see examples/.env.example).' : undefined,
+    );
+  }
+  return { inventory, targets, otherShards, warnings: inventory.warnings };
+}
+
+/** Keys that apply to a host, least specific first: `all`, groups by depth (then name), the host. */
+function specificity(inv: Inventory, host: string): string[] {
+  const depths = groupDepths(inv, host);
+  const groups = [...depths.entries()]
+    .filter(([g]) => g !== 'all')
+    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
+    .map(([g]) => g);
+  return ['all', ...groups, host];
+}
+
+type PbCreds = Partial<Record<Field, CredValue>> & { privateKeyFile?: { value: string; at: SourcePos } };
+
+function mergePlaybookCreds(lp: LoadedPlaybook, creds: Record<string, CredentialRef>, order: string[]): PbCreds {
+  const out: PbCreds = {};
+  const at = (key: string, f: string) => lp.source.locate(['credentials', key, f]);
+  for (const key of order) {
+    const c = creds[key];
+    if (!c) continue;
+    if (c.usernameEnv) out.username = { kind: 'env', name: c.usernameEnv, at: at(key, 'usernameEnv') };
+    else if (c.username) out.username = { kind: 'literal', value: c.username, at: at(key, 'username') };
+    if (c.passwordEnv) out.password = { kind: 'env', name: c.passwordEnv, at: at(key, 'passwordEnv') };
+    if (c.enableSecretEnv) out.enableSecret = { kind: 'env', name: c.enableSecretEnv, at: at(key, 'enableSecretEnv') };
+    if (c.passphraseEnv) out.passphrase = { kind: 'env', name: c.passphraseEnv, at: at(key, 'passphraseEnv') };
+    if (c.privateKeyFile) out.privateKeyFile = { value: c.privateKeyFile, at: at(key, 'privateKeyFile') };
+  }
+  return out;
+}
+
+function probeFor(
+  probes: Record<string, ProbeSpec>,
+  order: string[],
+  invSmtp: string[] | undefined,
+  invDomain: string | undefined,
+): ProbeTarget | null {
+  let smtp = invSmtp;
+  let domain = invDomain;
+  let enabled = true;
+  for (const key of order) {
+    const pr = probes[key];
+    if (!pr) continue;
+    if (pr.smtp) smtp = pr.smtp;
+    if (pr.domain) domain = pr.domain;
+    if (pr.enabled !== undefined) enabled = pr.enabled;
+  }
+  if (!enabled || (!smtp?.length && !domain)) return null;
+  return { smtp: (smtp ?? []).map(parseHostPort), domain: domain ?? null };
+}
+
+/** `host[:port]` (IPv6 in brackets); port 25 by default. */
+export function parseHostPort(s: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(s.trim());
+  if (!m) return { host: s, port: 25 };
+  return { host: m[1] ?? m[2]!, port: m[3] ? Number(m[3]) : 25 };
+}
+
+/** Relative to the working directory when below it (shorter messages), else absolute. */
+function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
