@@ -1,0 +1,214 @@
+/**
+ * Failure paths against the lab over real TCP: each ends in its typed error (and exit code) within its timeout,
+ * and enable/login secrets are sent exactly once.
+ */
+
+import { generateKeyPairSync } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isMailguardError, type MailguardError } from '../../src/errors.js';
+import { type Lab, startLab } from '../../src/lab/index.js';
+import { openSession, readDevice } from '../../src/session/index.js';
+import type { ConnectOptions } from '../../src/session/types.js';
+
+let lab: Lab;
+let dir: string;
+let knownHosts: string;
+
+beforeAll(async () => {
+  lab = await startLab({
+    smtp: false,
+    devices: [
+      { name: 'asa', dialect: 'asa9' },
+      { name: 'pix', dialect: 'pix6' },
+      { name: 'authz', dialect: 'asa9', faults: { authzFail: [/^terminal pager/] } },
+      { name: 'hang', dialect: 'asa9', faults: { hangAt: [/^show running-config$/] } },
+      { name: 'drop', dialect: 'asa8', faults: { dropAt: [/^show running-config$/] } },
+    ],
+  });
+  dir = mkdtempSync(join(tmpdir(), 'session-fail-'));
+  knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, `${lab.devices.map((d) => d.knownHostsLine).join('\n')}\n`);
+});
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function opts(name: string, over: Partial<ConnectOptions> = {}): ConnectOptions {
+  const d = lab.device(name).info;
+  return {
+    host: '127.0.0.1',
+    port: d.ssh.port,
+    transport: 'ssh',
+    username: d.username,
+    password: d.password,
+    enableSecret: d.enableSecret,
+    knownHostsFile: knownHosts,
+    timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
+    ...over,
+  };
+}
+
+async function failure(p: Promise<unknown>): Promise<MailguardError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isMailguardError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('login failures (exit code 3)', () => {
+  it('wrong SSH password: AUTH_FAILED, one password attempt only', async () => {
+    const e = await failure(openSession(opts('asa', { password: 'wrong-password' })));
+    expect(e.code).toBe('AUTH_FAILED');
+    expect(e.exitCode).toBe(3);
+    expect(e.hint).toMatch(/never retr|will not retry/);
+    expect(e.message).not.toContain('wrong-password');
+  });
+
+  it('wrong telnet password: AUTH_FAILED on the second Password: prompt, not retried', async () => {
+    const d = lab.device('pix').info;
+    const e = await failure(openSession(opts('pix', { transport: 'telnet', port: d.telnet.port, password: 'nope' })));
+    expect(e.code).toBe('AUTH_FAILED');
+  });
+
+  it('wrong enable secret: ENABLE_FAILED, `enable` sent exactly once', async () => {
+    const before = lab
+      .device('asa')
+      .commandLog()
+      .filter((c) => c === 'enable').length;
+    const e = await failure(openSession(opts('asa', { enableSecret: 'not-the-secret' })));
+    expect(e.code).toBe('ENABLE_FAILED');
+    expect(e.exitCode).toBe(3);
+    expect(
+      lab
+        .device('asa')
+        .commandLog()
+        .filter((c) => c === 'enable').length - before,
+    ).toBe(1);
+  });
+
+  it('closed port: CONNECT_FAILED with a next step', async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    server.close();
+    await once(server, 'close');
+    const e = await failure(openSession(opts('asa', { port })));
+    expect(e.code).toBe('CONNECT_FAILED');
+    expect(e.exitCode).toBe(3);
+    expect(e.hint).toMatch(/port/);
+  });
+
+  it('a silent port (accepts TCP, never speaks SSH): CONNECT_TIMEOUT within the connect timeout', async () => {
+    const server = createServer(() => {}).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const t0 = Date.now();
+    const e = await failure(openSession(opts('asa', { port, timeouts: { connectMs: 800 } })));
+    expect(e.code).toBe('CONNECT_TIMEOUT');
+    expect(Date.now() - t0).toBeLessThan(3000);
+    server.close();
+  });
+});
+
+describe('host keys', () => {
+  it('changed host key: HOST_KEY_CHANGED showing the new SHA256 fingerprint, even with accept-new', async () => {
+    const d = lab.device('asa').info;
+    const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
+    // ssh wire blob of an ed25519 key: string "ssh-ed25519" + string(32-byte key)
+    const raw = other.subarray(other.length - 32);
+    const blob = Buffer.concat([
+      Buffer.from([0, 0, 0, 11]),
+      Buffer.from('ssh-ed25519'),
+      Buffer.from([0, 0, 0, 32]),
+      raw,
+    ]);
+    const file = join(dir, 'changed');
+    writeFileSync(file, `[127.0.0.1]:${d.ssh.port} ssh-ed25519 ${blob.toString('base64')}\n`);
+    for (const policy of ['strict', 'accept-new'] as const) {
+      const e = await failure(openSession(opts('asa', { knownHostsFile: file, hostKeyPolicy: policy })));
+      expect(e.code).toBe('HOST_KEY_CHANGED');
+      expect(e.exitCode).toBe(3);
+      expect(e.message).toContain(d.hostKeySha256);
+      expect(e.hint).toContain('ssh-keygen -R');
+    }
+  });
+
+  it('unknown host key: strict refuses with the fingerprint; accept-new records it (0600) and then strict passes', async () => {
+    const d = lab.device('asa').info;
+    const file = join(dir, 'fresh_known_hosts');
+    const e = await failure(openSession(opts('asa', { knownHostsFile: file })));
+    expect(e.code).toBe('HOST_KEY_UNKNOWN');
+    expect(e.message).toContain(d.hostKeySha256);
+    expect(e.hint).toContain('--host-key-policy accept-new');
+    const s = await openSession(opts('asa', { knownHostsFile: file, hostKeyPolicy: 'accept-new' }));
+    await s.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(`[127.0.0.1]:${d.ssh.port} ssh-ed25519 `);
+    const again = await openSession(opts('asa', { knownHostsFile: file, hostKeyPolicy: 'strict' }));
+    await again.close();
+  });
+});
+
+describe('device faults', () => {
+  it('command authorization refusing `terminal pager 0`: the pager is answered and the config is complete', async () => {
+    const logs: string[] = [];
+    const s = await openSession(opts('authz', { onLog: (l) => logs.push(l) }));
+    try {
+      expect(s.pagerDisabled).toBe(false);
+      expect(logs.join('\n')).toMatch(/authorization refused "terminal pager 0"/);
+      const r = await readDevice(s);
+      const cfg = r.contexts[0]?.runningConfig ?? '';
+      expect(cfg).not.toMatch(/More|^ {14}$/m);
+      const expected = lab.device('authz').runningConfig().replace(/\r/g, '').trimEnd();
+      expect(cfg.trimEnd()).toBe(expected);
+      expect(r.inspection.active).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a device that stops answering: COMMAND_TIMEOUT (exit 4) within the command timeout, session closed', async () => {
+    const s = await openSession(opts('hang', { timeouts: { commandMs: 700 } }));
+    const t0 = Date.now();
+    const e = await failure(s.send('show running-config'));
+    const took = Date.now() - t0;
+    expect(e.code).toBe('COMMAND_TIMEOUT');
+    expect(e.exitCode).toBe(4);
+    expect(took).toBeGreaterThanOrEqual(650);
+    expect(took).toBeLessThan(3000);
+    await s.close();
+    expect(s.closed).toBe(true);
+  });
+
+  it('a dropped connection: CONNECTION_LOST naming the command', async () => {
+    const s = await openSession(opts('drop'));
+    const e = await failure(s.send('show running-config'));
+    expect(e.code).toBe('CONNECTION_LOST');
+    expect(e.message).toContain('show running-config');
+    expect(s.closed).toBe(true);
+  });
+
+  it('a device error becomes DeviceCommandError with command and output; allowErrors returns it', async () => {
+    const s = await openSession(opts('asa'));
+    try {
+      const e = await failure(s.send('show bogus-thing'));
+      expect(e.code).toBe('DEVICE_ERROR');
+      expect(e.details.command).toBe('show bogus-thing');
+      expect(String(e.details.output)).toContain('Invalid input');
+      const out = await s.send('show bogus-thing', { allowErrors: true });
+      expect(out).toContain("ERROR: % Invalid input detected at '^' marker.");
+      expect(await s.send('show hostname')).toBe(lab.device('asa').info.hostname);
+    } finally {
+      await s.close();
+    }
+  });
+});
