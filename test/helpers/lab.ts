@@ -1,0 +1,184 @@
+/**
+ * Test helper: start a lab (stopped automatically after the test file) and talk to its devices over real TCP
+ * with a tiny expect-style client (ssh2 Client shell, or a raw telnet socket). No fixed sleeps: every wait is on
+ * output matching a pattern, with a timeout.
+ */
+import { connect, type Socket } from 'node:net';
+import { Client, type ClientChannel } from 'ssh2';
+import { afterAll } from 'vitest';
+import { type Lab, type LabDeviceOptions, type LabOptions, startLab } from '../../src/lab/index.js';
+import type { LabDeviceInfo } from '../../src/lab/types.js';
+
+export type { Lab, LabDeviceHandle } from '../../src/lab/index.js';
+
+/**
+ * Start a lab for the current test file; stopped in afterAll. Defaults keep tests fast: reload delay 0.2 s,
+ * no SMTP unless asked.
+ */
+export async function startTestLab(
+  devices: LabDeviceOptions[],
+  options: Omit<LabOptions, 'devices'> & { registerCleanup?: boolean } = {},
+): Promise<Lab> {
+  const lab = await startLab({
+    smtp: false,
+    ...options,
+    devices: devices.map((d) => ({ reloadDelaySec: 0.2, ...d })),
+  });
+  if (options.registerCleanup !== false) afterAll(() => lab.stop());
+  return lab;
+}
+
+/** Output collected from a device session, with waits on patterns. */
+export class Expect {
+  buffer = '';
+  closed = false;
+  private waiters = new Set<() => void>();
+
+  constructor(
+    private readonly writer: (s: string) => void,
+    private readonly ender: () => void,
+  ) {}
+
+  push(s: string): void {
+    this.buffer += s;
+    for (const w of [...this.waiters]) w();
+  }
+  markClosed(): void {
+    this.closed = true;
+    for (const w of [...this.waiters]) w();
+  }
+
+  send(s: string): void {
+    this.writer(s);
+  }
+
+  /** Wait until the buffer (from `from`) matches `re`; returns the text up to and including the match. */
+  waitFor(re: RegExp, timeoutMs = 5000, from = 0): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const tail = this.buffer.slice(from);
+        const m = re.exec(tail);
+        if (m) {
+          cleanup();
+          resolve(tail.slice(0, m.index + m[0].length));
+          return true;
+        }
+        if (this.closed) {
+          cleanup();
+          reject(new Error(`session closed before ${re} appeared; got: ${JSON.stringify(tail.slice(-400))}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timeout waiting for ${re}; got: ${JSON.stringify(this.buffer.slice(from).slice(-400))}`));
+      }, timeoutMs);
+      const onData = () => void check();
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.waiters.delete(onData);
+      };
+      if (!check()) this.waiters.add(onData);
+    });
+  }
+
+  /** Send `cmd` + `\n` and return everything up to the next prompt ending in `#`/`>` + space. */
+  async cmd(cmd: string, prompt: RegExp = /\r[^\r\n]*[#>] $/, timeoutMs = 5000): Promise<string> {
+    const from = this.buffer.length;
+    this.send(`${cmd}\n`);
+    return this.waitFor(prompt, timeoutMs, from);
+  }
+
+  waitClosed(timeoutMs = 5000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return resolve();
+      const timer = setTimeout(() => reject(new Error('session did not close')), timeoutMs);
+      const w = () => {
+        if (!this.closed) return;
+        clearTimeout(timer);
+        this.waiters.delete(w);
+        resolve();
+      };
+      this.waiters.add(w);
+    });
+  }
+
+  end(): void {
+    this.ender();
+  }
+}
+
+export interface SshShellOptions {
+  username?: string;
+  password?: string;
+  /** Authenticate with keyboard-interactive instead of password. */
+  keyboardInteractive?: boolean;
+  readyTimeout?: number;
+}
+
+/** An SSH shell with ssh2's Client; resolves once the shell channel is open. */
+export function sshShell(info: LabDeviceInfo, o: SshShellOptions = {}): Promise<Expect> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const password = o.password ?? info.password;
+    client.on('error', reject);
+    if (o.keyboardInteractive) {
+      client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => password)));
+    }
+    client.on('ready', () => {
+      client.shell({ term: 'vt100', cols: 511, rows: 24 }, (err, stream: ClientChannel) => {
+        if (err) return reject(err);
+        const ex = new Expect(
+          (s) => stream.write(s),
+          () => client.end(),
+        );
+        stream.on('data', (d: Buffer) => ex.push(d.toString('latin1')));
+        stream.on('close', () => {
+          ex.markClosed();
+          client.end();
+        });
+        resolve(ex);
+      });
+    });
+    client.connect({
+      host: info.ssh.host,
+      port: info.ssh.port,
+      username: o.username ?? info.username,
+      ...(o.keyboardInteractive ? { tryKeyboard: true } : { password }),
+      readyTimeout: o.readyTimeout ?? 5000,
+    });
+  });
+}
+
+/** Raw telnet socket: answers nothing to the option negotiation (the server asks only WILL ECHO / WILL SGA). */
+export function telnetShell(info: LabDeviceInfo): Promise<Expect & { raw: Buffer[] }> {
+  return new Promise((resolve, reject) => {
+    const socket: Socket = connect(info.telnet.port, info.telnet.host);
+    const raw: Buffer[] = [];
+    const ex = new Expect(
+      (s) => socket.write(s),
+      () => socket.end(),
+    ) as Expect & { raw: Buffer[] };
+    ex.raw = raw;
+    socket.on('data', (d: Buffer) => {
+      raw.push(d);
+      // Drop IAC sequences (3 bytes each here) so tests see text only.
+      ex.push(d.toString('latin1').replace(/\xff[\xfb-\xfe]./gs, ''));
+    });
+    socket.on('close', () => ex.markClosed());
+    socket.once('error', reject);
+    socket.once('connect', () => resolve(ex));
+  });
+}
+
+/** SSH shell, then `enable` with the device's secret; resolves at the `#` prompt. */
+export async function sshEnabled(info: LabDeviceInfo): Promise<Expect> {
+  const s = await sshShell(info);
+  await s.waitFor(/> $/);
+  s.send('enable\n');
+  await s.waitFor(/Password: $/);
+  s.send(`${info.enableSecret}\n`);
+  await s.waitFor(/# $/);
+  return s;
+}
