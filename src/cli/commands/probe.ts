@@ -43,7 +43,7 @@ Examples:
 `;
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
+  if (value === undefined) return fallback * 1000;
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 600) {
     throw new MailguardError('USAGE', `Invalid ${flag} "${value}": expected seconds, more than 0 and at most 600.`, {
