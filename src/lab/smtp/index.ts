@@ -33,4 +33,4 @@ export {
   senderAddress,
   splitTerminator,
 } from './rewrite.js';
-export { type DeviceSmtp, type DeviceSmtpOptions, defaultMailguardFamily, startDeviceSmtp } from './smtp-lab.js';
+export { type DeviceSmtp, type DeviceSmtpOptions, startDeviceSmtp } from './smtp-lab.js';

@@ -1,12 +1,6 @@
 /** One device's SMTP side in one call: the real server plus the Mailguard front before it. */
-import type { LabDialect, MailguardFamily } from '../types.js';
 import { type SmtpBackend, type SmtpBackendFlavor, startSmtpBackend } from './backend.js';
 import { type MailguardFront, type MailguardFrontOptions, startMailguardFront } from './front.js';
-
-/** The family a dialect's inspection behaves as: PIX 6.3 fixup is Mailguard 5.1-6.x; ASA 8.x/9.x is inspect esmtp. */
-export function defaultMailguardFamily(dialect: LabDialect): MailguardFamily {
-  return dialect === 'pix6' ? 'pix-mailguard' : 'asa-esmtp';
-}
 
 export interface DeviceSmtpOptions extends Omit<MailguardFrontOptions, 'backend'> {
   flavor?: SmtpBackendFlavor;
