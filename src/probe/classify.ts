@@ -180,7 +180,7 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
         'greeting-refused',
         'neutral',
         'high',
-        'The greeting is a refusal (421 busy / 554 no service): not evidence of inspection; retry or try another MX.',
+        'The greeting is not a 2xx welcome (421 busy, 554 no service, or not SMTP): not evidence of inspection; retry or try another MX.',
         gLines,
       ),
     );

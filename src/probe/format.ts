@@ -9,6 +9,13 @@ const VERDICT_TEXT: Record<ProbeReport['verdict'], string> = {
   unreachable: 'no SMTP server could be talked to',
 };
 
+/**
+ * Evidence is printed as received, except control characters (a hostile banner could carry terminal escapes), which
+ * show as \xNN. The JSON output keeps the exact text.
+ */
+const printable = (line: string) =>
+  line.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
 function describe(p: ProbeResult): string {
   const where = p.address.includes(':') ? `[${p.address}]:${p.port}` : `${p.address}:${p.port}`;
   const from =
@@ -24,7 +31,7 @@ export function formatReport(report: ProbeReport): string {
     out.push('', describe(p));
     for (const s of p.signals) {
       out.push(`  [${s.id}] ${s.meaning}`);
-      for (const line of s.evidence) out.push(`      ${line}`);
+      for (const line of s.evidence) out.push(`      ${printable(line)}`);
     }
     if (p.tls) out.push(`  STARTTLS: ${p.tls.negotiated ? 'TLS negotiated' : 'no TLS'} (${p.tls.detail})`);
     const t = p.timings;
