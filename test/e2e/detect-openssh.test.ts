@@ -1,0 +1,125 @@
+/**
+ * detect against a server nobody here wrote: a real OpenSSH sshd on 127.0.0.1 (own sshd_config, host key and
+ * authorized_keys in a temp dir) whose ForceCommand is `node dist/cli.js lab --stdio --dialect asa9`.
+ * Needs /usr/sbin/sshd (`apt-get install openssh-server`; .ci/run installs it); skipped with a message otherwise.
+ */
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SSHD = '/usr/sbin/sshd';
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const cli = join(root, 'dist', 'cli.js');
+const haveSshd = existsSync(SSHD);
+if (!haveSshd) {
+  console.warn(`skipping the real-OpenSSH detect test: ${SSHD} is absent (apt-get install -y openssh-server)`);
+}
+
+const ENABLE = 'Ena8le-Secret-x1';
+let dir: string;
+let port: number;
+let sshd: ChildProcess | null = null;
+let sshdLog = '';
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => done(p));
+    });
+    s.on('error', fail);
+  });
+}
+
+beforeAll(async () => {
+  if (!haveSshd) return;
+  const newest = Math.max(
+    ...execFileSync('git', ['ls-files', 'src'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && existsSync(join(root, f)))
+      .map((f) => statSync(join(root, f)).mtimeMs),
+  );
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newest) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  }
+  dir = mkdtempSync(join(tmpdir(), 'openssh-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
+  // sshd (as root) refuses to start without its privilege-separation directory.
+  if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
+  port = await freePort();
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${join(dir, 'host_key')}`,
+    `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'UsePAM no',
+    'StrictModes no',
+    'PermitRootLogin prohibit-password',
+    `ForceCommand ${process.execPath} ${cli} lab --stdio --dialect asa9 --enable-secret ${ENABLE}`,
+    'LogLevel INFO',
+  ].join('\n');
+  writeFileSync(join(dir, 'sshd_config'), `${config}\n`);
+  const pub = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
+  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
+  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Ready when sshd says it listens (no polling, no sleep).
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`sshd did not start: ${sshdLog}`)), 15_000);
+    sshd?.stderr?.on('data', (d: Buffer) => {
+      sshdLog += d.toString();
+      if (/Server listening on 127\.0\.0\.1 port/.test(sshdLog)) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+    sshd?.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`sshd exited ${code}: ${sshdLog}`));
+    });
+  });
+}, 120_000);
+
+afterAll(() => {
+  sshd?.kill('SIGTERM');
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --stdio`', () => {
+  it('public-key login, strict host key, enable, read: exit 0 with the esmtp finding', async () => {
+    const user = userInfo().username;
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      execFile(
+        process.execPath,
+        [
+          cli,
+          'detect',
+          `${user}@127.0.0.1:${port}`,
+          '--identity',
+          join(dir, 'client_key'),
+          '--known-hosts',
+          join(dir, 'known_hosts'),
+          '--json',
+        ],
+        { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ASA_ENABLE_SECRET: ENABLE }, timeout: 30_000 },
+        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? -1) : 0, stdout, stderr }),
+      );
+    });
+    expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.platform).toMatchObject({ family: 'asa', contextMode: 'single' });
+    expect(j.inspection.active).toBe(true);
+    expect(j.inspection.findings).toEqual([
+      expect.objectContaining({ kind: 'inspect', protocol: 'esmtp', policyMap: 'global_policy', binding: 'global' }),
+    ]);
+  });
+});
