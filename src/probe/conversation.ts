@@ -110,13 +110,20 @@ class Wire {
     });
   }
 
-  /** Ends our side politely; the socket is destroyed later if the server never closes. Never awaited. */
-  close(): void {
+  /**
+   * After a QUIT reply, ends our side politely (destroyed later if the server never closes); otherwise (timeout,
+   * refusal, tarpit) destroys at once so nothing waits on a server that stopped talking. Never awaited.
+   */
+  close(graceful: boolean): void {
     this.closing = true;
     const stream = this.stream;
     if (!stream) return;
     // Keep an error listener: a late RST after we are done must not crash the process.
     stream.on('error', () => {});
+    if (!graceful) {
+      stream.destroy();
+      return;
+    }
     stream.end();
     setTimeout(() => stream.destroy(), CLOSE_GRACE_MS).unref();
   }
@@ -258,12 +265,14 @@ export async function runConversation(
   const socket = await connect(wire, target.address, target.port, timeoutMs);
   if (!socket) return transcript();
   wire.attach(socket);
+  let quitAnswered = false;
   try {
     const greeting = await wire.readReply(greetingTimeoutMs, 'greeting');
     if (!greeting.ok) return transcript();
     const command = async (line: string): Promise<Reply | null> => {
       wire.send(line);
       const reply = await wire.readReply(timeoutMs, 'reply');
+      if (line === 'QUIT' && reply.ok) quitAnswered = true;
       // 421 means the server is closing the channel: stop there.
       return reply.ok && reply.code !== 421 ? reply : null;
     };
@@ -289,6 +298,6 @@ export async function runConversation(
     await command('QUIT');
     return transcript();
   } finally {
-    wire.close();
+    wire.close(quitAnswered);
   }
 }

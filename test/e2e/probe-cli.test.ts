@@ -152,6 +152,21 @@ describe('asa-mailguard probe (built CLI)', () => {
     expect(JSON.parse(r.stdout).verdict).toBe('unreachable');
   });
 
+  it('tarpit with --greeting-timeout 0.3: exit 13, nothing sent to the server', async () => {
+    const tarpit = await startScriptedSmtp(async (c) => {
+      await new Promise<void>((r) => c.socket.once('close', () => r()));
+    });
+    try {
+      const r = await runCli(['probe', at(tarpit), '--greeting-timeout', '0.3', '--json']);
+      expect(r.code).toBe(13);
+      const p = JSON.parse(r.stdout).probes[0];
+      expect(p.transcript.at(-1)).toMatchObject({ event: 'timeout', phase: 'greeting' });
+      expect(tarpit.conns[0]?.received()).toBe('');
+    } finally {
+      await tarpit.close();
+    }
+  });
+
   it('usage and bad input: exit 2', async () => {
     expect((await runCli(['probe'])).code).toBe(2);
     expect((await runCli(['probe', at(clean), '--domain', 'lab.test'])).code).toBe(2);
