@@ -59,6 +59,18 @@ describe('probe conversation against scripted servers', () => {
     expect(classify(t).verdict).toBe('clean');
   });
 
+  it('a greeting line split across TCP segments is read as one line', async () => {
+    server = await startScriptedSmtp(async (c) => {
+      c.write('220 mail.exa');
+      await new Promise((r) => setTimeout(r, 100));
+      c.write('mple.test ESMTP Postfix\r\n');
+      await replyLoop(c, POSTFIX_CLEAN);
+    });
+    const t = await runConversation({ address: server.host, port: server.port }, fast);
+    expect(serverLines(t)[0]).toBe('220 mail.example.test ESMTP Postfix');
+    expect(server.conns[0]!.chunks()[0]).toBe('EHLO mailguard-probe.invalid\r\n');
+  });
+
   it('tarpit: no greeting within --greeting-timeout -> unreachable, nothing sent', async () => {
     server = await startScriptedSmtp(async (c) => {
       await new Promise<void>((r) => c.socket.once('close', () => r()));
