@@ -2,20 +2,14 @@ import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MailguardError } from '../errors.js';
+import { configBody } from '../platform/inspection.js';
 import type { PlatformInfo } from '../platform/types.js';
 import type { BackupFile, BackupInfo } from './types.js';
 
 export const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** A config without the lines that change on every save (checksums, save stamps), for "same config?" tests. */
-export function normalizeConfig(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .split('\n')
-    .filter((l) => !/^\s*:?\s*(Cryptochecksum|: Saved|: Written by|: Serial Number|: Hardware)/i.test(l))
-    .join('\n')
-    .trim();
-}
+/** A config without the lines that change on every save (checksums, headers), for "same config?" tests. */
+export const normalizeConfig = (text: string): string => configBody(text);
 
 /** `2026-11-28T06-20-01Z`: UTC, sortable, safe in file names on every OS. */
 export function utcStamp(d: Date): string {

@@ -22,6 +22,7 @@ export interface PlanOutput {
   inverse: string[];
   expectedConfig?: string;
   diff: string;
+  warnings?: string[];
 }
 
 export interface ProbeRequest {

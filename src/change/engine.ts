@@ -440,7 +440,10 @@ export class ChangeEngine extends ChangeEmitter {
         inverse: out.inverse,
         diff: out.diff,
         nothingToDo: out.nothingToDo || out.commands.length === 0,
+        expectedConfig: out.expectedConfig,
+        warnings: out.warnings,
       });
+      for (const w of out.warnings ?? []) this.log('plan', w, 'warn');
     }
     const nothingToDo = contexts.every((c) => c.nothingToDo);
     this.planResult = { mode: this.mode, dialect, nothingToDo, contexts };
@@ -671,8 +674,8 @@ export class ChangeEngine extends ChangeEmitter {
       wait = Math.min(wait * 2, backoff.maxMs);
     }
     // Confirm the change survived the reload.
+    // Re-read only to check: this.device keeps the state before the change for the record.
     const device = await this.deps.readDevice(this.session as CliSession);
-    this.device = { ...device, platform: device.platform };
     for (const c of (this.planResult as ChangePlan).contexts) {
       if (c.nothingToDo) continue;
       const running = device.contexts.find((x) => x.context === c.context)?.runningConfig ?? '';
@@ -689,7 +692,7 @@ export class ChangeEngine extends ChangeEmitter {
     const report = await this.deps.probe(this.probeRequest());
     this.postProbe = report;
     this.log('post-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
-    if (report.verdict === 'clean') {
+    if (report.verdict === 'clean' && this.mode !== 'restore') {
       const cmp = this.preProbe
         ? compareProbes(this.preProbe, report)
         : { change: 'inconclusive' as const, reason: 'no probe before' };
@@ -697,7 +700,8 @@ export class ChangeEngine extends ChangeEmitter {
         this.log('post-probe', `clean now, but not proven by the comparison: ${cmp.reason}`, 'warn');
       return cmp.change === 'verified' ? 'verified' : 'inconclusive';
     }
-    if (this.mode === 'restore') return 'inconclusive';
+    // A restore puts the inspection back: seen from outside again is its proof.
+    if (this.mode === 'restore') return report.verdict === 'inspected' ? 'verified' : 'inconclusive';
     const msg = `The outside probe is not clean after the change (${report.verdict}).`;
     if (this.rollbackOnVerifyFailure) {
       throw new MailguardError('VERIFY_FAILED', msg, {
@@ -826,11 +830,24 @@ export class ChangeEngine extends ChangeEmitter {
       const br = this.backup.running.get(ctxKey(c.context));
       const bs = this.backup.startup.get(ctxKey(c.context));
       const where = c.context ? `context ${c.context}: ` : '';
+      const planned = this.planResult?.contexts.find((p) => p.context === c.context);
+      const restoreSrc = this.restoreSource?.running.get(ctxKey(c.context));
+      const relation = (text: string, backupText: string | undefined): string => {
+        const body = normalizeConfig(text);
+        if (backupText !== undefined && body === normalizeConfig(backupText))
+          return 'is identical to the backup taken before the change';
+        if (planned?.expectedConfig !== undefined && !planned.nothingToDo && body === planned.expectedConfig) {
+          return 'is exactly the planned config (the backup plus the planned diff)';
+        }
+        if (restoreSrc !== undefined && body === normalizeConfig(restoreSrc))
+          return 'is identical to the restored backup';
+        return 'differs from the backup beyond the plan: compare with the backup';
+      };
       fs.notes.push(
-        `${where}running-config ${br !== undefined && normalizeConfig(br) === normalizeConfig(running) ? 'is identical to the backup' : 'differs from the backup'} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`,
+        `${where}running-config ${relation(running, br)} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`,
       );
       fs.notes.push(
-        `${where}startup-config ${bs !== undefined && normalizeConfig(bs) === normalizeConfig(startup) ? 'is identical to the backup' : 'differs from the backup'} (SMTP inspection: ${describe(ss.at(-1)!, this.mode)}).`,
+        `${where}startup-config ${relation(startup, bs)} (SMTP inspection: ${describe(ss.at(-1)!, this.mode)}).`,
       );
     }
     fs.running = merge(rs);

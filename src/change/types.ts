@@ -104,6 +104,9 @@ export interface ContextPlan {
   inverse: string[];
   diff: string;
   nothingToDo: boolean;
+  /** The running config expected afterwards, volatile lines removed (platform configBody). */
+  expectedConfig?: string;
+  warnings?: string[];
 }
 
 export interface ChangePlan {

@@ -30,7 +30,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function parseSmtpEndpoint(spec: string): Endpoint {
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
   const port = m?.[2] ? Number(m[2]) : 25;
-  if (!m || !m[1] || !(port >= 1 && port <= 65535)) {
+  if (!m?.[1] || !(port >= 1 && port <= 65535)) {
     throw new MailguardError('USAGE', `--smtp takes HOST[:PORT] (got "${spec}").`, {
       hint: 'For example --smtp mail.example.com or --smtp 192.0.2.10:25.',
     });

@@ -1,0 +1,94 @@
+/**
+ * Helpers for the end-to-end tests of `apply`, `rollback` and the demo: run the BUILT CLI as a child process
+ * against a lab started in the test process. Credentials go through the environment, never argv.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ChangeResult } from '../../src/change/types.js';
+import type { LabDeviceInfo } from '../../src/lab/types.js';
+
+export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node dist/cli.js ...args` in `cwd` (a temp dir: no stray .env, backups land there). */
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: opts.cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: opts.cwd, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`CLI timed out: ${args.join(' ')}\n${stdout}\n${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+export function tempDir(prefix = 'mg-e2e-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Environment carrying the device's credentials (so they never appear on a command line). */
+export function credsEnv(info: LabDeviceInfo): Record<string, string> {
+  return { ASA_USERNAME: info.username, ASA_PASSWORD: info.password, ASA_ENABLE_SECRET: info.enableSecret };
+}
+
+/** Connection arguments: SSH with the lab's host key in a known_hosts file, or telnet. */
+export function connArgs(info: LabDeviceInfo, cwd: string, transport: 'ssh' | 'telnet' = 'ssh'): string[] {
+  if (transport === 'telnet') return ['127.0.0.1', '--transport', 'telnet', '--port', String(info.telnet.port)];
+  const kh = join(cwd, 'known_hosts');
+  writeFileSync(kh, `${info.knownHostsLine}\n`);
+  return ['127.0.0.1', '--port', String(info.ssh.port), '--known-hosts', kh];
+}
+
+/** The `{"type":"result",...}` line of a --json run. */
+export function resultOf(run: CliRun): ChangeResult & { type: 'result' } {
+  const line = run.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{"type":"result"'));
+  if (!line) throw new Error(`no result line (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+  return JSON.parse(line);
+}
+
+/** Every regular file under dir (recursively). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
+export const modeOf = (path: string): number => statSync(path).mode & 0o777;
+export const read = (path: string): string => readFileSync(path, 'utf8');
+
+/** Config commands (anything that changes the device) in a lab command log. */
+export const CONFIG_COMMAND =
+  /^\s*(conf(ig(ure)?)?\s+t|no\s+(inspect|fixup)|inspect\s|fixup\s|wr(ite)?\s+mem|copy\s|reload)/i;
