@@ -490,6 +490,7 @@ export class CliConnection extends EventEmitter {
       if (e instanceof CliError) this.error(e);
       else throw e;
     }
+    dev.emit('executed', cmd, this.id);
   }
 
   private error(e: CliError): void {

@@ -58,7 +58,8 @@ export interface ScheduledReload {
 }
 
 /**
- * Events: `down` (reload started), `up` (back with its startup config), `command` (line, connection id).
+ * Events: `down` (reload started), `up` (back with its startup config), `command` (line, connection id: before
+ * it runs), `executed` (line, connection id: after), `saved` (context).
  */
 export class DeviceEmulator extends EventEmitter {
   readonly opts: ResolvedDeviceOptions;
@@ -192,6 +193,7 @@ export class DeviceEmulator extends EventEmitter {
   /** `write memory`: running -> startup. */
   save(ctx: string = this.defaultContext): void {
     this.startup.set(ctx, cloneDoc(this.doc(ctx)));
+    this.emit('saved', ctx);
   }
   saveAll(): void {
     for (const k of this.running.keys()) this.save(k);

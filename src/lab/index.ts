@@ -8,6 +8,7 @@ import { type HostKey, loadHostKey } from './hostkey.js';
 import { type RunningServer, startSshServer } from './server/ssh.js';
 import { startTelnetServer } from './server/telnet.js';
 import { type SmtpBackend, startMailguardFront, startSmtpBackend } from './smtp/index.js';
+import { persistDevice } from './state.js';
 import type { LabDeviceInfo, LabDeviceOptions, LabFaults, SmtpInspectionPolicy } from './types.js';
 
 export { DeviceEmulator } from './device.js';
@@ -15,7 +16,7 @@ export type { LabDeviceInfo, LabDeviceOptions, LabDialect, LabFaults, SmtpInspec
 
 export interface LabOptions {
   devices: LabDeviceOptions[];
-  /** Keeps the SSH host key across starts. */
+  /** Keeps the SSH host key and each device's saved (startup) config across starts. */
   stateDir?: string;
   /** Bind address; 127.0.0.1 unless a test says otherwise. */
   host?: string;
@@ -110,6 +111,7 @@ async function startDevice(
   host: string,
   randomCreds: boolean,
   backends: Map<string, Promise<SmtpBackend>> | null,
+  stateDir: string | undefined,
 ): Promise<StartedDevice> {
   const resolved = resolveDeviceOptions(
     {
@@ -120,6 +122,7 @@ async function startDevice(
     index,
   );
   const emulator = new DeviceEmulator(resolved);
+  if (stateDir) persistDevice(emulator, stateDir, false);
   const servers: RunningServer[] = [];
   try {
     const [ssh, telnet] = await Promise.all([
@@ -182,7 +185,15 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       const name = o.name ?? `${o.dialect}-${n + 1}`;
       if (names.has(name)) return Promise.reject(new Error(`duplicate lab device name: ${name}`));
       names.add(name);
-      return startDevice({ ...o, name }, n, hostKey, host, options.randomCredentials ?? true, backends);
+      return startDevice(
+        { ...o, name },
+        n,
+        hostKey,
+        host,
+        options.randomCredentials ?? true,
+        backends,
+        options.stateDir,
+      );
     }),
   );
   const started = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);

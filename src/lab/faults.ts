@@ -1,0 +1,85 @@
+/** `--fault` flag parsing (issue #2 §5): `NAME` or `NAME=VALUE`, repeatable, merged into one LabFaults. */
+import { MailguardError } from '../errors.js';
+import type { LabFaults } from './types.js';
+
+export const FAULT_HELP = [
+  'latency=MS          delay every response by MS milliseconds',
+  'drop-at=REGEX       close the connection when a matching command arrives (before running it)',
+  'error-at=REGEX      answer a matching command with the invalid-input error instead of running it',
+  'hang-at=REGEX       never answer a matching command',
+  'authz-fail=REGEX    answer a matching command with "Command authorization failed"',
+  'auth-fail           every login fails',
+  'config-lock         configure terminal is refused (configuration locked)',
+  'slow-save=SEC       write memory takes SEC seconds',
+  'no-return           the device never comes back after reload',
+  'standby             the device is the standby unit of a failover pair',
+];
+
+function regex(name: string, value: string | undefined): RegExp {
+  if (!value) throw usage(`--fault ${name} needs a pattern: ${name}=REGEX`);
+  try {
+    return new RegExp(value);
+  } catch (e) {
+    throw usage(`--fault ${name}=${value}: invalid regular expression (${(e as Error).message})`);
+  }
+}
+
+function number(name: string, value: string | undefined, max: number): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isFinite(n) || n < 0 || n > max)
+    throw usage(`--fault ${name}=${value ?? ''}: expected a number from 0 to ${max}`);
+  return n;
+}
+
+function usage(message: string): MailguardError {
+  return new MailguardError('USAGE', message, {
+    hint: `Valid faults: ${FAULT_HELP.map((l) => l.split(' ')[0]).join(', ')}`,
+  });
+}
+
+export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
+  const f: LabFaults = { ...into };
+  const push = (key: 'dropAt' | 'errorAt' | 'hangAt' | 'authzFail', re: RegExp) => {
+    f[key] = [...(f[key] ?? []), re];
+  };
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const name = (eq >= 0 ? spec.slice(0, eq) : spec).trim();
+    const value = eq >= 0 ? spec.slice(eq + 1) : undefined;
+    switch (name) {
+      case 'latency':
+        f.latencyMs = number(name, value, 600_000);
+        break;
+      case 'drop-at':
+        push('dropAt', regex(name, value));
+        break;
+      case 'error-at':
+        push('errorAt', regex(name, value));
+        break;
+      case 'hang-at':
+        push('hangAt', regex(name, value));
+        break;
+      case 'authz-fail':
+        push('authzFail', regex(name, value));
+        break;
+      case 'auth-fail':
+        f.authFail = true;
+        break;
+      case 'config-lock':
+        f.configLock = true;
+        break;
+      case 'slow-save':
+        f.slowSaveSec = number(name, value, 3600);
+        break;
+      case 'no-return':
+        f.noReturn = true;
+        break;
+      case 'standby':
+        f.standby = true;
+        break;
+      default:
+        throw usage(`Unknown --fault "${spec}"`);
+    }
+  }
+  return f;
+}
