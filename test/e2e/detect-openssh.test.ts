@@ -10,6 +10,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Lab, startLab } from '../../src/lab/index.js';
 
 const SSHD = '/usr/sbin/sshd';
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -24,6 +25,21 @@ let dir: string;
 let port: number;
 let sshd: ChildProcess | null = null;
 let sshdLog = '';
+let lab: Lab | null = null;
+
+function detect(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [cli, 'detect', ...args, '--json'],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => done({ code: err ? Number(err.code ?? -1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -89,7 +105,8 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await lab?.stop();
   sshd?.kill('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -97,23 +114,10 @@ afterAll(() => {
 describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --stdio`', () => {
   it('public-key login, strict host key, enable, read: exit 0 with the esmtp finding', async () => {
     const user = userInfo().username;
-    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-      execFile(
-        process.execPath,
-        [
-          cli,
-          'detect',
-          `${user}@127.0.0.1:${port}`,
-          '--identity',
-          join(dir, 'client_key'),
-          '--known-hosts',
-          join(dir, 'known_hosts'),
-          '--json',
-        ],
-        { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ASA_ENABLE_SECRET: ENABLE }, timeout: 30_000 },
-        (err, stdout, stderr) => done({ code: err ? Number(err.code ?? -1) : 0, stdout, stderr }),
-      );
-    });
+    const r = await detect(
+      [`${user}@127.0.0.1:${port}`, '--identity', join(dir, 'client_key'), '--known-hosts', join(dir, 'known_hosts')],
+      { ASA_ENABLE_SECRET: ENABLE },
+    );
     expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.platform).toMatchObject({ family: 'asa', contextMode: 'single' });
@@ -121,5 +125,42 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
     expect(j.inspection.findings).toEqual([
       expect.objectContaining({ kind: 'inspect', protocol: 'esmtp', policyMap: 'global_policy', binding: 'global' }),
     ]);
+  });
+
+  it('--jump through the real sshd (forwardOut) to a lab PIX: both host keys checked, exit 0', async () => {
+    lab = await startLab({ smtp: false, devices: [{ name: 'pix', dialect: 'pix6' }] });
+    const d = lab.device('pix').info;
+    const kh = join(dir, 'known_hosts_jump');
+    writeFileSync(kh, `${readFileSync(join(dir, 'known_hosts'), 'utf8')}${d.knownHostsLine}\n`);
+    const user = userInfo().username;
+    const r = await detect(
+      [
+        `${d.username}@127.0.0.1:${d.ssh.port}`,
+        '--jump',
+        `${user}@127.0.0.1:${port}`,
+        '--identity',
+        join(dir, 'client_key'),
+        '--known-hosts',
+        kh,
+      ],
+      { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret },
+    );
+    expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
+    expect(JSON.parse(r.stdout).platform.family).toBe('pix');
+    // the jump host's key is checked too: an empty known_hosts stops at the jump host
+    const refused = await detect(
+      [
+        `${d.username}@127.0.0.1:${d.ssh.port}`,
+        '--jump',
+        `${user}@127.0.0.1:${port}`,
+        '--identity',
+        join(dir, 'client_key'),
+        '--known-hosts',
+        join(dir, 'none'),
+      ],
+      { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret },
+    );
+    expect(refused.code).toBe(3);
+    expect(JSON.parse(refused.stdout).error.message).toContain(`[127.0.0.1]:${port}`);
   });
 });
