@@ -4,17 +4,15 @@
  * Needs /usr/sbin/sshd (`apt-get install openssh-server`; .ci/run installs it); skipped with a message otherwise.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, startLab } from '../../src/lab/index.js';
+import { builtCli as cli, ensureBuiltCli } from '../helpers/built-cli.js';
 
 const SSHD = '/usr/sbin/sshd';
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const cli = join(root, 'dist', 'cli.js');
 const haveSshd = existsSync(SSHD);
 if (!haveSshd) {
   console.warn(`skipping the real-OpenSSH detect test: ${SSHD} is absent (apt-get install -y openssh-server)`);
@@ -53,15 +51,7 @@ function freePort(): Promise<number> {
 
 beforeAll(async () => {
   if (!haveSshd) return;
-  const newest = Math.max(
-    ...execFileSync('git', ['ls-files', 'src'], { cwd: root, encoding: 'utf8' })
-      .split('\n')
-      .filter((f) => f && existsSync(join(root, f)))
-      .map((f) => statSync(join(root, f)).mtimeMs),
-  );
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newest) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  }
+  ensureBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'openssh-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);

@@ -2,16 +2,14 @@
  * The built CLI (`node dist/cli.js detect ...`) as a child process against the lab: --json contract, human output,
  * exit codes 0/2/3/4, credentials from the environment and from .env.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, startLab } from '../../src/lab/index.js';
+import { builtCli as cli, ensureBuiltCli, repoRoot as root } from '../helpers/built-cli.js';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const cli = join(root, 'dist', 'cli.js');
 const capture = join(root, 'test', 'fixtures', 'asa-outputs', 'asa_show-running-config_1.txt');
 
 let lab: Lab;
@@ -45,16 +43,7 @@ function credsEnv(name: string): Record<string, string> {
 }
 
 beforeAll(async () => {
-  // CI builds first (`npm test`); build here only when dist is missing or older than the sources.
-  const newest = Math.max(
-    ...execFileSync('git', ['ls-files', 'src'], { cwd: root, encoding: 'utf8' })
-      .split('\n')
-      .filter((f) => f && existsSync(join(root, f)))
-      .map((f) => statSync(join(root, f)).mtimeMs),
-  );
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newest) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  }
+  ensureBuiltCli();
   lab = await startLab({
     smtp: false,
     devices: [
