@@ -565,30 +565,35 @@ export class CliConnection extends EventEmitter {
       const k = kw(t[0], execSet);
       return this.execExec(k, t, filter);
     }
-    // Config modes: the mode's own commands, then (like the device) exec commands and parent-mode commands.
+    // Config modes: the mode's own commands, exec commands, and (like the device, which leaves a sub-mode for a
+    // parent-mode command) the config-mode commands.
     const own = this.modeCommands(mode);
-    const all = [...new Set([...own, ...execSet.filter((c) => !['enable', 'exit', 'quit', 'no'].includes(c))])];
-    const k = kw(t[0], all);
+    const root = mode === 'config' ? [] : this.modeCommands('config');
+    const execOnly = execSet.filter((c) => !['enable', 'exit', 'quit', 'no'].includes(c));
+    const k = kw(t[0], [...new Set([...own, ...execOnly, ...root])]);
+    let ownError: unknown;
     if (own.includes(k)) {
-      const handled = await this.configCommand(mode, k, t);
-      if (handled) return;
-    } else if (execSet.includes(k)) {
+      try {
+        if (await this.configCommand(mode, k, t)) return;
+      } catch (e) {
+        if (!(e instanceof CliError) || !root.includes(k)) throw e;
+        ownError = e;
+      }
+    } else if (execOnly.includes(k)) {
       return this.execExec(k, t, filter);
     }
-    // Fall back to the parent config mode (ASA, like IOS, leaves the sub-mode for a parent command).
-    if (mode !== 'config') {
-      const rootK = kw(t[0], this.modeCommands('config'));
+    if (root.includes(k)) {
       const saved = this.modes;
       this.modes = [saved[0] as Mode];
       try {
-        if (await this.configCommand('config', rootK, t)) return;
+        if (await this.configCommand('config', k, t)) return;
       } catch (e) {
         this.modes = saved;
-        throw e;
+        throw ownError ?? e;
       }
       this.modes = saved;
     }
-    throw new CliError('invalid', t[0]?.pos ?? 0);
+    throw ownError ?? new CliError('invalid', t[0]?.pos ?? 0);
   }
 
   private async execExec(k: string, t: Token[], filter?: string): Promise<void> {

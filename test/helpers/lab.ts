@@ -182,3 +182,24 @@ export async function sshEnabled(info: LabDeviceInfo): Promise<Expect> {
   await s.waitFor(/# $/);
   return s;
 }
+
+/**
+ * A CLI session on an emulator without any socket (unit tests): bytes in through `send`, bytes out into the buffer.
+ */
+export function cliSession(
+  device: import('../../src/lab/device.js').DeviceEmulator,
+  login: 'none' | 'username-password' | 'password-only' = 'none',
+  username = device.opts.username,
+): Expect {
+  let conn: import('../../src/lab/cli.js').CliConnection | undefined;
+  const ex = new Expect(
+    (s) => conn?.feed(s),
+    () => conn?.close(),
+  );
+  conn = device.openConnection(
+    { transport: 'stdio', login, username: login === 'none' ? username : undefined },
+    { write: (s) => ex.push(s), close: () => ex.markClosed() },
+  );
+  conn.start();
+  return ex;
+}
