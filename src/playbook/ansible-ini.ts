@@ -45,7 +45,7 @@ export function parseAnsibleIni(file: string, text: string): Inventory {
     if (section.kind === 'vars') {
       const eq = line.indexOf('=');
       if (eq <= 0) {
-        b.issue(at, '', `expected key=value in [${section.group}:vars], got "${line}"`);
+        b.issue(at, '', `expected key=value in [${section.group}:vars] (the line is not shown: it may hold a secret)`);
         continue;
       }
       pendingVars.push({
@@ -83,7 +83,7 @@ export function parseAnsibleIni(file: string, text: string): Inventory {
       for (const t of rest) {
         const eq = t.text.indexOf('=');
         if (eq <= 0) {
-          b.issue({ ...at, column: t.col }, '', `expected key=value host variable, got "${t.text}"`);
+          b.issue({ ...at, column: t.col }, '', 'expected key=value host variable here (the text is not shown: it may be part of a secret)');
           continue;
         }
         applyAnsibleVar(b, host.vars, name, t.text.slice(0, eq), t.text.slice(eq + 1), { ...at, column: t.col });

@@ -20,7 +20,6 @@ export {
 } from './fleet.js';
 export {
   type CredValue,
-  detectYamlFormat,
   effectiveSettings,
   groupsOf,
   type HostSettings,
@@ -29,9 +28,8 @@ export {
   type InventoryGroup,
   type InventoryHost,
   type InventoryWarning,
-  loadInventory,
-  parseInventory,
 } from './inventory.js';
+export { detectYamlFormat, loadInventory, parseInventory } from './inventory-load.js';
 export { type PatternResult, selectHosts, splitPatterns } from './patterns.js';
 export {
   DEFAULTS,

@@ -11,7 +11,7 @@ import type { InventoryFile } from './schema.js';
 export type LabDeviceJson = Pick<
   LabDeviceInfo,
   'name' | 'dialect' | 'ssh' | 'telnet' | 'smtp' | 'username' | 'password' | 'enableSecret'
-> & { hostname?: string; failoverPeer?: string };
+> & { hostname?: string; failoverPeer?: string; failover?: { peer?: string } | null };
 
 export interface LabInventoryOptions {
   /** Transport per dialect; default: telnet for pix6 (as PIX 6 is usually run), SSH otherwise. */
@@ -42,7 +42,7 @@ export function labInventory(doc: { devices: LabDeviceJson[] }, o: LabInventoryO
       enableSecret: d.enableSecret,
       smtpProbe: [`${d.smtp.host}:${d.smtp.port}`],
       groups: [d.dialect],
-      ...(d.failoverPeer ? { failoverPeer: d.failoverPeer } : {}),
+      ...(d.failoverPeer || d.failover?.peer ? { failoverPeer: d.failoverPeer ?? d.failover?.peer } : {}),
     };
   }
   return { groups, hosts };

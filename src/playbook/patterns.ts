@@ -30,7 +30,8 @@ export function splitPatterns(patterns: string | readonly string[]): Array<{ ind
   return out;
 }
 
-function globToRegExp(glob: string): RegExp {
+/** `*` and `?` globs, anchored, case-sensitive (as Ansible's fnmatch). */
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (const c of glob) {
     if (c === '*') re += '.*';

@@ -123,6 +123,13 @@ export const PlaybookSchema = z
         error: 'expected a pattern or a list of patterns (all, group, host, fw-*, !exclude, &intersect)',
       })
       .meta({ description: 'Ansible-style host patterns: all, group or host names, globs, !exclude, &intersect.' }),
+    failoverPairGroups: z
+      .union([namePattern, z.array(namePattern).min(1)], { error: 'expected a group name or glob, or a list of them' })
+      .optional()
+      .meta({
+        description:
+          'Groups (names or globs like "pair_*") that each hold the two units of a failover pair; with failover_peer, these units never run at the same time.',
+      }),
     credentials: z
       .record(z.string(), CredentialRefSchema)
       .optional()

@@ -176,7 +176,7 @@ export class YamlSource {
         }
         continue;
       }
-      out.push({ ...this.locate(path), path: formatPath(path), message: describeIssue(issue) });
+      out.push({ ...this.locate(path), path: formatPath(path), message: describeIssue(issue, isSecretPath(path)) });
     }
     return out;
   }
@@ -187,8 +187,20 @@ function firstLine(s: string): string {
 }
 
 /** zod's messages, made to say "expected X, got Y" for the common cases. */
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** Fields whose values must never be echoed in an error (a password given with the wrong type, say). */
+function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return path.some((k) => typeof k === 'string' && /pass|secret/i.test(k) && !/Env$/.test(k));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, secret: boolean): string {
   const input = (issue as { input?: unknown }).input;
+  if (secret) {
+    if (issue.code === 'invalid_type')
+      return input === undefined
+        ? `required field is missing (expected ${issue.expected})`
+        : `expected ${issue.expected} (value not shown: secret)`;
+    return 'invalid value (not shown: secret)';
+  }
   switch (issue.code) {
     case 'invalid_type':
       if (input === undefined) return `required field is missing (expected ${issue.expected})`;

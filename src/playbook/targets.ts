@@ -12,11 +12,12 @@ import {
   type CredValue,
   effectiveSettings,
   groupDepths,
+  groupsOf,
   type Inventory,
   type InventoryWarning,
-  loadInventory,
 } from './inventory.js';
-import { selectHosts } from './patterns.js';
+import { loadInventory } from './inventory-load.js';
+import { globToRegExp, selectHosts } from './patterns.js';
 import type { LoadedPlaybook, RunSettings } from './playbook.js';
 import type { CredentialRef, ProbeSpec } from './schema.js';
 import { type Shard, selectShard } from './shard.js';
@@ -133,10 +134,9 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     return v;
   };
 
-  const prelim = hosts.map((h) => ({
-    name: h,
-    failoverPeer: effectiveSettings(inventory, h).failoverPeer?.value ?? null,
-  }));
+  const peers = failoverPeers(inventory, lp, issues);
+  if (issues.length > 0) throw invalidFileError('playbook', issues);
+  const prelim = hosts.map((h) => ({ name: h, failoverPeer: peers.get(h) ?? null }));
   const inShard = o.shard ? new Set(selectShard(prelim, o.shard, pairKey).map((x) => x.name)) : null;
   const otherShards = inShard ? hosts.filter((h) => !inShard.has(h)) : [];
 
@@ -186,7 +186,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       name,
       connect,
       groups: [...groupDepths(inventory, name).keys()],
-      failoverPeer: inv.failoverPeer?.value ?? null,
+      failoverPeer: peers.get(name) ?? null,
       probe: probeFor(p.probe ?? {}, order, inv.smtpProbe?.value, inv.mailDomain?.value),
     });
   }
@@ -205,6 +205,53 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     );
   }
   return { inventory, targets, otherShards, warnings: inventory.warnings };
+}
+
+/**
+ * Failover peers: each host's `failover_peer` / `failoverPeer`, plus the playbook's `failoverPairGroups` (every
+ * matching group holds exactly the two units of one pair). Conflicts are issues at the playbook line.
+ */
+function failoverPeers(inv: Inventory, lp: LoadedPlaybook, issues: SourceIssue[]): Map<string, string> {
+  const peers = new Map<string, string>();
+  for (const h of inv.hosts.keys()) {
+    const fp = effectiveSettings(inv, h).failoverPeer;
+    if (fp) peers.set(h, fp.value);
+  }
+  const spec = lp.playbook.failoverPairGroups;
+  if (spec === undefined) return peers;
+  const list = typeof spec === 'string' ? [spec] : spec;
+  list.forEach((pattern, i) => {
+    const path: (string | number)[] = typeof spec === 'string' ? ['failoverPairGroups'] : ['failoverPairGroups', i];
+    const at = { ...lp.source.locate(path), path: formatPath(path) };
+    const re = globToRegExp(pattern);
+    const groups = [...inv.groups.keys()].filter((g) => g !== 'all' && g !== 'ungrouped' && re.test(g));
+    if (groups.length === 0) issues.push({ ...at, message: `"${pattern}" matches no group of ${inv.file}` });
+    for (const g of groups) {
+      const members = [...inv.hosts.keys()].filter((h) => groupsOf(inv, h).includes(g));
+      if (members.length !== 2) {
+        issues.push({
+          ...at,
+          message: `group ${g} holds ${members.length} hosts; a failover pair group holds exactly 2`,
+        });
+        continue;
+      }
+      const [a, b] = members as [string, string];
+      for (const [x, y] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        const had = peers.get(x);
+        if (had !== undefined && had !== y) {
+          issues.push({
+            ...at,
+            message: `group ${g} pairs ${x} with ${y}, but the inventory names ${had} as its failover peer`,
+          });
+        }
+        peers.set(x, y);
+      }
+    }
+  });
+  return peers;
 }
 
 /** Keys that apply to a host, least specific first: `all`, groups by depth (then name), the host. */

@@ -182,6 +182,16 @@ describe('own inventory format', () => {
     );
   });
 
+  it('never echoes a secret value in a validation error', async () => {
+    const err = await parseInventory(
+      's.yaml',
+      'hosts:\n  a:\n    password: 123456789\n    enableSecret: [x9q]\n',
+    ).catch((e) => e as Error);
+    expect(err.message).toContain('s.yaml:3:15: hosts.a.password: expected string (value not shown: secret)');
+    expect(err.message).not.toContain('123456789');
+    expect(err.message).not.toContain('x9q');
+  });
+
   it('unknown keys are errors with a suggestion', async () => {
     await expect(parseInventory('k.yaml', 'hosts:\n  a:\n    hots: 1.2.3.4\n')).rejects.toThrow(
       /k\.yaml:3:5: hosts\.a\.hots: unknown key "hots" \(did you mean "host"\?\)/,

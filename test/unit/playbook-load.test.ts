@@ -9,6 +9,7 @@ import { isMailguardError, type MailguardError } from '../../src/errors.js';
 import {
   loadInventory,
   loadPlaybook,
+  parseAnsibleIni,
   parsePlaybook,
   parseShard,
   resolveFleet,
@@ -316,6 +317,68 @@ describe('malformed playbooks and inventories (test/fixtures/playbooks/bad)', ()
       }
     }
     expect(parseShard('2/4')).toEqual({ index: 2, total: 4 });
+  });
+});
+
+describe('failover pair groups', () => {
+  const inv = parseAnsibleIni(
+    'pairs.ini',
+    '[pair_hq]\nhq-a\nhq-b\n[pair_dc]\ndc-a\ndc-b\n[trio]\nt1\nt2\nt3\n[solo]\nsolo failover_peer=t1\n',
+  );
+  const pb = (extra: string) =>
+    parsePlaybook('pairs.yaml', `name: p\ninventory: pairs.ini\ntargets: all\nmode: audit\n${extra}`);
+
+  it('each matching group pairs its two hosts; pairs stay in one shard', async () => {
+    const lp = pb('failoverPairGroups: "pair_*"\n');
+    const f = await resolveFleet(lp, { settings: runSettings(lp), env: {}, inventory: inv });
+    const peer = (n: string) => f.targets.find((t) => t.name === n)?.failoverPeer;
+    expect([peer('hq-a'), peer('hq-b'), peer('dc-a'), peer('dc-b'), peer('t1')]).toEqual([
+      'hq-b',
+      'hq-a',
+      'dc-b',
+      'dc-a',
+      null,
+    ]);
+    for (const total of [2, 3, 5]) {
+      for (let index = 1; index <= total; index++) {
+        const s = await resolveFleet(lp, {
+          settings: runSettings(lp),
+          env: {},
+          inventory: inv,
+          shard: { index, total },
+        });
+        const names = s.targets.map((t) => t.name);
+        expect(names.includes('hq-a')).toBe(names.includes('hq-b'));
+        expect(names.includes('dc-a')).toBe(names.includes('dc-b'));
+      }
+    }
+  });
+
+  it('a group that is not a pair, or a conflicting peer, is an error at the playbook line', async () => {
+    const lp = pb('failoverPairGroups:\n  - pair_hq\n  - trio\n  - nomatch*\n');
+    const e = await failure(() => resolveFleet(lp, { settings: runSettings(lp), env: {}, inventory: inv }));
+    expect(e.message).toContain('pairs.yaml:7:5: failoverPairGroups[1]: group trio holds 3 hosts');
+    expect(e.message).toContain('pairs.yaml:8:5: failoverPairGroups[2]: "nomatch*" matches no group');
+    const inv2 = parseAnsibleIni('p2.ini', '[pair_x]\na failover_peer=c\nb\n[other]\nc failover_peer=a\n');
+    const lp2 = pb('failoverPairGroups: pair_x\n');
+    const e2 = await failure(() => resolveFleet(lp2, { settings: runSettings(lp2), env: {}, inventory: inv2 }));
+    expect(e2.message).toMatch(/pairs\.yaml:5:21: .*pairs a with b, but the inventory names c/);
+  });
+
+  it('the lab JSON failover peer becomes failoverPeer in the generated inventory', () => {
+    const dev = (name: string, peer?: string) => ({
+      name,
+      dialect: 'asa9' as const,
+      ssh: { host: '127.0.0.1', port: 1 },
+      telnet: { host: '127.0.0.1', port: 2 },
+      smtp: { host: '127.0.0.1', port: 3 },
+      username: 'u',
+      password: 'p',
+      enableSecret: 'e',
+      ...(peer ? { failover: { peer } } : {}),
+    });
+    const yaml = labInventoryYaml({ devices: [dev('a', 'b'), dev('b', 'a'), dev('c')] });
+    expect(yaml).toMatch(/a:\n(.*\n)*?\s+failoverPeer: b/);
   });
 });
 
