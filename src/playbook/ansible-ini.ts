@@ -83,7 +83,11 @@ export function parseAnsibleIni(file: string, text: string): Inventory {
       for (const t of rest) {
         const eq = t.text.indexOf('=');
         if (eq <= 0) {
-          b.issue({ ...at, column: t.col }, '', 'expected key=value host variable here (the text is not shown: it may be part of a secret)');
+          b.issue(
+            { ...at, column: t.col },
+            '',
+            'expected key=value host variable here (the text is not shown: it may be part of a secret)',
+          );
           continue;
         }
         applyAnsibleVar(b, host.vars, name, t.text.slice(0, eq), t.text.slice(eq + 1), { ...at, column: t.col });
