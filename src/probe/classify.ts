@@ -47,6 +47,22 @@ const NAMED_PROXIES: { re: RegExp; name: string; anyCode?: boolean }[] = [
 /** Cisco ESA's own unknown-command reply [S29]: the server we talk to is an ESA, not the mail server. */
 const ESA_UNKNOWN_REPLY = /^500 #5\.5\.1 command not recognized/i;
 const CMAP_GREETING = /SMTP\/cmap_+read/i;
+/**
+ * EHLO keywords a default ASA passes unmasked (`match ehlo-reply-parameter`, smtp-inspection.md §1.3; AUTH=... seen
+ * in T-C). Any other keyword seen unmasked shows that no ASA masks this path.
+ */
+const ASA_PASSED_KEYWORDS = new Set([
+  '8BITMIME',
+  'AUTH',
+  'BINARYMIME',
+  'CHECKPOINT',
+  'DSN',
+  'ENHANCEDSTATUSCODES',
+  'ETRN',
+  'PIPELINING',
+  'SIZE',
+  'VRFY',
+]);
 /** ESMTP keywords whose absence (all three) hints at an extension-stripping proxy (§7, F-Secure style). */
 const COMMON_EXTENSIONS = ['PIPELINING', 'STARTTLS', 'CHUNKING'];
 
@@ -249,6 +265,7 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
   // ---- EHLO ----
   const ehlo = commands.find((x) => x.command !== null && verbOf(x.command) === 'EHLO');
   let ehloFull = false;
+  let ehloBeyondAsa = false;
   let ehloAdvertisesStarttls = false;
   let asaEhlo = false;
   let pixEhloRefused = false;
@@ -306,7 +323,26 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
         }
       } else if (keywords.some((k) => COMMON_EXTENSIONS.includes(k))) {
         ehloFull = true;
-        signals.push(sig('ehlo-unmasked', 'clean', 'high', 'The EHLO reply lists extensions with no masking.', lines));
+        // STARTTLS does not count: an ASA passes it too when `allow-tls` is set.
+        const beyondAsa = keywords.filter((k) => k !== '' && k !== 'STARTTLS' && !ASA_PASSED_KEYWORDS.has(k));
+        ehloBeyondAsa = beyondAsa.length > 0;
+        signals.push(
+          ehloBeyondAsa
+            ? sig(
+                'ehlo-unmasked',
+                'clean',
+                'high',
+                `The EHLO reply lists extensions with no masking, including ones an ASA would mask (${beyondAsa.join(', ')}).`,
+                lines,
+              )
+            : sig(
+                'ehlo-unmasked',
+                'clean',
+                'medium',
+                'The EHLO reply lists extensions with no masking, but only ones an ASA passes anyway.',
+                lines,
+              ),
+        );
       } else {
         signals.push(
           sig(
@@ -517,7 +553,8 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
   ) {
     verdict = 'clean';
     const neutral = signals.some((s) => s.points === 'neutral');
-    confidence = greetingHasText && !neutral ? 'high' : 'medium';
+    // High only with proof that nothing rewrites: a keyword an ASA would mask, or our verb echoed intact.
+    confidence = greetingHasText && !neutral && (ehloBeyondAsa || verbEchoedTrue) ? 'high' : 'medium';
   } else {
     verdict = 'inconclusive';
     confidence = 'low';

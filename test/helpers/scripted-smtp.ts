@@ -156,7 +156,9 @@ export const POSTFIX_CLEAN: DialogOptions = {
     '250-STARTTLS',
     '250-ENHANCEDSTATUSCODES',
     '250-8BITMIME',
-    '250 DSN',
+    '250-DSN',
+    '250-SMTPUTF8',
+    '250 CHUNKING',
   ],
   unknown: '500 5.5.2 Error: command not recognized',
 };

@@ -424,3 +424,25 @@ describe('classify: digit-only greeting made up by a true echo', () => {
     expect(r.confidence).toBe('medium');
   });
 });
+
+describe('classify: how sure a clean verdict is', () => {
+  it('T-A inside view: only keywords an ASA passes anyway and no echo -> clean, medium only', () => {
+    const r = classify(
+      tx([
+        'S: 220 mail ESMTP Postfix (Debian/GNU)',
+        'C: ehlo ammo.com',
+        'S: 250-mail',
+        'S: 250-PIPELINING',
+        'S: 250-SIZE 10240000',
+        'S: 250-VRFY',
+        'S: 250-ETRN',
+        'S: 250-AUTH PLAIN',
+        'S: 250 8BITMIME',
+        'C: GOODMORNING',
+        'S: 502 Error: command not implemented',
+      ]),
+    );
+    expect(r.verdict).toBe('clean');
+    expect(r.confidence).toBe('medium');
+  });
+});
