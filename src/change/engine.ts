@@ -2,6 +2,7 @@
  * The change engine: one change on one device as a pipeline of named steps. It emits typed events and returns a
  * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
  */
+import { createTwoFilesPatch } from 'diff';
 import { DeviceCommandError, ExitCode, MailguardError, toMailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
@@ -68,6 +69,8 @@ export class ChangeEngine extends ChangeEmitter {
   private configTouched = false;
   private safetyReloadScheduled = false;
   private reloaded = false;
+  /** When `write memory` of the change printed [OK]. */
+  private savedAt: string | null = null;
   private lock: DeviceLock | null = null;
   private readonly startedAt: Date;
   private finalState: FinalState = { running: 'unknown', startup: 'unknown', notes: [] };
@@ -593,6 +596,7 @@ export class ChangeEngine extends ChangeEmitter {
         });
       }
     }
+    this.savedAt = this.now().toISOString();
     await this.cancelSafetyReload('save');
     return 'write memory: [OK]';
   }
@@ -809,6 +813,11 @@ export class ChangeEngine extends ChangeEmitter {
       try {
         await this.connect();
       } catch (e) {
+        if (this.savedAt) {
+          fs.notes.push(
+            `write memory of the change printed [OK] at ${this.savedAt}: the startup-config holds the change${this.reloaded ? ', so the device comes back from its reload without the SMTP inspection' : ''}.`,
+          );
+        }
         fs.notes.push(
           `The device could not be reached to re-read its configs (${toEngineError(e).code}); their state is unknown. Backup: ${this.backupInfo?.metadataPath}.`,
         );
@@ -841,7 +850,7 @@ export class ChangeEngine extends ChangeEmitter {
         }
         if (restoreSrc !== undefined && body === normalizeConfig(restoreSrc))
           return 'is identical to the restored backup';
-        return 'differs from the backup beyond the plan: compare with the backup';
+        return 'differs from the backup beyond the plan (the diff is in the record; often only the order of re-added lines)';
       };
       fs.notes.push(
         `${where}running-config ${relation(running, br)} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`,

@@ -74,6 +74,12 @@ export function renderMarkdown(r: ChangeResult): string {
   md.push(`- startup-config: **${r.finalState.startup}**`);
   for (const n of r.finalState.notes) md.push(`- ${n}`);
   md.push('');
+  for (const [ctx, diff] of Object.entries(r.finalState.runningDiff ?? {})) {
+    md.push(
+      `Running config now, compared with the backup${ctx && ctx !== 'device' ? ` (context ${ctx})` : ''}:\n`,
+      fence(diff, 'diff'),
+    );
+  }
   md.push('## Findings before the change\n');
   const findings = r.inspection?.findings ?? [];
   if (findings.length === 0) md.push('None.\n');

@@ -155,6 +155,8 @@ export interface FinalState {
   startupSha256?: Record<string, string>;
   /** Human sentences a person can act on. */
   notes: string[];
+  /** Per context, where the running config is neither the backup nor the planned result: unified diff from the backup. */
+  runningDiff?: Record<string, string>;
 }
 
 export type ChangeOutcome =

@@ -109,7 +109,7 @@ export function register(program: Command): void {
           interactive: !flags.json && process.stdin.isTTY === true,
         });
         const result = await runChangeWithUi(
-          { ...base, connect, label: target.replace(/^[^@]*@/, '') },
+          { ...base, connect, label: connect.port ? `${connect.host}:${connect.port}` : connect.host },
           { json: flags.json, yes: flags.yes, verbose: flags.verbose },
         );
         return result.exitCode;

@@ -47,7 +47,7 @@ export function register(program: Command): void {
         const result = await runChangeWithUi(
           {
             connect,
-            label: target.replace(/^[^@]*@/, ''),
+            label: connect.port ? `${connect.host}:${connect.port}` : connect.host,
             mode: 'restore',
             restoreFrom: flags.backup,
             dryRun: flags.dryRun,

@@ -18,7 +18,9 @@ export class PlainRenderer implements ChangeRenderer {
   }
 
   attach(engine: ChangeEmitter): void {
-    engine.on('step:start', (e) => this.line(`--> ${e.step}: ${e.title}`));
+    engine.on('step:start', (e) => {
+      if (this.opts.showStart !== false) this.line(`--> ${e.step}: ${e.title}`);
+    });
     engine.on('step:done', (e) =>
       this.line(
         e.skipped

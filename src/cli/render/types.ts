@@ -20,4 +20,6 @@ export interface RenderOptions {
   /** Prefix for plain lines and `target` field in JSON lines (fleet runs). */
   label?: string;
   out?: NodeJS.WritableStream;
+  /** Plain renderer: also print a line when each step starts (default true). */
+  showStart?: boolean;
 }

@@ -1,0 +1,186 @@
+/**
+ * End to end, faults (issue #5 "Done when"): each injected fault ends in its documented exit code, with the
+ * device back in its original config (or the record saying exactly otherwise), a backup on disk and a record.
+ * One asa9 device per fault so the cases stay independent.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lockName } from '../../src/change/lock.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import { type LabDeviceHandle, startTestLab } from '../helpers/lab.js';
+import {
+  CONFIG_COMMAND,
+  connArgs,
+  credsEnv,
+  filesUnder,
+  modeOf,
+  read,
+  resultOf,
+  runCli,
+  tempDir,
+} from './apply-helpers.js';
+
+const names = ['drop', 'error', 'hang', 'noreturn', 'masked', 'masker', 'standby', 'locked', 'safety'] as const;
+const lab = await startTestLab(
+  names.map((name) => ({ name, dialect: 'asa9' as const, reloadDelaySec: 0.5 })),
+  { smtp: true },
+);
+
+interface Snapshot {
+  running: string;
+  startup: string;
+}
+const snap = (d: LabDeviceHandle): Snapshot => ({ running: d.runningConfig(), startup: d.startupConfig() });
+const activeLines = (config: string) =>
+  findSmtpInspection(config)
+    .findings.filter((f) => f.active)
+    .map((f) => f.lines.map((l) => l.trim()).join('/'))
+    .sort();
+
+async function applyWith(name: (typeof names)[number], extra: string[], smtpOf: (typeof names)[number] = name) {
+  const dev = lab.device(name);
+  const cwd = tempDir();
+  const smtp = lab.device(smtpOf).info.smtp;
+  const run = await runCli(
+    ['apply', ...connArgs(dev.info, cwd), '--smtp', `${smtp.host}:${smtp.port}`, '--yes', '--json', ...extra],
+    { cwd, env: credsEnv(dev.info) },
+  );
+  const result = resultOf(run);
+  const files = filesUnder(cwd).filter((f) => !f.includes('/.locks/') && !f.endsWith('known_hosts'));
+  return { dev, cwd, run, result, files };
+}
+
+function expectBackupAndRecord(files: string[], result: ReturnType<typeof resultOf>) {
+  expect(files.some((f) => f.endsWith('-running.cfg'))).toBe(true);
+  expect(files.some((f) => f.endsWith('-startup.cfg'))).toBe(true);
+  expect(result.reportFiles?.json).toBeDefined();
+  expect(files).toContain(result.reportFiles?.markdown);
+  for (const f of files) expect(modeOf(f), f).toBe(0o600);
+}
+
+describe('apply with injected faults', () => {
+  it('connection dropped during apply: rolled back, exit 4, configs original', async () => {
+    const dev = lab.device('drop');
+    const before = snap(dev);
+    dev.setFaults({ dropAt: [/^no inspect esmtp/] });
+    const { run, result, files } = await applyWith('drop', ['--reload', 'never']);
+    expect(run.code, run.stdout).toBe(4);
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.error?.code).toBe('CONNECTION_LOST');
+    expect(dev.runningConfig()).toBe(before.running);
+    expect(dev.startupConfig()).toBe(before.startup);
+    expect(result.finalState).toMatchObject({ running: 'original', startup: 'original' });
+    expectBackupAndRecord(files, result);
+  }, 60_000);
+
+  it('device error on the `no` command: rolled back, exit 4, configs original', async () => {
+    const dev = lab.device('error');
+    const before = snap(dev);
+    dev.setFaults({ errorAt: [/^no inspect esmtp/] });
+    const { run, result, files } = await applyWith('error', ['--reload', 'never']);
+    expect(run.code, run.stdout).toBe(4);
+    expect(result.error?.code).toBe('DEVICE_ERROR');
+    const failed = result.commands.find((c) => !c.ok);
+    expect(failed?.command).toBe('no inspect esmtp');
+    expect(failed?.response).toMatch(/ERROR: % Invalid input/);
+    expect(dev.runningConfig()).toBe(before.running);
+    expect(dev.startupConfig()).toBe(before.startup);
+    expectBackupAndRecord(files, result);
+  }, 60_000);
+
+  it('write memory hangs (short --save-timeout): rolled back, exit 4, inspection back, startup untouched', async () => {
+    const dev = lab.device('hang');
+    const before = snap(dev);
+    dev.setFaults({ hangAt: [/^wr(ite)? mem/] });
+    const { run, result, files } = await applyWith('hang', ['--reload', 'never', '--save-timeout', '2s']);
+    expect(run.code, run.stdout).toBe(4);
+    expect(result.error?.code).toBe('COMMAND_TIMEOUT');
+    expect(result.outcome).toBe('rolled-back');
+    // The inverse was typed: the running config has the original inspection again, the startup was never written.
+    expect(activeLines(dev.runningConfig())).toEqual(activeLines(before.running));
+    expect(dev.startupConfig()).toBe(before.startup);
+    expect(result.finalState).toMatchObject({ running: 'original', startup: 'original' });
+    expect(result.commands.filter((c) => c.step === 'rollback').map((c) => c.command)).toContain('inspect esmtp');
+    expectBackupAndRecord(files, result);
+  }, 60_000);
+
+  it('device does not come back after reload (short --reload-timeout): exit 6, the record says what is known', async () => {
+    const dev = lab.device('noreturn');
+    dev.setFaults({ noReturn: true });
+    const { run, result, files } = await applyWith('noreturn', ['--reload', 'after-save', '--reload-timeout', '3s']);
+    expect(run.code, run.stdout).toBe(6);
+    expect(result.outcome).toBe('rollback-failed');
+    expect(result.error?.code).toBe('RELOAD_TIMEOUT');
+    expect(result.finalState.running).toBe('unknown');
+    expect(result.finalState.notes.join(' ')).toMatch(/could not be reached/);
+    expectBackupAndRecord(files, result);
+    const md = read(result.reportFiles?.markdown as string);
+    expect(md).toMatch(/What a person must do now/);
+    // What the device will hold when it is back: the saved startup-config, without the inspection.
+    expect(findSmtpInspection(dev.startupConfig()).active).toBe(false);
+  }, 60_000);
+
+  it('post-probe still masked: rolled back, exit 5, configs hold the original inspection', async () => {
+    // The probe target is another device's Mailguard front, which stays masked whatever this device does.
+    const dev = lab.device('masked');
+    const before = snap(dev);
+    const { run, result, files } = await applyWith('masked', ['--reload', 'never'], 'masker');
+    expect(run.code, run.stdout).toBe(5);
+    expect(result.error?.code).toBe('VERIFY_FAILED');
+    expect(result.verification).toBe('not-verified');
+    expect(result.postProbe?.verdict).toBe('inspected');
+    expect(activeLines(dev.runningConfig())).toEqual(activeLines(before.running));
+    expect(activeLines(dev.startupConfig())).toEqual(activeLines(before.startup));
+    expect(result.finalState).toMatchObject({ running: 'original', startup: 'original' });
+    expectBackupAndRecord(files, result);
+  }, 60_000);
+
+  it('standby unit: refused before any config command (STANDBY_UNIT, exit 4)', async () => {
+    const dev = lab.device('standby');
+    dev.setFaults({ standby: true });
+    const logBefore = dev.commandLog().length;
+    const { run, result } = await applyWith('standby', ['--reload', 'never']);
+    expect(run.code, run.stdout).toBe(4);
+    expect(result.error?.code).toBe('STANDBY_UNIT');
+    expect(result.error?.hint).toMatch(/active unit/);
+    expect(
+      dev
+        .commandLog()
+        .slice(logBefore)
+        .filter((c) => CONFIG_COMMAND.test(c)),
+    ).toEqual([]);
+  }, 60_000);
+
+  it('a device locked by another live run is refused (DEVICE_LOCKED)', async () => {
+    const dev = lab.device('locked');
+    const cwd = tempDir();
+    const lockDir = join(cwd, 'backups', '.locks');
+    mkdirSync(lockDir, { recursive: true });
+    writeFileSync(
+      join(lockDir, lockName(`127.0.0.1:${dev.info.ssh.port}`)),
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), since: new Date().toISOString() }),
+    );
+    const logBefore = dev.commandLog().length;
+    const run = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never'], {
+      cwd,
+      env: credsEnv(dev.info),
+    });
+    expect(run.code).toBe(4);
+    expect(resultOf(run).error?.code).toBe('DEVICE_LOCKED');
+    expect(dev.commandLog().length).toBe(logBefore);
+  }, 60_000);
+
+  it('--safety-reload schedules `reload in N` and cancels it once verified and saved', async () => {
+    const dev = lab.device('safety');
+    const logBefore = dev.commandLog().length;
+    const { run, result } = await applyWith('safety', ['--reload', 'never', '--safety-reload', '5']);
+    expect(run.code, run.stdout).toBe(0);
+    expect(result.verification).toBe('verified');
+    const log = dev.commandLog().slice(logBefore);
+    const at = (re: RegExp) => log.findIndex((c) => re.test(c));
+    expect(at(/^reload in 5$/)).toBeGreaterThanOrEqual(0);
+    expect(at(/^reload in 5$/)).toBeLessThan(at(/^no inspect esmtp/));
+    expect(at(/^reload cancel$/)).toBeGreaterThan(at(/^wr(ite)? mem/));
+  }, 60_000);
+});
