@@ -1,0 +1,142 @@
+/**
+ * The `asa-mailguard lab` command as a process (built CLI, dist/cli.js): the --json contract, the readable table,
+ * clean exit on SIGTERM leaving no listening port, --stdio; and startLab's speed in-process.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { startLab } from '../../src/lab/index.js';
+import { sshEnabled } from '../helpers/lab.js';
+
+const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
+
+function run(args: string[]): { child: ChildProcess; stdout: () => string; exited: Promise<number | null> } {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js missing: run `npm run build` first');
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString('latin1');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, exited };
+}
+
+function waitOutput(get: () => string, re: RegExp, child: ChildProcess, timeoutMs = 15_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`timeout waiting for ${re}; got ${JSON.stringify(get())}`)),
+      timeoutMs,
+    );
+    const check = () => {
+      if (re.test(get())) {
+        clearTimeout(timer);
+        child.stdout?.off('data', check);
+        resolve(get());
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`exited early; got ${JSON.stringify(get())}`));
+    });
+    check();
+  });
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.on('connect', () => {
+      c.destroy();
+      resolve(false);
+    });
+    c.on('error', () => resolve(true));
+  });
+}
+
+describe('asa-mailguard lab (process)', () => {
+  it('--json prints exactly one document once ready; SIGTERM stops it cleanly and frees every port', async () => {
+    const p = run(['lab', '--dialect', 'pix6,asa8', '--dialect', 'asa9', '--json', '--reload-delay', '0.2']);
+    const text = await waitOutput(p.stdout, /\n/, p.child);
+    const doc = JSON.parse(text) as { devices: Record<string, unknown>[] };
+    expect(doc.devices.map((d) => d.dialect)).toEqual(['pix6', 'asa8', 'asa9']);
+    for (const d of doc.devices) {
+      for (const k of ['name', 'hostname', 'username', 'password', 'enableSecret', 'hostKeySha256'])
+        expect(typeof d[k]).toBe('string');
+      for (const k of ['ssh', 'telnet', 'smtp'])
+        expect(d[k]).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });
+      expect(d.hostKeySha256).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+      expect(d.knownHostsLine).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA/);
+    }
+    const asa = doc.devices[2] as unknown as Parameters<typeof sshEnabled>[0];
+    const s = await sshEnabled(asa);
+    expect(await s.cmd('show hostname')).toContain('ciscoasa');
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.stdout()).toBe(text); // nothing after the one document
+    for (const d of doc.devices) expect(await refused((d.ssh as { port: number }).port)).toBe(true);
+  });
+
+  it('without --json prints a table and how to log in with ssh and telnet; SIGINT stops it', async () => {
+    const p = run([
+      'lab',
+      '--dialect',
+      'pix6',
+      '--no-smtp',
+      '--username',
+      'u1',
+      '--password',
+      'p1',
+      '--enable-secret',
+      'e1',
+    ]);
+    const text = await waitOutput(p.stdout, /Ctrl-C stops the lab/, p.child);
+    expect(text).toMatch(/^NAME +DIALECT +HOSTNAME +SSH +TELNET +SMTP +USERNAME +PASSWORD +ENABLE SECRET\n/);
+    expect(text).toMatch(/pix6-1 +pix6 +pix +\d+ +\d+ +- +u1 +p1 +e1/);
+    expect(text).toMatch(/ssh -p \d+ u1@127\.0\.0\.1/);
+    expect(text).toMatch(/telnet 127\.0\.0\.1 \d+/);
+    p.child.kill('SIGINT');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('rejects a bad --fault with exit code 2', async () => {
+    const p = run(['lab', '--fault', 'nope']);
+    expect(await p.exited).toBe(2);
+  });
+
+  it('--stdio speaks the CLI on stdin/stdout (login done by the front)', async () => {
+    const p = run(['lab', '--stdio', '--dialect', 'asa9', '--enable-secret', 'sec', '--no-notice']);
+    await waitOutput(p.stdout, /\rciscoasa> $/, p.child);
+    p.child.stdin?.write('enable\nsec\n');
+    await waitOutput(p.stdout, /\rciscoasa# $/, p.child);
+    p.child.stdin?.write('show version | include ^Cisco\nexit\n');
+    expect(await p.exited).toBe(0);
+    expect(p.stdout()).toContain('Cisco Adaptive Security Appliance Software Version 9.12(4)67 \r\n');
+    expect(p.stdout()).toMatch(/Logoff\r\n\r\n$/);
+  });
+
+  it('--stdio --telnet-login asks for the PIX password itself', async () => {
+    const p = run(['lab', '--stdio', '--dialect', 'pix6', '--password', 'pw', '--telnet-login']);
+    await waitOutput(p.stdout, /Password: $/, p.child);
+    p.child.stdin?.write('pw\r\n');
+    await waitOutput(p.stdout, /\rpix> $/, p.child);
+    p.child.stdin?.end();
+    expect(await p.exited).toBe(0);
+  });
+});
+
+describe('startLab speed', () => {
+  it('one device per dialect (with SMTP) starts in under 2 s and stops cleanly', async () => {
+    const t0 = Date.now();
+    const lab = await startLab({ devices: [{ dialect: 'pix6' }, { dialect: 'asa8' }, { dialect: 'asa9' }] });
+    const elapsed = Date.now() - t0;
+    try {
+      expect(elapsed).toBeLessThan(2000);
+      expect(lab.devices).toHaveLength(3);
+    } finally {
+      await lab.stop();
+    }
+    for (const d of lab.devices) expect(await refused(d.telnet.port)).toBe(true);
+  });
+});
