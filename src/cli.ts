@@ -40,4 +40,11 @@ export function buildProgram(): Command {
   return program;
 }
 
-await buildProgram().parseAsync(process.argv);
+const program = buildProgram();
+if (process.argv.length <= 2) {
+  // No command: the wizard in a terminal, the help elsewhere (scripts, pipes).
+  if (process.stdin.isTTY && process.stdout.isTTY) await program.parseAsync([...process.argv, 'wizard']);
+  else program.outputHelp();
+} else {
+  await program.parseAsync(process.argv);
+}

@@ -54,7 +54,8 @@ export const credentialsSchema = z.object({
   passphrase: optionalSecret,
 });
 
-const ENV_NAMES: Record<keyof Credentials, string> = {
+/** Environment variable per credential (the wizard and playbooks name them; values are never written). */
+export const ENV_NAMES: Record<keyof Credentials, string> = {
   username: 'ASA_USERNAME',
   password: 'ASA_PASSWORD',
   enableSecret: 'ASA_ENABLE_SECRET',

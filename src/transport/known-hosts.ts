@@ -174,7 +174,8 @@ export function decideHostKey(input: HostKeyDecisionInput): void {
       }
       throw new MailguardError('HOST_KEY_UNKNOWN', `The host key of ${target} is not known: ${type} ${fp}`, {
         hint: `Check ${fp} against the device (show crypto key mypubkey rsa), then trust it with --host-key-policy accept-new, or add it with: ${keyscan}`,
-        details: { host, port, fingerprint: fp, keyType: type, knownHostsFile },
+        // keyBase64 (public, not secret): lets the wizard record exactly the key it showed (no second handshake).
+        details: { host, port, fingerprint: fp, keyType: type, knownHostsFile, keyBase64: keyBlob.toString('base64') },
       });
   }
 }

@@ -1,12 +1,42 @@
+/** `asa-mailguard wizard [target]` (and `asa-mailguard` alone in a terminal): the guided, interactive change. */
 import type { Command } from 'commander';
+import { MailguardError } from '../../errors.js';
+import { addConnectionOptions } from '../connection-options.js';
+import { runAction } from '../run-action.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Both ends must be terminals: the wizard asks questions and draws progress. */
+export function isInteractiveTerminal(): boolean {
+  return process.stdin.isTTY === true && process.stdout.isTTY === true;
+}
+
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('wizard')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('wizard: not implemented yet\n');
-      process.exitCode = 1;
+    .description(
+      'Guided change in a terminal: target, host key, outside probe, findings, plan, confirmation by hostname, progress, verification, rollback offer, playbook.',
+    )
+    .argument('[target]', 'default [user@]host[:port] of the firewall (asked anyway)');
+  addConnectionOptions(cmd);
+  cmd
+    .option('--smtp <host[:port]>', 'default mail server address for the outside probe (repeatable)', collect, [])
+    .option('--domain <domain>', 'default mail domain for the outside probe (its MX hosts)')
+    .option('--resolver <host[:port]>', 'DNS server for --domain')
+    .option('--backup-dir <dir>', 'where backups, locks and change records go', './backups')
+    .option('--safety-reload <min>', 'minutes for the ASA safety reload the wizard offers', '10')
+    .option('--reload-timeout <s>', 'seconds to wait for the device after a reload (default 900)')
+    .option('--context <name>', 'multiple-context mode: one context or all', 'all')
+    .option('--env-file <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
+    .action(async (target: string | undefined, flags: Record<string, unknown>) => {
+      await runAction({ json: false }, async () => {
+        if (!isInteractiveTerminal()) {
+          throw new MailguardError('USAGE', 'The wizard needs a terminal (stdin and stdout are not TTYs).', {
+            hint: 'In scripts use `asa-mailguard apply <target> --dry-run` then `apply --yes`, or `asa-mailguard run PLAYBOOK` for a change window.',
+          });
+        }
+        const { runWizard } = await import('../../wizard/index.js');
+        return runWizard({ target, flags });
+      });
     });
 }

@@ -1,0 +1,77 @@
+/**
+ * The wizard's way into the device, plugged into the change engine as `deps.openSession`: an unknown SSH host key
+ * is shown (SHA256) and recorded only when the person trusts it; a changed key stops; a refused enable secret is
+ * asked once more. A refused login is never retried (AAA lockouts).
+ */
+import { MailguardError, toMailguardError } from '../errors.js';
+import { openSession } from '../session/index.js';
+import type { CliSession, ConnectOptions } from '../session/types.js';
+import { appendKnownHost, defaultKnownHostsFile, knownHostsName } from '../transport/index.js';
+import { type Ui, WizardExit } from './ui.js';
+
+export interface ConnectState {
+  /** Updated when the person types the enable secret again: the change run reuses it. */
+  enableSecret: string | undefined;
+  /** Host key questions and the enable retry are asked only while this is true (the look-around run). */
+  interactive: boolean;
+  /** Set when the person pressed Ctrl-C at a question asked inside the engine (the engine wraps errors). */
+  exit?: WizardExit;
+  enableRetried: boolean;
+}
+
+export function wizardOpenSession(ui: Ui, state: ConnectState): (o: ConnectOptions) => Promise<CliSession> {
+  return async (opts) => {
+    for (;;) {
+      try {
+        return await openSession({ ...opts, enableSecret: state.enableSecret });
+      } catch (e) {
+        const err = toMailguardError(e);
+        if (!state.interactive) throw err;
+        try {
+          if (err.code === 'HOST_KEY_UNKNOWN' && typeof err.details.keyBase64 === 'string') {
+            if (await trustHostKey(ui, opts, err)) continue;
+            throw new MailguardError('HOST_KEY_UNKNOWN', 'The host key was not trusted: nothing was sent.', {
+              hint: `Check the fingerprint on the device's console, then run the wizard again.`,
+            });
+          }
+          if (err.code === 'HOST_KEY_CHANGED') {
+            ui.line();
+            ui.para(`STOP: ${err.message}`);
+            if (err.hint) ui.para(`Next step: ${err.hint}`);
+            throw err;
+          }
+          if (err.code === 'ENABLE_FAILED' && !state.enableRetried) {
+            state.enableRetried = true;
+            ui.line();
+            ui.para(`The enable secret was not accepted by ${opts.host}. You can type it once more.`);
+            const secret = await ui.secret('Enable secret (one more try):');
+            state.enableSecret = secret === '' ? undefined : secret;
+            continue;
+          }
+        } catch (inner) {
+          if (inner instanceof WizardExit) state.exit = inner;
+          throw inner;
+        }
+        throw err;
+      }
+    }
+  };
+}
+
+async function trustHostKey(ui: Ui, opts: ConnectOptions, err: MailguardError): Promise<boolean> {
+  const port = opts.port ?? 22;
+  const file = opts.knownHostsFile ?? defaultKnownHostsFile();
+  const fp = String(err.details.fingerprint);
+  ui.line();
+  ui.para(`This machine has never seen the SSH host key of ${knownHostsName(opts.host, port)}:`);
+  ui.line(`    ${err.details.keyType} ${fp}`);
+  ui.para(
+    'Compare it with the key on the device console (show crypto key mypubkey rsa, or ask whoever set it up). ' +
+      'If they differ, someone may be in the middle: answer no.',
+  );
+  const ok = await ui.yesNo(`Trust this key and record it in ${file}?`, false);
+  if (!ok) return false;
+  appendKnownHost(file, opts.host, port, Buffer.from(String(err.details.keyBase64), 'base64'));
+  ui.line(`Recorded in ${file}.`);
+  return true;
+}

@@ -1,0 +1,229 @@
+/**
+ * The wizard through a real pseudo-terminal (test/helpers/pty.ts) against the in-process lab (asa9 with the
+ * Mailguard SMTP front): the happy path to "verified" with a playbook saved; a wrong enable secret (asked again
+ * once, then stop); cancel at the plan; Ctrl-C at a prompt (exit 130); no terminal (exit 2). Every wait is on
+ * screen text with a timeout.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadPlaybook } from '../../src/playbook/index.js';
+import { type Lab, startTestLab } from '../helpers/lab.js';
+import { KEY, PtySession, ptyDriver } from '../helpers/pty.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const cli = join(root, 'dist', 'cli.js');
+const driver = ptyDriver();
+if (!driver) {
+  console.warn('wizard e2e: SKIPPED: no pseudo-terminal driver (install python3, or util-linux `script`).');
+}
+
+let lab: Lab;
+let dir: string;
+const sessions: PtySession[] = [];
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // A clean environment: no ASA_* from the developer's shell, no CI (listr2 draws as in a terminal).
+  return { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm', LANG: 'C.UTF-8', ...extra };
+}
+
+function wizard(name: string, args: string[] = [], extra: Record<string, string> = {}): PtySession {
+  const cwd = mkdtempSync(join(dir, `${name}-`));
+  const s = new PtySession(
+    process.execPath,
+    [cli, 'wizard', '--known-hosts', join(cwd, 'known_hosts'), '--backup-dir', join(cwd, 'backups'), ...args],
+    { cwd, env: env(extra) },
+  );
+  (s as PtySession & { cwd: string }).cwd = cwd;
+  sessions.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  if (!driver) return;
+  const newest = Math.max(
+    ...execFileSync('git', ['ls-files', 'src'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f && existsSync(join(root, f)))
+      .map((f) => statSync(join(root, f)).mtimeMs),
+  );
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newest) {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  }
+  dir = mkdtempSync(join(tmpdir(), 'mailguard-wizard-'));
+  lab = await startTestLab(
+    [
+      { name: 'happy', dialect: 'asa9', hostname: 'fw-happy' },
+      { name: 'other', dialect: 'asa9', hostname: 'fw-other' },
+    ],
+    { smtp: true },
+  );
+}, 60_000);
+
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
+  it('happy path: host key, probe, findings, plan, hostname, progress, verified, playbook', async () => {
+    const d = lab.device('happy');
+    const info = d.info;
+    const before = d.runningConfig();
+    const s = wizard('happy');
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    await s.expect(/Step 1 of 9/);
+    await s.expect(/Firewall address/, `${info.ssh.host}${KEY.enter}`);
+    await s.expect(/Connect with:/, KEY.enter); // SSH
+    await s.expect(/Port:/, `${info.ssh.port}${KEY.enter}`);
+    await s.expect(/Username:/, `${info.username}${KEY.enter}`);
+    await s.expect(/Password:/, `${info.password}${KEY.enter}`);
+    await s.expect(/Enable secret/, `${info.enableSecret}${KEY.enter}`);
+    // 2: the unknown host key with its SHA256 fingerprint
+    await s.expect(/never seen the SSH host key/);
+    await s.expect(new RegExp(info.hostKeySha256.replace(/[+/]/g, '\\$&')));
+    await s.expect(/Trust this key/, `y${KEY.enter}`);
+    await s.expect(/Recorded in/);
+    await s.expect(/ok: logged in to fw-happy/);
+    // 3: the outside probe with its evidence
+    await s.expect(/Probe SMTP from outside:/, KEY.enter); // host[:port]
+    await s.expect(/Mail server host\[:port\]:/, `${info.smtp.host}:${info.smtp.port}${KEY.enter}`);
+    await s.expect(/verdict: inspected/);
+    // 4: the device and the findings with their config lines
+    await s.expect(/Step 4 of 9/);
+    await s.expect(/hostname +fw-happy/);
+    await s.expect(/context mode +single/);
+    await s.expect(/failover +off/);
+    await s.expect(/ACTIVE: inspect esmtp/);
+    await s.expect(/\| +inspect esmtp/);
+    // 5: plan, inverse, diff, the four choices
+    await s.expect(/no inspect esmtp/);
+    await s.expect(/Inverse/);
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`); // Apply and save
+    await s.expect(/Schedule the safety reload/, KEY.enter); // default yes
+    // 6: a wrong hostname is refused, the right one confirms
+    await s.expect(/Type the device's hostname \(fw-happy\)/, `fw-other${KEY.enter}`);
+    await s.expect(/That is not "fw-happy"/);
+    s.type('\x7f'.repeat(8));
+    s.type(`fw-happy${KEY.enter}`);
+    // 7: progress, then the verdict and where the files are
+    await s.expect(/Step 7 of 9/);
+    await s.expect(/Result: done \(exit 0\)/, undefined, 60_000);
+    await s.expect(/outside probe: inspected before, clean after: verified/);
+    await s.expect(/backup:\s+\S*backups\S*-backup\.json/);
+    await s.expect(/change record:\s+\S+-change\.md/);
+    await s.expect(/Outside check after the change:/);
+    await s.expect(/verdict: clean/);
+    // 9: the playbook
+    await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    await s.expect(/Playbook file:/, KEY.enter);
+    await s.expect(/Inventory: /);
+    expect(await s.exit()).toBe(0);
+    if (process.env.WIZARD_SCREEN_DUMP) writeFileSync(process.env.WIZARD_SCREEN_DUMP, s.screen);
+
+    // The safety net was scheduled before the change and cancelled once it was verified and saved.
+    const log = d.commandLog();
+    expect(log.findIndex((l) => /^reload in 10/.test(l))).toBeLessThan(
+      log.findIndex((l) => /no inspect esmtp/.test(l)),
+    );
+    expect(log.some((l) => /^reload cancel/.test(l))).toBe(true);
+    expect(d.runningConfig()).not.toMatch(/^\s*inspect esmtp/m);
+    expect(d.startupConfig()).not.toMatch(/^\s*inspect esmtp/m);
+    expect(before).toMatch(/^\s*inspect esmtp/m);
+    const pb = join(cwd, 'mailguard-fw-happy.playbook.yml');
+    const loaded = await loadPlaybook(pb);
+    expect(loaded.playbook.mode).toBe('disable-smtp-inspection');
+    expect(loaded.playbook.credentials?.all?.passwordEnv).toBe('ASA_PASSWORD');
+    expect(statSync(pb).mode & 0o777).toBe(0o600);
+    // No secret anywhere on screen or in any file the wizard wrote.
+    const files = readdirSync(cwd, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name));
+    for (const secret of [info.password, info.enableSecret]) {
+      expect(s.screen).not.toContain(secret);
+      for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toContain(secret);
+    }
+  }, 120_000);
+
+  it('a wrong enable secret is asked again once, then the wizard stops (exit 3)', async () => {
+    const info = lab.device('other').info;
+    const s = wizard('enable', [`${info.ssh.host}:${info.ssh.port}`, '--host-key-policy', 'accept-new'], {
+      ASA_USERNAME: info.username,
+      ASA_PASSWORD: info.password,
+    });
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    await s.expect(/Username: .*ASA_USERNAME from the environment/);
+    await s.expect(/Password: \(not shown\), ASA_PASSWORD from the environment/);
+    await s.expect(/Enable secret/, `wrong-1${KEY.enter}`);
+    await s.expect(/enable secret was not accepted/);
+    await s.expect(/Enable secret \(one more try\):/, `wrong-2${KEY.enter}`);
+    await s.expect(/Stopped: \[ENABLE_FAILED\]/);
+    await s.expect(/Nothing was changed/);
+    expect(await s.exit()).toBe(3);
+    // Asked once more, not twice (inquirer redraws a prompt per key; count the answered ones).
+    expect(s.screen.match(/✔ Enable secret \(one more try\)/g)).toHaveLength(1);
+  }, 60_000);
+
+  it('cancel at the plan: nothing is sent in config mode', async () => {
+    const d = lab.device('other');
+    const info = d.info;
+    const before = d.runningConfig();
+    const logStart = d.commandLog().length;
+    const s = wizard(
+      'cancel',
+      [`${info.username}@${info.ssh.host}:${info.ssh.port}`, '--host-key-policy', 'accept-new'],
+      {
+        ASA_PASSWORD: info.password,
+        ASA_ENABLE_SECRET: info.enableSecret,
+      },
+    );
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    await s.expect(/Enable secret: \(not shown\), ASA_ENABLE_SECRET from the environment/);
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
+    await s.expect(/No outside check/);
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, `${KEY.down}${KEY.down}${KEY.down}${KEY.enter}`);
+    await s.expect(/Cancelled: nothing was changed on fw-other/);
+    expect(await s.exit()).toBe(0);
+    expect(d.runningConfig()).toBe(before);
+    expect(
+      d
+        .commandLog()
+        .slice(logStart)
+        .filter((l) => /^conf/.test(l.trim())),
+    ).toEqual([]);
+  }, 60_000);
+
+  it('Ctrl-C at a prompt exits 130 cleanly', async () => {
+    const s = wizard('ctrlc');
+    await s.expect(/Firewall address/, KEY.ctrlC);
+    await s.expect(/Stopped \(Ctrl-C\)/);
+    expect(await s.exit()).toBe(130);
+    expect(s.screen).not.toMatch(/ExitPromptError|at .*\.js:\d+/);
+  }, 30_000);
+});
+
+describe.skipIf(!driver)('wizard outside a terminal', () => {
+  it('refuses with exit 2 and points to apply and run', async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((done) => {
+      execFile(process.execPath, [cli, 'wizard'], { cwd: dir, env: env() }, (err, _out, stderr) =>
+        done({ code: err ? Number(err.code) : 0, stderr }),
+      );
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal/);
+    expect(r.stderr).toMatch(/apply/);
+    expect(r.stderr).toMatch(/run PLAYBOOK/);
+  });
+});
