@@ -1,5 +1,6 @@
 /** SSH transport on ssh2's Client: auth methods, host-key policy, legacy algorithms, jump host, pty shell. */
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import {
   type Algorithms,
@@ -14,6 +15,22 @@ import type { HostKeyPolicy } from '../session/types.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
 import type { LogFn, Transport } from './types.js';
+
+// ssh2 is CommonJS and its `utils` export is not visible to ESM named imports.
+const ssh2Utils = (createRequire(import.meta.url)('ssh2') as typeof import('ssh2')).utils;
+
+/** ssh2 silently skips a key it cannot parse (then reports a bare auth failure): check it first. */
+function checkPrivateKey(key: string | Buffer, passphrase: string | undefined): void {
+  const parsed = ssh2Utils.parseKey(key, passphrase);
+  if (parsed instanceof Error) {
+    const encrypted = /encrypted|passphrase|decrypt/i.test(parsed.message);
+    throw new MailguardError('BAD_INPUT', `Cannot use the private key: ${parsed.message}`, {
+      hint: encrypted
+        ? 'Give the key passphrase with --passphrase or ASA_PASSPHRASE.'
+        : 'Check the file given to --identity (an OpenSSH or PEM private key).',
+    });
+  }
+}
 
 export interface SshAuth {
   username: string;
@@ -105,7 +122,9 @@ function buildAuthHandler(auth: SshAuth, allowed: SshTransportOptions['authMetho
     }
     while (candidates.length > 0) {
       const c = candidates.shift() as AnyAuthMethod;
-      if (methodsLeft && !methodsLeft.includes(c.type)) continue;
+      // the server lists `publickey`; an agent signs with public keys too
+      const wire = c.type === 'agent' ? 'publickey' : c.type;
+      if (methodsLeft && !methodsLeft.includes(wire)) continue;
       // One password attempt only: trying the same password by password and then keyboard-interactive
       // would count twice against AAA lockout (prior-art §3 item 9).
       if (c.type === 'password' || c.type === 'keyboard-interactive') {
@@ -283,6 +302,7 @@ export async function openSsh(opts: SshTransportOptions): Promise<Transport> {
     passphrase: opts.passphrase,
     agent: opts.agent,
   };
+  if (opts.privateKey) checkPrivateKey(opts.privateKey, opts.passphrase);
   let jumpClient: Client | null = null;
   let sock: Duplex | undefined;
   const deadline = Date.now() + opts.connectTimeoutMs;
