@@ -852,9 +852,12 @@ export class ChangeEngine extends ChangeEmitter {
           return 'is identical to the restored backup';
         return 'differs from the backup beyond the plan (the diff is in the record; often only the order of re-added lines)';
       };
-      fs.notes.push(
-        `${where}running-config ${relation(running, br)} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`,
-      );
+      const rel = relation(running, br);
+      if (rel.startsWith('differs') && br !== undefined) {
+        const diff = createTwoFilesPatch('backup', 'device now', normalizeConfig(br), normalizeConfig(running));
+        fs.runningDiff = { ...fs.runningDiff, [k]: diff };
+      }
+      fs.notes.push(`${where}running-config ${rel} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`);
       fs.notes.push(
         `${where}startup-config ${relation(startup, bs)} (SMTP inspection: ${describe(ss.at(-1)!, this.mode)}).`,
       );
