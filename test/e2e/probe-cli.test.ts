@@ -70,7 +70,7 @@ const at = (s: { host: string; port: number }) => `${s.host}:${s.port}`;
 describe('asa-mailguard probe (built CLI)', () => {
   it('clean server: exit 0 and the JSON contract', async () => {
     const r = await runCli(['probe', at(clean), '--json', '--timeout', '5']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.verdict).toBe('clean');
     expect(Object.keys(out.probes[0])).toEqual(
@@ -95,10 +95,10 @@ describe('asa-mailguard probe (built CLI)', () => {
 
   it('through the lab ASA front: exit 10, inspected asa-esmtp; human output starts with the verdict', async () => {
     const j = await runCli(['probe', at(front.endpoint), '--json']);
-    expect(j.code).toBe(10);
+    expect(j.code, j.stderr).toBe(10);
     expect(JSON.parse(j.stdout).probes[0]).toMatchObject({ verdict: 'inspected', family: 'asa-esmtp' });
     const h = await runCli(['probe', at(front.endpoint)]);
-    expect(h.code).toBe(10);
+    expect(h.code, h.stderr).toBe(10);
     expect(h.stdout.split('\n')[0]).toMatch(/^verdict: inspected/);
     expect(h.stdout).toMatch(/^ {6}250[- ]XXXXXXXA$/m);
   });
@@ -111,7 +111,7 @@ describe('asa-mailguard probe (built CLI)', () => {
     policy = { ...policy, active: false };
     try {
       const after = await runCli(['probe', at(front.endpoint), '--json', '--compare', file]);
-      expect(after.code).toBe(0);
+      expect(after.code, after.stderr).toBe(0);
       expect(JSON.parse(after.stdout)).toMatchObject({ verdict: 'clean', change: 'verified' });
     } finally {
       policy = { ...policy, active: true };
@@ -129,7 +129,7 @@ describe('asa-mailguard probe (built CLI)', () => {
       String(clean.port),
       '--json',
     ]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       domain: 'lab.test',
       verdict: 'clean',
@@ -139,7 +139,7 @@ describe('asa-mailguard probe (built CLI)', () => {
 
   it('worst verdict over several addresses: clean + 421 -> inconclusive, exit 12', async () => {
     const r = await runCli(['probe', at(clean), at(refusing), '--json']);
-    expect(r.code).toBe(12);
+    expect(r.code, r.stderr).toBe(12);
     expect(JSON.parse(r.stdout).probes.map((p: { verdict: string }) => p.verdict)).toEqual(['clean', 'inconclusive']);
   });
 
@@ -148,7 +148,7 @@ describe('asa-mailguard probe (built CLI)', () => {
     const port = s.port;
     await s.close();
     const r = await runCli(['probe', `127.0.0.1:${port}`, '--json']);
-    expect(r.code).toBe(13);
+    expect(r.code, r.stderr).toBe(13);
     expect(JSON.parse(r.stdout).verdict).toBe('unreachable');
   });
 
@@ -158,7 +158,7 @@ describe('asa-mailguard probe (built CLI)', () => {
     });
     try {
       const r = await runCli(['probe', at(tarpit), '--greeting-timeout', '0.3', '--json']);
-      expect(r.code).toBe(13);
+      expect(r.code, r.stderr).toBe(13);
       const p = JSON.parse(r.stdout).probes[0];
       expect(p.transcript.at(-1)).toMatchObject({ event: 'timeout', phase: 'greeting' });
       expect(tarpit.conns[0]?.received()).toBe('');
@@ -174,7 +174,7 @@ describe('asa-mailguard probe (built CLI)', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"probes":"no"}');
     const r = await runCli(['probe', at(clean), '--compare', bad, '--json']);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(JSON.parse(r.stdout).error.code).toBe('BAD_INPUT');
   });
 });
