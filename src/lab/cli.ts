@@ -294,9 +294,8 @@ export class CliConnection extends EventEmitter {
     return c;
   }
 
-  /** One line; `\r`, `\n`, `\r\n`, `\r\0` all end it. echo: as typed, nothing (passwords), or `*` per char. */
-  private async readLine(echo: 'plain' | 'none' | 'star'): Promise<string | null> {
-    let line = '';
+  /** Next typed char with line ends folded: `\r`, `\n`, `\r\n`, `\r\0` all come back as one `\r`. */
+  private async nextKey(): Promise<string | null> {
     for (;;) {
       const c = await this.nextChar();
       if (c === null) return null;
@@ -305,7 +304,17 @@ export class CliConnection extends EventEmitter {
         continue;
       }
       this.lastWasCR = c === '\r';
-      if (c === '\r' || c === '\n') {
+      return c === '\n' ? '\r' : c;
+    }
+  }
+
+  /** One line. echo: as typed, nothing (passwords), or `*` per char. */
+  private async readLine(echo: 'plain' | 'none' | 'star'): Promise<string | null> {
+    let line = '';
+    for (;;) {
+      const c = await this.nextKey();
+      if (c === null) return null;
+      if (c === '\r') {
         this.write('\r\n');
         return line;
       }
@@ -324,17 +333,8 @@ export class CliConnection extends EventEmitter {
   }
 
   /** One key (pager, [confirm]); Enter comes back as `\r`. */
-  private async readKey(): Promise<string | null> {
-    for (;;) {
-      const c = await this.nextChar();
-      if (c === null) return null;
-      if ((c === '\n' || c === '\0') && this.lastWasCR) {
-        this.lastWasCR = false;
-        continue;
-      }
-      this.lastWasCR = c === '\r';
-      return c === '\n' ? '\r' : c;
-    }
+  private readKey(): Promise<string | null> {
+    return this.nextKey();
   }
 
   private lines(lines: readonly string[]): void {
@@ -901,8 +901,10 @@ export class CliConnection extends EventEmitter {
         ]);
         return;
       }
-      if (ans === 'A') {
-        this.lines(['']); // [unverified] "ask later": asked again at the next configure terminal.
+      // [unverified] "ask later" (and a bare Enter, so a tool that just presses Enter gets its prompt back): asked
+      // again at the next configure terminal.
+      if (ans === 'A' || ans === '') {
+        this.lines(['']);
         return;
       }
       // [unverified] any other answer repeats the question.
