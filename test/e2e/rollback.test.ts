@@ -1,0 +1,71 @@
+/**
+ * `rollback --backup FILE` end to end: dry run sends no config command; a multiple-context device is changed
+ * per context (`--context all`) and put back from its backup.
+ */
+import { describe, expect, it } from 'vitest';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import { startTestLab } from '../helpers/lab.js';
+import { CONFIG_COMMAND, connArgs, credsEnv, filesUnder, resultOf, runCli, tempDir } from './apply-helpers.js';
+
+const lab = await startTestLab(
+  [{ name: 'multi', dialect: 'asa9', contextMode: 'multiple', contexts: ['admin', 'ctx1'], reloadDelaySec: 0.3 }],
+  { smtp: false },
+);
+
+describe('multiple-context apply and rollback', () => {
+  const dev = lab.device('multi');
+  const cwd = tempDir();
+  const active = (ctx: string) => findSmtpInspection(dev.runningConfig(ctx)).active;
+
+  it('apply --context all changes every context and saves each', async () => {
+    expect(active('admin')).toBe(true);
+    expect(active('ctx1')).toBe(true);
+    const run = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never'], {
+      cwd,
+      env: credsEnv(dev.info),
+    });
+    const result = resultOf(run);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(result.plan?.contexts.map((c) => c.context)).toEqual(['admin', 'ctx1']);
+    expect(active('admin')).toBe(false);
+    expect(active('ctx1')).toBe(false);
+    expect(findSmtpInspection(dev.startupConfig('admin')).active).toBe(false);
+    expect(findSmtpInspection(dev.startupConfig('ctx1')).active).toBe(false);
+    expect(result.backup?.files.map((f) => `${f.context}/${f.kind}`)).toEqual([
+      'admin/running',
+      'admin/startup',
+      'ctx1/running',
+      'ctx1/startup',
+    ]);
+  }, 60_000);
+
+  it('rollback --dry-run shows the restore and sends no config command', async () => {
+    const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
+    const logBefore = dev.commandLog().length;
+    const run = await runCli(['rollback', ...connArgs(dev.info, cwd), '--backup', backup, '--dry-run'], {
+      cwd,
+      env: credsEnv(dev.info),
+    });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/inspect esmtp/);
+    expect(
+      dev
+        .commandLog()
+        .slice(logBefore)
+        .filter((c) => CONFIG_COMMAND.test(c)),
+    ).toEqual([]);
+    expect(active('admin')).toBe(false);
+  }, 60_000);
+
+  it('rollback --context ctx1 restores only that context', async () => {
+    const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
+    const run = await runCli(
+      ['rollback', ...connArgs(dev.info, cwd), '--backup', backup, '--context', 'ctx1', '--yes', '--json'],
+      { cwd, env: credsEnv(dev.info) },
+    );
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(active('ctx1')).toBe(true);
+    expect(findSmtpInspection(dev.startupConfig('ctx1')).active).toBe(true);
+    expect(active('admin')).toBe(false);
+  }, 60_000);
+});
