@@ -232,9 +232,11 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
       ),
     );
   }
+  let proxyNamed = false;
   for (const p of NAMED_PROXIES) {
     const line = gLines.find((l) => p.re.test(l) && (p.anyCode || /^2/.test(l)));
     if (line) {
+      proxyNamed = true;
       signals.push(
         sig(
           'named-proxy',
@@ -246,7 +248,8 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
       );
     }
   }
-  const greetingReal = gComplete && gCode !== null && gCode < 400 && !greetingMasked && !cmapLine;
+  // A proxy's own greeting is real text, but not the mail server's.
+  const greetingReal = gComplete && gCode !== null && gCode < 400 && !greetingMasked && !cmapLine && !proxyNamed;
   const greetingHasText = greetingReal && gLines.some((l) => /[A-Za-z]/.test(textOf(l)));
   if (greetingReal && greetingHasText) {
     signals.push(sig('greeting-real-text', 'clean', 'high', "The greeting is the server's own text.", gLines));

@@ -354,6 +354,7 @@ describe('classify: not evidence, never over-claim', () => {
     const r = classify(tx(['S: 220 CheckPoint FireWall-1 secure ESMTP server', ...postfixTail]));
     expect(r.verdict).toBe('other-proxy');
     expect(evidenceOf(r, 'named-proxy')).toEqual(['220 CheckPoint FireWall-1 secure ESMTP server']);
+    expect(ids(r)).not.toContain('greeting-real-text');
   });
 
   it('TIS smap greeting ([S21]) -> other-proxy', () => {
