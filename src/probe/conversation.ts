@@ -270,6 +270,8 @@ export async function runConversation(
     const greeting = await wire.readReply(greetingTimeoutMs, 'greeting');
     if (!greeting.ok) return transcript();
     const command = async (line: string): Promise<Reply | null> => {
+      // The server may have closed right after its reply: then there is no one left to talk to.
+      if (wire.isEnded) return null;
       wire.send(line);
       const reply = await wire.readReply(timeoutMs, 'reply');
       if (line === 'QUIT' && reply.ok) quitAnswered = true;

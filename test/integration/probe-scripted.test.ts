@@ -169,6 +169,17 @@ describe('probe conversation against scripted servers', () => {
     expect(classify(t).verdict).toBe('unreachable');
   });
 
+  it('greeting without a line ending, then close: recorded as received, nothing sent after the close', async () => {
+    server = await startScriptedSmtp(async (c) => {
+      c.write('220 mx.example.test ESMTP');
+      c.end();
+    });
+    const t = await runConversation({ address: server.host, port: server.port }, fast);
+    expect(t.entries.filter((e) => e.dir === 'S')).toMatchObject([{ text: '220 mx.example.test ESMTP', eol: 'none' }]);
+    expect(clientLines(t)).toEqual([]);
+    expect(classify(t).verdict).toBe('inconclusive');
+  });
+
   it('connection refused -> unreachable', async () => {
     const s = await startScriptedSmtp(async () => {});
     const port = s.port;
