@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sshEnabled, sshShell, startTestLab } from '../helpers/lab.js';
+
+const hasOpenSsh = spawnSync('ssh', ['-V']).status === 0;
+const tmp = mkdtempSync(join(tmpdir(), 'lab-ssh-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const lab = await startTestLab([
   { name: 'asa9', dialect: 'asa9' },
@@ -83,4 +91,43 @@ describe('lab over SSH (ssh2 Client)', () => {
     await s.cmd('exit');
     s.end();
   });
+
+  it.skipIf(!hasOpenSsh).each(['password', 'keyboard-interactive'])(
+    "OpenSSH's ssh logs in (%s) with strict host-key checking against knownHostsLine",
+    async (method) => {
+      const info = lab.device('asa9').info;
+      const kh = join(tmp, 'known_hosts');
+      writeFileSync(kh, `${info.knownHostsLine}\n`);
+      const askpass = join(tmp, 'askpass.sh');
+      writeFileSync(askpass, `#!/bin/sh\necho '${info.password}'\n`);
+      chmodSync(askpass, 0o700);
+      const p = spawn(
+        'ssh',
+        [
+          '-tt',
+          '-p',
+          String(info.ssh.port),
+          '-o',
+          `UserKnownHostsFile=${kh}`,
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          `PreferredAuthentications=${method}`,
+          '-o',
+          'NumberOfPasswordPrompts=1',
+          `${info.username}@127.0.0.1`,
+        ],
+        { env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' } },
+      );
+      let out = '';
+      p.stdout.on('data', (x: Buffer) => {
+        out += x.toString('latin1');
+        if (out.endsWith('\rciscoasa> ') && !out.includes('show hostname')) p.stdin.write('show hostname\rexit\r');
+      });
+      const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
+      expect(out).toContain('show hostname\r\nciscoasa\r\n');
+      expect(out).toContain('Logoff');
+      expect(code).toBe(0);
+    },
+  );
 });

@@ -60,7 +60,13 @@ export async function startSshServer(
                   stream.exit(0);
                   stream.end();
                 } catch {}
-                setImmediate(() => client.end());
+                // Disconnect once the client has closed the channel (so it sees exit status 0), or after 1 s.
+                const timer = setTimeout(() => client.end(), 1000);
+                timer.unref();
+                stream.once('close', () => {
+                  clearTimeout(timer);
+                  client.end();
+                });
               },
             },
           );
