@@ -265,24 +265,28 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   }
 
   /**
-   * Banners may hold lines that look like prompts, so the candidate is confirmed by an empty line that must bring
-   * back exactly the same prompt (Netspoc-Approve does the same).
+   * Banners may hold lines that look like prompts, so the candidate is confirmed by an empty line whose answer
+   * is a prompt by definition (Netspoc-Approve does the same). If the candidate was a banner line cut at a chunk
+   * end, the device still prints its real prompt after the banner and then answers the empty line: two prompts.
    */
   private async learnPrompt(candidate: ParsedPrompt, timeoutMs: number): Promise<void> {
-    const re = promptRegexFor(candidate.hostname);
-    this.buf = '';
+    const deadline = Date.now() + timeoutMs;
+    const timeout = () =>
+      new MailguardError('LOGIN_TIMEOUT', `${this.opts.host} did not answer an empty line with its prompt`, {
+        hint: 'Check that this is a PIX/ASA CLI; raise --login-timeout for slow devices.',
+        details: { host: this.opts.host },
+      });
     this.writeLine('');
-    const hit = await this.waitFor(
-      [{ id: 'prompt', re }],
-      timeoutMs,
-      () =>
-        new MailguardError('LOGIN_TIMEOUT', `${this.opts.host} did not repeat its prompt "${candidate.text}"`, {
-          hint: 'The banner may end in something that looks like a prompt; raise --login-timeout or report the banner.',
-          details: { host: this.opts.host },
-        }),
-    );
-    this.promptRe = re;
-    this.setPrompt(parsePromptMatch(hit.match));
+    let hit = await this.waitFor([{ id: 'prompt', re: GENERIC_PROMPT }], Math.max(1, deadline - Date.now()), timeout);
+    let parsed = parsePromptMatch(hit.match);
+    if (parsed.hostname !== candidate.hostname) {
+      this.log(`The banner line "${candidate.text}" looked like a prompt; the prompt is "${parsed.text}"`);
+      const re = promptRegexFor(parsed.hostname);
+      hit = await this.waitFor([{ id: 'prompt', re }], Math.max(1, deadline - Date.now()), timeout);
+      parsed = parsePromptMatch(hit.match);
+    }
+    this.promptRe = promptRegexFor(parsed.hostname);
+    this.setPrompt(parsed);
     this.log(`Logged in to ${this.opts.host}; prompt "${this.prompt}"`);
   }
 

@@ -166,6 +166,32 @@ describe('contexts and failover', () => {
   });
 });
 
+describe('banners', () => {
+  it('banner lines that look like prompts (#, >, parentheses) do not fool the login', async () => {
+    const dev = lab.device('asa');
+    const original = dev.runningConfig();
+    try {
+      dev.setRunningConfig(
+        original.replace(
+          /^hostname .*$/m,
+          (h) =>
+            `${h}\nbanner motd ### Authorized access only ###\nbanner motd fake-host#\nbanner motd other(config)# \nbanner motd =>`,
+        ),
+      );
+      const s = await openSession(opts('asa'));
+      try {
+        expect(s.prompt).toBe(`${dev.info.hostname}#`);
+        expect(await s.send('show hostname')).toBe(dev.info.hostname);
+        expect(s.transcript()).toContain('fake-host#');
+      } finally {
+        await s.close();
+      }
+    } finally {
+      dev.setRunningConfig(original);
+    }
+  });
+});
+
 describe('privilege', () => {
   it('no enable secret: `login` with the login credentials reaches #', async () => {
     const s = await openSession(opts('asa', { enableSecret: undefined }));
