@@ -110,7 +110,8 @@ export class ChangeEngine extends ChangeEmitter {
 
   /** Run one step: emits start/done/failed and records its timing. */
   private async step<T>(name: StepName, body: () => Promise<T | StepSkip>): Promise<T | undefined> {
-    this.options.signal?.throwIfAborted?.();
+    // An interrupt stops the change, never the rollback or the record that follow it.
+    if (name !== 'rollback' && name !== 'report') this.options.signal?.throwIfAborted();
     const started = this.now();
     const title = STEP_TITLES[name];
     this.emit('step:start', { step: name, title, at: started.toISOString() });

@@ -51,7 +51,7 @@ export class ListrRenderer implements ChangeRenderer {
         task: async (_ctx: unknown, task: ListrTaskWrapper<any, any, any>) => {
           slot.task = task;
           const o = await outcome;
-          if (o.kind === 'skip') task.skip(o.summary);
+          if (o.kind === 'skip') task.skip(`${STEP_TITLES[step]}: ${o.summary}`);
           else if (o.kind === 'failed') throw new Error(o.message);
           else if (o.summary) task.title = `${STEP_TITLES[step]}: ${o.summary}`;
         },
@@ -59,6 +59,8 @@ export class ListrRenderer implements ChangeRenderer {
       };
     });
     const listr = new Listr(tasks, {
+      // listr2's own SIGINT handler calls process.exit(127) mid-change; the front ends handle Ctrl-C (rollback).
+      registerSignalListeners: false,
       concurrent: false,
       exitOnError: false,
       rendererOptions: { collapseSkips: true, showSkipMessage: true, collapseErrors: false },
@@ -74,8 +76,8 @@ export class ListrRenderer implements ChangeRenderer {
     slot.resolve(o);
   }
 
-  private async closeSegment() {
-    for (const s of this.slots.values()) this.settle(s.step, { kind: 'skip', summary: 'not run' });
+  private async closeSegment(note = 'not run') {
+    for (const s of this.slots.values()) this.settle(s.step, { kind: 'skip', summary: s.started ? note : 'not run' });
     await this.running;
     this.running = null;
   }
@@ -116,8 +118,9 @@ export class ListrRenderer implements ChangeRenderer {
     });
   }
 
-  async suspend(): Promise<void> {
-    await this.closeSegment();
+  /** Stop drawing (a prompt needs the terminal). `note` labels a step still running (default "not run"). */
+  async suspend(note?: string): Promise<void> {
+    await this.closeSegment(note);
   }
 
   async finish(): Promise<void> {

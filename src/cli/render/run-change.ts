@@ -33,10 +33,36 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
     out.write(`\n${formatPlan(plan)}\n`);
     return confirm({ message: `Apply these commands to ${options.label ?? options.connect.host}?`, default: false });
   };
-  const engine = new ChangeEngine({ ...options, confirm: options.dryRun || ui.yes ? undefined : ask });
+  // First Ctrl-C: stop at the next step boundary and roll back; second: leave now (the lock file is stale then).
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        '\ninterrupted: stopping after the current command and rolling back (Ctrl-C again to quit now)\n',
+      );
+      abort.abort(
+        new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the change record.' }),
+      );
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  const engine = new ChangeEngine({
+    ...options,
+    signal: options.signal ?? abort.signal,
+    confirm: options.dryRun || ui.yes ? undefined : ask,
+  });
   renderer.attach(engine);
-  const result = await engine.run();
-  await renderer.finish();
+  let result: ChangeResult;
+  try {
+    result = await engine.run();
+  } finally {
+    process.off('SIGINT', onSigint);
+    await renderer.finish();
+  }
   if (ui.json) out.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
   else printResult(result, out);
   return result;
