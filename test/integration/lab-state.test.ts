@@ -1,0 +1,36 @@
+/** --state DIR: the SSH host key is generated once and kept (0600), and saved configs survive a restart. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startLab } from '../../src/lab/index.js';
+import { sshEnabled } from '../helpers/lab.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-state-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('lab state folder', () => {
+  it('keeps the host key and the saved config across starts', async () => {
+    const first = await startLab({ devices: [{ name: 'fw', dialect: 'pix6' }], stateDir: dir, smtp: false });
+    const key1 = first.devices[0]?.hostKeySha256;
+    try {
+      const s = await sshEnabled(first.devices[0] as NonNullable<(typeof first.devices)[0]>);
+      await s.cmd('configure terminal', /\(config\)# $/);
+      await s.cmd('no fixup protocol smtp 25', /\(config\)# $/);
+      await s.cmd('write memory', /\(config\)# $/);
+      s.end();
+    } finally {
+      await first.stop();
+    }
+    expect(statSync(join(dir, 'ssh_host_ed25519_key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'fw.startup-config')).mode & 0o777).toBe(0o600);
+    const second = await startLab({ devices: [{ name: 'fw', dialect: 'pix6' }], stateDir: dir, smtp: false });
+    try {
+      expect(second.devices[0]?.hostKeySha256).toBe(key1);
+      expect(second.device('fw').runningConfig()).toContain('\nno fixup protocol smtp 25\n');
+      expect(second.device('fw').inspectionPolicy().active).toBe(false);
+    } finally {
+      await second.stop();
+    }
+  });
+});
