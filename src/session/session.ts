@@ -68,6 +68,8 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   dialect: Dialect | null = null;
   /** False when paging could not be turned off and `<--- More --->` is answered instead. */
   pagerDisabled = false;
+  /** The first `configure terminal` of this session showed that this device does not ask the NOTICE. */
+  private noticeNeverAsked = false;
   /** Failover segments of the last prompt (`pri`, `act`...). */
   failoverState: string[] = [];
   readonly timeouts: Timeouts;
@@ -479,6 +481,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
         } catch (e) {
           if ((e as MailguardError).code === 'CONNECTION_LOST') throw this.lostError(command);
           this.log('The anonymous-reporting NOTICE was expected but not asked');
+          this.noticeNeverAsked = true; // not asked now, not asked later in this session
         }
       }
       const output = cleanOutput(collected.slice(0, collected.length - hit.match[0].length), command);
@@ -515,7 +518,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     return this.serial(async () => {
       if (this.mode === 'config' || this.mode === 'subconfig') return;
       let grace = 0;
-      if (this.dialect !== 'pix6' && this.dialect !== 'asa7') {
+      if (this.dialect !== 'pix6' && this.dialect !== 'asa7' && !this.noticeNeverAsked) {
         // Predict the NOTICE (asa-cli.md §1.6): once answered Y or N the config holds the call-home line and the
         // question is not asked again; otherwise (first time, or after `A`) it comes after the first `(config)#`.
         const out = await this.runCommand(
