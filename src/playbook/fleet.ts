@@ -227,7 +227,15 @@ export async function runFleet(
           errorCode: err.code,
         };
       }
-      records.set(t.name, baseRecord(t, canary, outcomeFields(outcome)));
+      // The scheduler's own start/end times: the span during which the device held a slot (what "the units of a
+      // pair never overlap" is checked against); the runner's times fall inside it.
+      const endedAt = o.now();
+      records.set(t.name, {
+        ...baseRecord(t, canary, outcomeFields(outcome)),
+        startedAt: at.toISOString(),
+        endedAt: endedAt.toISOString(),
+        durationMs: endedAt.getTime() - at.getTime(),
+      });
       if (isFailure(outcome.result)) {
         failures++;
         if (canary) canaryFailed = t.name;
@@ -339,9 +347,6 @@ function outcomeFields(o: DeviceOutcome): Partial<DeviceRecord> {
   return {
     result: o.result,
     exitCode: o.exitCode,
-    startedAt: o.startedAt.toISOString(),
-    endedAt: o.endedAt.toISOString(),
-    durationMs: o.endedAt.getTime() - o.startedAt.getTime(),
     platform: o.platform,
     before: o.before,
     after: o.after,

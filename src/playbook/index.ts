@@ -1,6 +1,14 @@
 /** The playbook layer's public API (used by `asa-mailguard run`). */
 export { expandHostPattern, parseAnsibleIni, shellSplit } from './ansible-ini.js';
 export {
+  changeOptionsFor,
+  describePlatform,
+  type EngineRunnerOptions,
+  engineDeviceRunner,
+  latestBackupFor,
+  outcomeFromResult,
+} from './engine-runner.js';
+export {
   type DeviceEvent,
   type DeviceOutcome,
   type DeviceRecord,
@@ -30,6 +38,7 @@ export {
   type InventoryWarning,
 } from './inventory.js';
 export { detectYamlFormat, loadInventory, parseInventory } from './inventory-load.js';
+export { type LabDeviceJson, type LabInventoryOptions, labInventory, labInventoryYaml } from './lab-inventory.js';
 export { type PatternResult, selectHosts, splitPatterns } from './patterns.js';
 export {
   DEFAULTS,

@@ -10,7 +10,7 @@ function cell(v: string | number | null | undefined): string {
 
 export function fleetReportMarkdown(r: FleetReport): string {
   const lines: string[] = [];
-  lines.push(`# Fleet report: ${r.playbook}`);
+  lines.push(r.playbook ? `# Fleet report: ${r.playbook}` : '# Fleet report');
   lines.push('');
   if (r.changeId) lines.push(`- Change: ${r.changeId}`);
   lines.push(`- Mode: ${r.mode}${r.dryRun ? ' (dry run)' : ''}`);

@@ -167,10 +167,15 @@ export class YamlSource {
       if (issue.code === 'unrecognized_keys') {
         const allowed = allowedKeysAt(schema, path);
         for (const key of issue.keys) {
+          const where = { ...this.locate(path, key), path: formatPath([...path, key]) };
+          if (allowed?.includes(key)) {
+            // Valid in another form of a union (e.g. `days` in a start/end window): the mix is the problem.
+            out.push({ ...where, message: `"${key}" cannot be combined with the other keys here${unionForms(path)}` });
+            continue;
+          }
           const suggestion = allowed ? nearest(key, allowed) : null;
           out.push({
-            ...this.locate(path, key),
-            path: formatPath([...path, key]),
+            ...where,
             message: `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}${allowed ? `; allowed here: ${allowed.join(', ')}` : ''}`,
           });
         }
@@ -180,6 +185,10 @@ export class YamlSource {
     }
     return out;
   }
+}
+
+function unionForms(path: readonly PropertyKey[]): string {
+  return path.at(-1) === 'window' ? ': a window is either start + end, or timezone + days + from + to' : '';
 }
 
 function firstLine(s: string): string {

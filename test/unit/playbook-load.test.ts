@@ -301,6 +301,14 @@ describe('malformed playbooks and inventories (test/fixtures/playbooks/bad)', ()
     expect(lines).toEqual(['5:concurrency', '6:canary', '7:bogus']);
   });
 
+  it('mixing the two window forms says which keys go together', () => {
+    const text =
+      'name: x\ninventory: i.yaml\ntargets: all\nmode: audit\nwindow:\n  start: 2026-11-28T22:00:00+01:00\n  days: [sat]\n';
+    expect(() => parsePlaybook('w.yaml', text)).toThrow(
+      /w\.yaml:7:3: window\.days: "days" cannot be combined with the other keys here: a window is either start \+ end, or timezone \+ days \+ from \+ to/,
+    );
+  });
+
   it('a missing secret in an inventory names the inventory line', async () => {
     const e = await failure(() => load(`${FIX}/good.yaml`, { ...ENV, MG_TEST_PASSWORD: '' }));
     expect(e.message).toMatch(/inventory\.yaml:4:16: .*MG_TEST_PASSWORD is empty/);
