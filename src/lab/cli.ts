@@ -935,6 +935,11 @@ export class CliConnection extends EventEmitter {
       else this.lines(this.saveLines(c));
     }
     this.lines(['[OK]']);
+    if (dev.failoverRole?.role === 'active') {
+      // asa-cli.md §4.3: the active unit's replication messages (Cisco guide, unicon patterns); printing them right
+      // after a save is [unverified] timing, they are asynchronous on a real pair.
+      this.lines(['Beginning configuration replication: Sending to mate.', 'End Configuration Replication to mate.']);
+    }
   }
 
   /** [unverified] `copy running-config startup-config` prompts (asa-cli.md §4.1). */

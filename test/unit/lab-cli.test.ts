@@ -398,6 +398,16 @@ describe('configuration', () => {
     expect(d.isModified()).toBe(false);
   });
 
+  it('failover active: write memory is followed by the replication messages (asa-cli.md §4.3)', async () => {
+    const s = await enabled(device({ dialect: 'asa9', failover: { role: 'active', unit: 'primary' } }));
+    const out = lines(await run(s, 'write memory'));
+    expect(out.slice(-3)).toEqual([
+      '[OK]',
+      'Beginning configuration replication: Sending to mate.',
+      'End Configuration Replication to mate.',
+    ]);
+  });
+
   it('reload asks Save? and [confirm], prints the shutdown lines and closes (asa_session-transcript_1.txt)', async () => {
     const d = device({ dialect: 'asa9', anonymousReportingQuestion: false, reloadDelaySec: 0.05 });
     const s = await enabled(d);
