@@ -470,7 +470,7 @@ async function runWithProgress(
     asking = true;
     relay = new ChangeEmitter();
     new PlainRenderer({ out: ui.out }).attach(relay);
-    await listr.suspend();
+    await listr.suspend('interrupted: see below');
     ui.line();
     let stop = true;
     try {
@@ -512,9 +512,12 @@ async function afterFailure(ui: Ui, r: ChangeResult, base: ChangeOptions): Promi
     ui.para('There is no backup to roll back from: read the change record and restore by hand.');
     return r.exitCode;
   }
-  const question = keptAfterProbe
-    ? 'The change is on the device but not proven from outside. Roll back to the backup now?'
-    : 'The rollback did not finish. Try the rollback again now?';
+  ui.para(
+    keptAfterProbe
+      ? 'The change is on the device (saved) but the outside check does not prove it: the inspection may sit elsewhere on the path, or the change did not take effect. The backup can put the SMTP inspection back.'
+      : 'The rollback did not finish: the device may hold part of the change. It can be tried again from the backup.',
+  );
+  const question = keptAfterProbe ? 'Roll back to the backup now?' : 'Try the rollback again now?';
   if (!(await ui.yesNo(question, true))) {
     ui.para(`Left as it is. To roll back later: asa-mailguard rollback ${r.target} --backup ${r.backup.metadataPath}`);
     return r.exitCode;

@@ -58,6 +58,8 @@ beforeAll(async () => {
     [
       { name: 'happy', dialect: 'asa9', hostname: 'fw-happy' },
       { name: 'other', dialect: 'asa9', hostname: 'fw-other' },
+      { name: 'slow', dialect: 'asa9', hostname: 'fw-slow', faults: { slowSaveSec: 3 } },
+      { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
     ],
     { smtp: true },
   );
@@ -126,7 +128,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Playbook file:/, KEY.enter);
     await s.expect(/Inventory: /);
     expect(await s.exit()).toBe(0);
-    if (process.env.WIZARD_SCREEN_DUMP) writeFileSync(process.env.WIZARD_SCREEN_DUMP, s.screen);
+    if (process.env.WIZARD_SCREEN_DUMP) writeFileSync(process.env.WIZARD_SCREEN_DUMP, s.raw);
 
     // The safety net was scheduled before the change and cancelled once it was verified and saved.
     const log = d.commandLog();
@@ -204,6 +206,65 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
         .filter((l) => /^conf/.test(l.trim())),
     ).toEqual([]);
   }, 60_000);
+
+  /** Env credentials and a recorded host key: straight to the probe question. */
+  async function toProbe(name: string): Promise<PtySession> {
+    const info = lab.device(name).info;
+    const s = wizard(name, [`${info.ssh.host}:${info.ssh.port}`, '--host-key-policy', 'accept-new'], {
+      ASA_USERNAME: info.username,
+      ASA_PASSWORD: info.password,
+      ASA_ENABLE_SECRET: info.enableSecret,
+    });
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    return s;
+  }
+
+  it('Ctrl-C during the change asks to roll back (default yes): rolled back, exit 130', async () => {
+    const d = lab.device('slow');
+    const before = { running: d.runningConfig(), startup: d.startupConfig() };
+    const s = await toProbe('slow');
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`); // apply and save
+    await s.expect(/Schedule the safety reload/, `n${KEY.enter}`);
+    await s.expect(/hostname \(fw-slow\)/, `fw-slow${KEY.enter}`);
+    // The save (3 s in this lab device) starts right after the on-device check.
+    await s.expect(/Re-read the config on the device: no active SMTP/, KEY.ctrlC, 30_000);
+    await s.expect(/Stop the change and roll back what was done\?/, KEY.enter, 10_000);
+    await s.expect(/rolls back any config command sent/);
+    await s.expect(/Result: FAILED and rolled back/, undefined, 60_000);
+    await s.expect(/INTERRUPTED/);
+    await s.expect(/rolled the change back/);
+    expect(await s.exit()).toBe(130);
+    expect(d.runningConfig()).toMatch(/^\s*inspect esmtp/m);
+    expect(d.startupConfig()).toMatch(/^\s*inspect esmtp/m);
+    expect(before.running).toMatch(/^\s*inspect esmtp/m);
+  }, 120_000);
+
+  it('outside check still masked: the change is kept until the rollback offer (default yes) restores it', async () => {
+    const d = lab.device('verify');
+    // The probe target is another device's Mailguard front: it stays masked whatever this device does.
+    const masked = lab.device('other').info.smtp;
+    const s = await toProbe('verify');
+    await s.expect(/Probe SMTP from outside:/, KEY.enter);
+    await s.expect(/Mail server host\[:port\]:/, `${masked.host}:${masked.port}${KEY.enter}`);
+    await s.expect(/verdict: inspected/);
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`);
+    await s.expect(/Schedule the safety reload/, `n${KEY.enter}`);
+    await s.expect(/hostname \(fw-verify\)/, `fw-verify${KEY.enter}`);
+    await s.expect(/Step 8 of 9 - What happened/, undefined, 90_000);
+    await s.expect(/the outside check does not prove it/);
+    await s.expect(/Roll back to the backup now\?/);
+    expect(d.runningConfig()).not.toMatch(/^\s*inspect esmtp/m); // kept until the person answers
+    s.type(KEY.enter); // default yes
+    await s.expect(/Result: done/, undefined, 60_000);
+    expect(await s.exit()).toBe(5);
+    expect(d.runningConfig()).toMatch(/^\s*inspect esmtp/m);
+    expect(d.startupConfig()).toMatch(/^\s*inspect esmtp/m);
+  }, 150_000);
 
   it('Ctrl-C at a prompt exits 130 cleanly', async () => {
     const s = wizard('ctrlc');
