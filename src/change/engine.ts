@@ -740,7 +740,6 @@ export class ChangeEngine extends ChangeEmitter {
       await this.step('rollback', async () => {
         this.log('rollback', `cause: ${cause.code}: ${cause.message}`, 'warn');
         const backup = this.backup as LoadedBackup;
-        const dialect = (this.device as DeviceState).platform.dialect;
         await this.ensureSession();
         // After a timeout the device may still be in config mode: leave it before reading.
         const s = await this.ensureSession();
@@ -750,12 +749,12 @@ export class ChangeEngine extends ChangeEmitter {
           const original = backup.running.get(ctxKey(c.context));
           if (original === undefined) continue;
           const current = await this.readConfig('rollback', c.context, 'running');
-          const restore = this.deps.planRestore(original, current, dialect, c.context);
-          if (restore.commands.length === 0 || restore.nothingToDo) continue;
+          const commands = this.convergeCommands(original, current, c.context);
+          if (commands.length === 0) continue;
           await this.enterContext(c.context);
           const session = await this.ensureSession();
           await session.enterConfig();
-          for (const cmd of restore.commands) {
+          for (const cmd of commands) {
             await this.send('rollback', c.context, cmd);
             sent++;
           }
@@ -797,6 +796,26 @@ export class ChangeEngine extends ChangeEmitter {
       this.finalState.notes.push(`Rollback failed: ${err.code}: ${err.message}`);
       return false;
     }
+  }
+
+  /**
+   * The commands that bring `current`'s SMTP inspection back to `original`'s: disable what is active now but was
+   * not (a restore being undone), then put back what was active and is missing (planRestore). Computed from what
+   * the device holds now, so a half-applied change or a lost session is handled the same way.
+   */
+  private convergeCommands(original: string, current: string, context: string | null): string[] {
+    const dialect = (this.device as DeviceState).platform.dialect;
+    const had = new Set(
+      this.inspectionOf(original, context)
+        .findings.filter((f) => f.active)
+        .map(placeKey),
+    );
+    const extra = this.inspectionOf(current, context).findings.filter((f) => f.active && !had.has(placeKey(f)));
+    const disable = extra.length
+      ? this.deps.plan({ findings: extra, dialect, runningConfig: current, context }).commands
+      : [];
+    const restore = this.deps.planRestore(original, current, dialect, context);
+    return [...disable, ...(restore.nothingToDo ? [] : restore.commands)];
   }
 
   /** Re-read running and startup configs and say exactly what each holds. */
@@ -920,6 +939,12 @@ function merge(states: Array<'original' | 'changed' | 'partial'>): FinalState['r
   if (states.every((s) => s === 'original')) return 'original';
   if (states.every((s) => s === 'changed')) return 'changed';
   return 'partial';
+}
+
+/** Where a finding lives (same identity as plan.ts uses for restores). */
+function placeKey(f: Finding): string {
+  if (f.kind === 'fixup') return `fixup|${f.context ?? ''}|${f.portSpec ?? f.ports.join(',')}`;
+  return `inspect|${f.context ?? ''}|${f.protocol}|${f.policyMap}|${f.class}|${f.inspectMap ?? ''}`;
 }
 
 /** A stable key for "same SMTP inspection": the active findings' trimmed lines, sorted. */

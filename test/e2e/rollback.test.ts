@@ -8,7 +8,10 @@ import { startTestLab } from '../helpers/lab.js';
 import { CONFIG_COMMAND, connArgs, credsEnv, filesUnder, resultOf, runCli, tempDir } from './apply-helpers.js';
 
 const lab = await startTestLab(
-  [{ name: 'multi', dialect: 'asa9', contextMode: 'multiple', contexts: ['admin', 'ctx1'], reloadDelaySec: 0.3 }],
+  [
+    { name: 'multi', dialect: 'asa9', contextMode: 'multiple', contexts: ['admin', 'ctx1'], reloadDelaySec: 0.3 },
+    { name: 'single', dialect: 'asa8', reloadDelaySec: 0.3 },
+  ],
   { smtp: false },
 );
 
@@ -67,5 +70,34 @@ describe('multiple-context apply and rollback', () => {
     expect(active('ctx1')).toBe(true);
     expect(findSmtpInspection(dev.startupConfig('ctx1')).active).toBe(true);
     expect(active('admin')).toBe(false);
+  }, 60_000);
+});
+
+describe('a rollback that fails is itself undone', () => {
+  it('write memory hangs during `rollback`: the restored inspect line is removed again (exit 4)', async () => {
+    const dev = lab.device('single');
+    const cwd = tempDir();
+    const first = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--reload', 'never'], {
+      cwd,
+      env: credsEnv(dev.info),
+    });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const disabledRunning = dev.runningConfig();
+    const disabledStartup = dev.startupConfig();
+    expect(findSmtpInspection(disabledRunning).active).toBe(false);
+    const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
+    dev.setFaults({ hangAt: [/^wr(ite)? mem/] });
+    const run = await runCli(
+      ['rollback', ...connArgs(dev.info, cwd), '--backup', backup, '--yes', '--json', '--save-timeout', '2s'],
+      { cwd, env: credsEnv(dev.info) },
+    );
+    dev.setFaults({});
+    const result = resultOf(run);
+    expect(run.code, run.stdout + run.stderr).toBe(4);
+    expect(result.outcome).toBe('rolled-back');
+    // Back to the state before the restore: no active inspection in running, startup never written.
+    expect(findSmtpInspection(dev.runningConfig()).active).toBe(false);
+    expect(dev.startupConfig()).toBe(disabledStartup);
+    expect(result.commands.filter((c) => c.step === 'rollback').map((c) => c.command)).toContain('no inspect esmtp');
   }, 60_000);
 });
