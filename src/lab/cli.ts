@@ -404,10 +404,15 @@ export class CliConnection extends EventEmitter {
       let user: string | undefined;
       if (this.options.login === 'username-password') {
         if (attempt === 0) this.write('\r\n\r\nUser Access Verification\r\n\r\n');
-        this.write('Username: ');
-        const u = await this.readLine('plain');
-        if (u === null) return false;
-        user = u.trim();
+        let u: string | null = '';
+        // An empty line (a client's wake-up newline) just asks again, as IOS-family devices do [unverified].
+        while (u === '') {
+          this.write('Username: ');
+          u = await this.readLine('plain');
+          if (u === null) return false;
+          u = u.trim();
+        }
+        user = u;
       } else if (attempt === 0) {
         this.write('\r\n');
       }

@@ -92,6 +92,8 @@ describe('login and prompts', () => {
     await pix.waitFor(/\rpix> $/);
     const asa = cliSession(device({ dialect: 'asa8' }), 'username-password');
     await asa.waitFor(/User Access Verification\r\n\r\nUsername: $/);
+    asa.send('\r\n'); // a wake-up newline asks again
+    await asa.waitFor(/\r\nUsername: \r\nUsername: $/);
     asa.send('admin\r');
     await asa.waitFor(/Password: $/);
     asa.send('pw\r');
