@@ -3,6 +3,7 @@
  * a failing device, then scan every file the tool wrote for the password and the enable secret; and check the
  * modes of backups, records and transcripts.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTestLab } from '../helpers/lab.js';
 import { connArgs, credsEnv, filesUnder, modeOf, read, runCli, tempDir } from './apply-helpers.js';
@@ -20,7 +21,7 @@ describe('secrets never reach the files the tool writes', () => {
   it('backups, change records and transcripts hold neither the password nor the enable secret', async () => {
     const cwd = tempDir();
     const runs = [
-      { name: 'ok', transport: 'ssh' as const, extra: ['--reload', 'after-save'] },
+      { name: 'ok', transport: 'ssh' as const, extra: ['--reload', 'after-save', '--report', 'records/ok.json'] },
       { name: 'pix', transport: 'telnet' as const, extra: ['--reload', 'never'] },
       { name: 'bad', transport: 'ssh' as const, extra: ['--reload', 'never'] },
     ];
@@ -53,7 +54,10 @@ describe('secrets never reach the files the tool writes', () => {
     }
     const written = filesUnder(cwd).filter((f) => !f.endsWith('known_hosts') && !f.includes('/.locks/'));
     expect(written.filter((f) => f.endsWith('-running.cfg')).length).toBe(3);
-    expect(written.filter((f) => f.endsWith('-change.md')).length).toBe(3);
+    expect(written.filter((f) => f.endsWith('-change.md')).length).toBe(2);
+    // --report FILE: both forms at the given place.
+    expect(written).toContain(join(cwd, 'records', 'ok.json'));
+    expect(written).toContain(join(cwd, 'records', 'ok.md'));
     expect(written.filter((f) => f.includes('transcript-')).length).toBe(3);
     for (const f of written) {
       const text = read(f);

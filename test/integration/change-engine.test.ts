@@ -1,0 +1,123 @@
+/**
+ * The change engine in-process against the lab: the event stream the CLI, the wizard and the fleet runner rely
+ * on (every started step ends exactly once, steps in pipeline order), and the renderers fed by it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ChangeEngine } from '../../src/change/engine.js';
+import { STEP_NAMES, type StepName } from '../../src/change/types.js';
+import { JsonLinesRenderer, PlainRenderer } from '../../src/cli/render/index.js';
+import type { ConnectOptions } from '../../src/session/types.js';
+import { startTestLab } from '../helpers/lab.js';
+
+const lab = await startTestLab([{ name: 'a', dialect: 'asa9' }], { smtp: true });
+const info = lab.device('a').info;
+const work = mkdtempSync(join(tmpdir(), 'mg-engine-'));
+writeFileSync(join(work, 'known_hosts'), `${info.knownHostsLine}\n`);
+const connect: ConnectOptions = {
+  host: info.ssh.host,
+  port: info.ssh.port,
+  transport: 'ssh',
+  username: info.username,
+  password: info.password,
+  enableSecret: info.enableSecret,
+  knownHostsFile: join(work, 'known_hosts'),
+};
+
+function record(engine: ChangeEngine) {
+  const events: Array<{ type: string; step: StepName | null }> = [];
+  engine.on('step:start', (e) => events.push({ type: 'start', step: e.step }));
+  engine.on('step:done', (e) => events.push({ type: e.skipped ? 'skip' : 'done', step: e.step }));
+  engine.on('step:failed', (e) => events.push({ type: 'failed', step: e.step }));
+  engine.on('log', (e) => events.push({ type: 'log', step: e.step }));
+  return events;
+}
+
+function expectWellFormed(events: Array<{ type: string; step: StepName | null }>) {
+  const steps = events.filter((e) => e.type !== 'log');
+  for (let i = 0; i < steps.length; i += 2) {
+    expect(steps[i]?.type).toBe('start');
+    expect(steps[i + 1]?.step).toBe(steps[i]?.step);
+    expect(['done', 'skip', 'failed']).toContain(steps[i + 1]?.type);
+  }
+  const order = steps.filter((e) => e.type === 'start').map((e) => STEP_NAMES.indexOf(e.step as StepName));
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+}
+
+describe('change engine events', () => {
+  it('dry run: preflight..plan then report, no config command, result carries the plan', async () => {
+    const engine = new ChangeEngine({ connect, dryRun: true, backupDir: join(work, 'b') });
+    const events = record(engine);
+    const before = lab.device('a').runningConfig();
+    const result = await engine.run();
+    expect(result.outcome).toBe('dry-run');
+    expect(result.exitCode).toBe(0);
+    expect(result.plan?.contexts[0]?.commands).toContain('no inspect esmtp');
+    expectWellFormed(events);
+    expect(events.filter((e) => e.type === 'start').map((e) => e.step)).toEqual([
+      'preflight',
+      'pre-probe',
+      'connect',
+      'detect',
+      'plan',
+      'report',
+    ]);
+    expect(lab.device('a').runningConfig()).toBe(before);
+  });
+
+  it('a declined confirmation changes nothing (CONFIRMATION_REQUIRED, exit 2)', async () => {
+    const before = lab.device('a').runningConfig();
+    let asked = 0;
+    const engine = new ChangeEngine({
+      connect,
+      backupDir: join(work, 'b'),
+      confirm: async (plan) => {
+        asked++;
+        expect(plan.nothingToDo).toBe(false);
+        return false;
+      },
+    });
+    const result = await engine.run();
+    expect(asked).toBe(1);
+    expect(result.exitCode).toBe(2);
+    expect(result.error?.code).toBe('CONFIRMATION_REQUIRED');
+    expect(result.backup).toBeUndefined();
+    expect(lab.device('a').runningConfig()).toBe(before);
+  });
+
+  it('full run renders as plain lines and JSON lines from the same events', async () => {
+    const engine = new ChangeEngine({
+      connect,
+      smtp: [info.smtp],
+      reload: 'never',
+      backupDir: join(work, 'b'),
+    });
+    const events = record(engine);
+    const plainOut = new PassThrough();
+    const jsonOut = new PassThrough();
+    let plain = '';
+    let json = '';
+    plainOut.on('data', (d: Buffer) => {
+      plain += d.toString();
+    });
+    jsonOut.on('data', (d: Buffer) => {
+      json += d.toString();
+    });
+    new PlainRenderer({ out: plainOut, label: 'fw-a' }).attach(engine);
+    new JsonLinesRenderer({ out: jsonOut, label: 'fw-a' }).attach(engine);
+    const result = await engine.run();
+    expect(result.outcome).toBe('done');
+    expect(result.verification).toBe('verified');
+    expectWellFormed(events);
+    expect(plain).toMatch(/^\[fw-a\] ok {2}save \(\d+\.\d s\): write memory: \[OK\]$/m);
+    const lines = json
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; target: string; step: string });
+    expect(lines.every((l) => l.target === 'fw-a')).toBe(true);
+    expect(lines.filter((l) => l.type === 'step:done').map((l) => l.step)).toContain('post-probe');
+  });
+});
