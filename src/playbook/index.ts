@@ -29,6 +29,7 @@ export {
 export {
   type CredValue,
   effectiveSettings,
+  formatWarning,
   groupsOf,
   type HostSettings,
   type Inventory,

@@ -50,6 +50,11 @@ export interface InventoryWarning {
   at: SourcePos;
 }
 
+/** `file:line:col: warning: message` (never holds a secret value). */
+export function formatWarning(w: InventoryWarning): string {
+  return `${w.at.file}:${w.at.line}:${w.at.column}: warning: ${w.message}`;
+}
+
 export type InventoryFormat = 'mailguard' | 'ansible-ini' | 'ansible-yaml';
 
 export interface Inventory {
