@@ -13,7 +13,13 @@ import { JsonLinesRenderer, PlainRenderer } from '../../src/cli/render/index.js'
 import type { ConnectOptions } from '../../src/session/types.js';
 import { startTestLab } from '../helpers/lab.js';
 
-const lab = await startTestLab([{ name: 'a', dialect: 'asa9' }], { smtp: true });
+const lab = await startTestLab(
+  [
+    { name: 'a', dialect: 'asa9' },
+    { name: 'b', dialect: 'asa8' },
+  ],
+  { smtp: true },
+);
 const info = lab.device('a').info;
 const work = mkdtempSync(join(tmpdir(), 'mg-engine-'));
 writeFileSync(join(work, 'known_hosts'), `${info.knownHostsLine}\n`);
@@ -119,5 +125,23 @@ describe('change engine events', () => {
       .map((l) => JSON.parse(l) as { type: string; target: string; step: string });
     expect(lines.every((l) => l.target === 'fw-a')).toBe(true);
     expect(lines.filter((l) => l.type === 'step:done').map((l) => l.step)).toContain('post-probe');
+  });
+
+  it('--reload if-needed (the default) does not reload when the outside probe is clean after the save', async () => {
+    const b = lab.device('b');
+    const logs: string[] = [];
+    const engine = new ChangeEngine({
+      connect: { ...connect, port: b.info.ssh.port, password: b.info.password, enableSecret: b.info.enableSecret },
+      smtp: [b.info.smtp],
+      backupDir: join(work, 'b'),
+    });
+    writeFileSync(join(work, 'known_hosts'), `${info.knownHostsLine}\n${b.info.knownHostsLine}\n`);
+    engine.on('log', (e) => logs.push(e.message));
+    const result = await engine.run();
+    expect(result.exitCode, JSON.stringify(result.error)).toBe(0);
+    expect(result.reloaded).toBe(false);
+    expect(result.steps.find((s) => s.step === 'reload-wait')).toMatchObject({ status: 'skipped' });
+    expect(logs.some((l) => /outside probe after save: clean/.test(l))).toBe(true);
+    expect(b.commandLog().some((c) => /^reload/.test(c))).toBe(false);
   });
 });
