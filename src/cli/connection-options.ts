@@ -126,10 +126,8 @@ export async function toConnectOptions(
       hint: 'Give it as user@host, --username or ASA_USERNAME (ASA 8.4+ SSH needs a local or AAA user).',
     });
   }
-  if (s.transport === 'telnet') extra.onLog?.('warning: --transport telnet sends every password in clear text');
-  if (s.hostKeyPolicy === 'off' && ssh) {
-    extra.onLog?.('warning: --host-key-policy off: the device identity is NOT checked (man-in-the-middle possible)');
-  }
+  // The clear-text (telnet) and unchecked-host-key (off) warnings are logged by the transport when it connects,
+  // so playbooks and the wizard get them too.
   return {
     host: target.host,
     port: s.port,
