@@ -151,7 +151,7 @@ export function sshShell(info: LabDeviceInfo, o: SshShellOptions = {}): Promise<
   });
 }
 
-/** Raw telnet socket: answers nothing to the option negotiation (the server asks only WILL ECHO / WILL SGA). */
+/** Raw telnet socket: answers nothing to the option negotiation (the server does not need answers). */
 export function telnetShell(info: LabDeviceInfo): Promise<Expect & { raw: Buffer[] }> {
   return new Promise((resolve, reject) => {
     const socket: Socket = connect(info.telnet.port, info.telnet.host);

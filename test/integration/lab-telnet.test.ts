@@ -7,10 +7,10 @@ const lab = await startTestLab([
 ]);
 
 describe('lab over telnet (raw socket)', () => {
-  it('negotiates WILL ECHO and WILL SUPPRESS-GO-AHEAD first (RFC 854/857/858)', async () => {
+  it('negotiates WILL ECHO, WILL SUPPRESS-GO-AHEAD, DO TERMINAL-TYPE, DO NAWS first (nmap fingerprint "Cisco")', async () => {
     const t = await telnetShell(lab.device('asa9').info);
     await t.waitFor(/Username: $/);
-    expect([...(t.raw[0] ?? Buffer.alloc(0)).subarray(0, 6)]).toEqual([255, 251, 1, 255, 251, 3]);
+    expect([...Buffer.concat(t.raw).subarray(0, 12)]).toEqual([255, 251, 1, 255, 251, 3, 255, 253, 24, 255, 253, 31]);
     t.end();
   });
 

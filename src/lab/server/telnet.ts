@@ -1,6 +1,6 @@
 /**
  * Telnet front of an emulated device. Hand-written (no maintained npm telnet server fits): RFC 854 NVT with the
- * options a Cisco box offers, WILL ECHO and WILL SUPPRESS-GO-AHEAD; other options are refused.
+ * options a Cisco box negotiates (WILL ECHO, WILL SUPPRESS-GO-AHEAD, DO TERMINAL-TYPE, DO NAWS); others are refused.
  */
 import { createServer, type Socket } from 'node:net';
 import type { DeviceEmulator } from '../device.js';
@@ -17,6 +17,14 @@ const SB = 250;
 const SE = 240;
 const ECHO = 1;
 const SGA = 3;
+const TTYPE = 24;
+const NAWS = 31;
+
+/**
+ * What a Cisco box sends first: WILL ECHO, WILL SGA, DO TERMINAL-TYPE, DO NAWS (the sequence nmap's
+ * telnet-fingerprint script lists as "Cisco").
+ */
+export const TELNET_GREETING = Buffer.from([255, 251, ECHO, 255, 251, SGA, 255, 253, TTYPE, 255, 253, NAWS]);
 
 /** Strips telnet commands from client bytes and answers option requests. */
 export class TelnetParser {
@@ -64,7 +72,9 @@ export class TelnetParser {
     if (this.answered.has(key)) return;
     this.answered.add(key);
     if (verb === DO && opt !== ECHO && opt !== SGA) this.reply(Buffer.from([IAC, WONT, opt]));
-    else if (verb === WILL) this.reply(Buffer.from([IAC, opt === SGA ? DO : DONT, opt]));
+    // WILL TTYPE / WILL NAWS answer our DO: nothing more to say (their values are not used).
+    else if (verb === WILL && opt !== TTYPE && opt !== NAWS)
+      this.reply(Buffer.from([IAC, opt === SGA ? DO : DONT, opt]));
   }
 }
 
@@ -87,7 +97,7 @@ export async function startTelnetServer(device: DeviceEmulator, host: string, po
     }
     socket.setNoDelay(true);
     socket.on('error', () => {});
-    socket.write(Buffer.from([IAC, WILL, ECHO, IAC, WILL, SGA]));
+    socket.write(TELNET_GREETING);
     const parser = new TelnetParser((b) => socket.write(b));
     const conn = device.openConnection(
       { transport: 'telnet', login: device.opts.telnetLogin },
