@@ -109,7 +109,11 @@ export class ChangeEngine extends ChangeEmitter {
   }
 
   /** Run one step: emits start/done/failed and records its timing. */
-  private async step<T>(name: StepName, body: () => Promise<T | StepSkip>): Promise<T | undefined> {
+  private async step<T>(
+    name: StepName,
+    body: () => Promise<T | StepSkip>,
+    summarize?: (out: T) => string,
+  ): Promise<T | undefined> {
     // An interrupt stops the change, never the rollback or the record that follow it.
     if (name !== 'rollback' && name !== 'report') this.options.signal?.throwIfAborted();
     const started = this.now();
@@ -129,7 +133,7 @@ export class ChangeEngine extends ChangeEmitter {
         this.emit('step:done', { step: name, title, durationMs, summary: out.summary, skipped: true });
         return undefined;
       }
-      const summary = typeof out === 'string' ? out : undefined;
+      const summary = summarize ? summarize(out) : typeof out === 'string' ? out : undefined;
       this.steps.push({ step: name, status: 'done', startedAt: started.toISOString(), durationMs, summary });
       this.emit('step:done', { step: name, title, durationMs, summary });
       return out;
@@ -270,12 +274,16 @@ export class ChangeEngine extends ChangeEmitter {
     try {
       if (!this.deps) this.deps = await resolveDeps(this.options.deps);
       await this.step('preflight', async () => this.preflight());
-      this.preProbe = await this.step('pre-probe', async () => {
-        if (!this.hasProbeTarget) return this.skip('no --smtp or --domain: no outside proof');
-        const report = await this.deps.probe(this.probeRequest());
-        this.log('pre-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
-        return report;
-      });
+      this.preProbe = await this.step(
+        'pre-probe',
+        async () => {
+          if (!this.hasProbeTarget) return this.skip('no --smtp or --domain: no outside proof');
+          const report = await this.deps.probe(this.probeRequest());
+          this.log('pre-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
+          return report;
+        },
+        (r) => `${r.verdict}${probeLine(r)}`,
+      );
       await this.step('connect', async () => {
         const s = await this.connect();
         return `logged in to ${s.hostname} (${s.prompt})`;
@@ -331,12 +339,15 @@ export class ChangeEngine extends ChangeEmitter {
     );
     await this.dropSession();
     const result = this.result(outcome, exitCode, verification, error);
-    const report = await this.step('report', async () => {
-      const files = writeChangeRecord(result, this.reportPath(), this.secrets());
-      if (!files) return this.skip('dry run: no record (pass --report FILE to keep one)');
-      this.log('report', files.markdown);
-      return files;
-    }).catch((e) => {
+    const report = await this.step(
+      'report',
+      async () => {
+        const files = writeChangeRecord(result, this.reportPath(), this.secrets());
+        if (!files) return this.skip('dry run: no record (pass --report FILE to keep one)');
+        return files;
+      },
+      (f) => f.markdown,
+    ).catch((e) => {
       this.log('report', `could not write the change record: ${toEngineError(e).message}`, 'warn');
       return undefined;
     });

@@ -18,9 +18,10 @@ interface Slot {
 }
 
 /** Steps drawn together; the confirmation prompt runs between the two segments. */
+// `confirm` is not drawn: the prompt itself is its display, while no listr is running.
 const SEGMENTS: StepName[][] = [
   STEP_NAMES.slice(0, STEP_NAMES.indexOf('confirm')),
-  STEP_NAMES.slice(STEP_NAMES.indexOf('confirm')),
+  STEP_NAMES.slice(STEP_NAMES.indexOf('confirm') + 1),
 ];
 
 /**
@@ -84,6 +85,7 @@ export class ListrRenderer implements ChangeRenderer {
 
   private onStart(step: StepName) {
     const seg = SEGMENTS.findIndex((s) => s.includes(step));
+    if (seg < 0) return;
     if (seg !== this.segment) {
       // Synchronous start: the previous segment is settled first, its listr finishes drawing on its own.
       for (const s of this.slots.values()) this.settle(s.step, { kind: 'skip', summary: 'not run' });

@@ -31,7 +31,15 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
   const ask = async (plan: ChangePlan): Promise<boolean> => {
     await renderer.suspend();
     out.write(`\n${formatPlan(plan)}\n`);
-    return confirm({ message: `Apply these commands to ${options.label ?? options.connect.host}?`, default: false });
+    try {
+      return await confirm({
+        message: `Apply these commands to ${options.label ?? options.connect.host}?`,
+        default: false,
+      });
+    } catch {
+      // Ctrl-C or a closed terminal at the prompt: the same as "no".
+      return false;
+    }
   };
   // First Ctrl-C: stop at the next step boundary and roll back; second: leave now (the lock file is stale then).
   const abort = new AbortController();
