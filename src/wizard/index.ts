@@ -4,6 +4,7 @@
  * hostname, the change itself. It adds no change logic: plan, backup, apply, verify, save, reload and rollback are
  * the engine's.
  */
+import { isAbsolute, relative, sep } from 'node:path';
 import { ChangeEngine, runChange } from '../change/engine.js';
 import { ChangeEmitter } from '../change/events.js';
 import type { ChangeOptions, ChangePlan, ChangeResult, ReloadPolicy } from '../change/types.js';
@@ -186,7 +187,7 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
   });
   const result = run.result;
   ui.line();
-  ui.block(formatResult(result).trimEnd().split('\n'), '');
+  ui.block(shortPaths(formatResult(result)).trimEnd().split('\n'), '');
   if (changed) ui.para(changed);
   if (result.postProbe) {
     ui.line('Outside check after the change:');
@@ -441,6 +442,17 @@ async function askSafetyReload(ui: Ui, flags: WizardFlags): Promise<number | und
   return (await ui.yesNo(`Schedule the safety reload (reload in ${min})?`, true)) ? min : undefined;
 }
 
+/** A path under the current directory, shown relative (readable at 80 columns). */
+function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
+/** The same text with paths under the current directory shown relative. */
+function shortPaths(text: string): string {
+  return text.split(`${process.cwd()}${sep}`).join('');
+}
+
 function samePlan(a: ChangePlan, b: ChangePlan): boolean {
   const key = (p: ChangePlan) => JSON.stringify(p.contexts.map((c) => [c.context, c.commands]));
   return key(a) === key(b);
@@ -460,9 +472,9 @@ async function runWithProgress(
   const listr = new ListrRenderer({});
   listr.attach(relay);
   engine.on('step:start', (e) => relay.emit('step:start', e));
-  engine.on('step:done', (e) => relay.emit('step:done', e));
+  engine.on('step:done', (e) => relay.emit('step:done', { ...e, summary: e.summary && shortPaths(e.summary) }));
   engine.on('step:failed', (e) => relay.emit('step:failed', e));
-  engine.on('log', (e) => relay.emit('log', e));
+  engine.on('log', (e) => relay.emit('log', { ...e, message: shortPaths(e.message) }));
   let asking = false;
   let interrupted = false;
   const onSigint = async () => {
@@ -481,7 +493,9 @@ async function runWithProgress(
     if (stop) {
       interrupted = true;
       ui.line('Stopping after the current step; the engine rolls back any config command sent.');
-      controller.abort();
+      controller.abort(
+        new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the change record.' }),
+      );
     } else ui.line('Continuing.');
     asking = false;
   };
@@ -529,7 +543,7 @@ async function afterFailure(ui: Ui, r: ChangeResult, base: ChangeOptions): Promi
     reload: 'never',
   });
   ui.line();
-  ui.block(formatResult(back.result).trimEnd().split('\n'), '');
+  ui.block(shortPaths(formatResult(back.result)).trimEnd().split('\n'), '');
   if (back.result.exitCode !== ExitCode.ok) return ExitCode.rollbackFailed;
   return keptAfterProbe ? ExitCode.verifyFailed : ExitCode.deviceError;
 }
@@ -566,10 +580,10 @@ async function offerPlaybook(
       knownHosts: g.connect.knownHostsFile,
       outcome: what.outcome,
     });
-    ui.line(`Playbook:  ${files.playbook}`);
-    ui.line(`Inventory: ${files.inventory}`);
+    ui.line(`Playbook:  ${shortPath(files.playbook)}`);
+    ui.line(`Inventory: ${shortPath(files.inventory)}`);
     const envs = [g.usernameEnv, g.passwordEnv, g.enableSecretEnv].filter(Boolean).join(', ');
-    ui.para(`Set ${envs} before running it: asa-mailguard run ${files.playbook} --dry-run`);
+    ui.para(`Set ${envs} before running it: asa-mailguard run ${shortPath(files.playbook)} --dry-run`);
   } catch (e) {
     const err = e instanceof MailguardError ? e : toMailguardError(e);
     ui.para(`Not saved: ${err.message}${err.hint ? ` ${err.hint}` : ''}`);

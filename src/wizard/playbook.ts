@@ -68,8 +68,9 @@ export function playbookDocuments(
       reload: f.reload,
       safetyReload: f.safetyReloadMin ?? false,
       hostKeyPolicy: 'strict',
-      ...(f.knownHosts ? { knownHosts: f.knownHosts } : {}),
-      ...(f.backupDir ? { backupDir: f.backupDir } : {}),
+      // Absolute: the runner's working directory may differ from the wizard's.
+      ...(f.knownHosts ? { knownHosts: resolve(f.knownHosts) } : {}),
+      ...(f.backupDir ? { backupDir: resolve(f.backupDir) } : {}),
     },
     probe: { all: probe },
   };

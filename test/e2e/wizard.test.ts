@@ -34,7 +34,8 @@ function wizard(name: string, args: string[] = [], extra: Record<string, string>
   const cwd = mkdtempSync(join(dir, `${name}-`));
   const s = new PtySession(
     process.execPath,
-    [cli, 'wizard', '--known-hosts', join(cwd, 'known_hosts'), '--backup-dir', join(cwd, 'backups'), ...args],
+    // Relative to the session's own folder, as a person would type them.
+    [cli, 'wizard', '--known-hosts', 'known_hosts', '--backup-dir', 'backups', ...args],
     { cwd, env: env(extra) },
   );
   (s as PtySession & { cwd: string }).cwd = cwd;
@@ -119,14 +120,14 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Step 7 of 9/);
     await s.expect(/Result: done \(exit 0\)/, undefined, 60_000);
     await s.expect(/outside probe: inspected before, clean after: verified/);
-    await s.expect(/backup:\s+\S*backups\S*-backup\.json/);
-    await s.expect(/change record:\s+\S+-change\.md/);
+    await s.expect(/backup: backups\/fw-happy\/\S+-backup\.json/);
+    await s.expect(/change record: backups\/fw-happy\/\S+-change\.md/);
     await s.expect(/Outside check after the change:/);
     await s.expect(/verdict: clean/);
     // 9: the playbook
     await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
     await s.expect(/Playbook file:/, KEY.enter);
-    await s.expect(/Inventory: /);
+    await s.expect(/Inventory: mailguard-fw-happy\.inventory\.yml/);
     expect(await s.exit()).toBe(0);
     if (process.env.WIZARD_SCREEN_DUMP) writeFileSync(process.env.WIZARD_SCREEN_DUMP, s.raw);
 
