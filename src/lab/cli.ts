@@ -629,9 +629,10 @@ export class CliConnection extends EventEmitter {
       case 'more': {
         const target = t[1]?.text.toLowerCase();
         if (!target) throw new CliError('incomplete');
-        if (target === 'system:running-config') return this.output(showRunning(this.doc(), false, []), filter);
+        if (target === 'system:running-config')
+          return this.output(showRunning(this.doc(), false, [], !this.device.isPix), filter);
         if (target === 'system:startup-config' || target === 'disk0:/startup-config')
-          return this.output(showRunning(dev.startupDoc(this.ctx), false, []), filter);
+          return this.output(showRunning(dev.startupDoc(this.ctx), false, [], !dev.isPix), filter);
         throw new CliError('invalid', t[1]?.pos ?? 0);
       }
       case 'terminal':
@@ -808,11 +809,11 @@ export class CliConnection extends EventEmitter {
           if (!this.doc().body.some((l) => l.startsWith(`${words[0]} `) || l === words[0]))
             throw new CliError('invalid', first.pos);
         }
-        return this.output(showRunning(this.doc(), all, words), filter);
+        return this.output(showRunning(this.doc(), all, words, !dev.isPix), filter);
       }
       case 'startup-config':
       case 'configure':
-        return this.output(showRunning(dev.startupDoc(this.ctx), false, []), filter);
+        return this.output(showRunning(dev.startupDoc(this.ctx), false, [], !dev.isPix), filter);
       case 'fixup':
         return this.output(showFixup(this.doc()), filter);
       case 'service-policy': {
@@ -926,7 +927,7 @@ export class CliConnection extends EventEmitter {
     const dev = this.device;
     const sub = t[1] ? kw(t[1], ['memory', 'terminal', 'erase', 'standby']) : 'memory';
     if (sub === 'terminal') {
-      return this.output(['Building configuration...', ...showRunning(this.doc(), false, []), '[OK]'], filter);
+      return this.output(['Building configuration...', ...showRunning(this.doc(), false, [], false), '[OK]'], filter);
     }
     if (sub !== 'memory') throw new CliError('invalid', t[1]?.pos ?? 0);
     const all = t[2] ? kw(t[2], ['all'], t[1]?.pos ?? 0) === 'all' : false;

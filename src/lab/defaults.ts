@@ -53,15 +53,13 @@ function asa9Config(o: DefaultConfigOptions): ConfigDoc {
 }
 
 /**
- * ASA 8.4(1): no 8.4 running-config capture exists, so the 9.12 capture is adapted: version line, 8.4 header
- * hardware (asa_show-version_7.txt), MD5 `encrypted` password hashes instead of 9.x pbkdf2, and the 9.x-only
+ * ASA 8.4(1): no 8.4 running-config capture exists, so the 9.12 capture is adapted: version line, a short header, MD5 `encrypted` password hashes instead of 9.x pbkdf2, and the 9.x-only
  * `service-module`/`xlate per-session`/`aaa authentication login-history` lines removed. [unverified beyond those edits]
  */
 function asa8Config(o: DefaultConfigOptions): ConfigDoc {
   const doc = asa9Config({ ...o, askAnonymousReporting: o.askAnonymousReporting });
-  doc.header = doc.header.map((l) =>
-    l.startsWith(': Hardware:') ? ': Hardware:   ASA5520, 512 MB RAM, CPU Pentium 4 Celeron 2000 MHz' : l,
-  );
+  // [unverified] 8.x headers are just `: Saved` / `:` (the Serial Number / Hardware / Written by lines are 9.x).
+  doc.header = [': Saved', ':'];
   doc.body = doc.body
     .filter((l) => !/^(service-module|xlate per-session|aaa authentication login-history)/.test(l))
     .map((l) => {

@@ -55,9 +55,10 @@ export const KNOWN_SECTIONS = [
 ];
 
 /** `show running-config [all] [section ...]`. */
-export function showRunning(doc: ConfigDoc, all: boolean, words: string[]): string[] {
+export function showRunning(doc: ConfigDoc, all: boolean, words: string[], asa = true): string[] {
   if (words.length === 0) {
-    const lines = renderConfig(doc);
+    // asa_show-running-config_1.txt: a blank line follows `: end` before the prompt (ASA; PIX ends at `: end`).
+    const lines = asa ? [...renderConfig(doc), ''] : renderConfig(doc);
     if (!all) return lines;
     const at = lines.findIndex((l) => l.startsWith('policy-map '));
     if (at >= 0 && !doc.body.some((l) => l.includes('_default_esmtp_map'))) lines.splice(at, 0, ...DEFAULT_ESMTP_MAP);

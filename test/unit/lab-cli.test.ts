@@ -156,7 +156,7 @@ describe('show commands', () => {
     expect(out.replace(/\r\n/g, '\n')).toContain(mpf);
     expect(out).toContain('  inspect skinny  \r\n  inspect esmtp \r\n');
     expect(out.startsWith(': Saved\r\n\r\n: \r\n: Serial Number: FCH17AAAAAA\r\n')).toBe(true);
-    expect(out).toMatch(/\r\nCryptochecksum:[0-9a-f]{32}\r\n: end\r\n$/);
+    expect(out).toMatch(/\r\nCryptochecksum:[0-9a-f]{32}\r\n: end\r\n\r\n$/); // blank line before the prompt, as captured
   });
 
   it('show run policy-map / service-policy sections and | include, | grep', async () => {
