@@ -34,7 +34,7 @@ export interface LabDeviceOptions {
   username?: string;
   password?: string;
   enableSecret?: string;
-  /** Telnet asks Username+Password (ASA AAA) or Password only (PIX `passwd`). Default: PIX password-only. */
+  /** Telnet asks Username+Password (ASA AAA) or Password only (PIX `passwd`). Default: pix6 password-only, ASA username-password. */
   telnetLogin?: 'username-password' | 'password-only';
   /** Seconds the device stays down after `reload`. */
   reloadDelaySec?: number;
@@ -68,6 +68,7 @@ export interface LabDeviceInfo {
   username: string;
   password: string;
   enableSecret: string;
+  /** OpenSSH-style fingerprint of the SSH host key: `SHA256:<base64 without padding>`. */
   hostKeySha256: string;
   /** The bare SMTP server behind the front (for comparison tests). */
   smtpBackend?: Endpoint;
