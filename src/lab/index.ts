@@ -3,6 +3,7 @@
  * 127.0.0.1. Used by tests (test/helpers/lab.ts), the demo and `asa-mailguard lab`. Never imported by the tool's core.
  */
 import { randomBytes } from 'node:crypto';
+import { MailguardError } from '../errors.js';
 import { DeviceEmulator, resolveDeviceOptions } from './device.js';
 import { type HostKey, loadHostKey } from './hostkey.js';
 import { type RunningServer, startSshServer } from './server/ssh.js';
@@ -162,6 +163,7 @@ async function startDevice(
       hostKeySha256: hostKey.sha256,
       smtpBackend: backend?.endpoint,
       knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${hostKey.publicKey}`,
+      ...(resolved.failover ? { failover: resolved.failover } : {}),
     };
     return { handle: makeHandle(emulator, info, backend), servers };
   } catch (e) {
@@ -173,6 +175,11 @@ async function startDevice(
 
 export async function startLab(options: LabOptions): Promise<Lab> {
   const host = options.host ?? '127.0.0.1';
+  // The lab accepts any password typed at it: it must never listen beyond the loopback interface.
+  if (!/^(127\.\d+\.\d+\.\d+|::1)$/.test(host))
+    throw new MailguardError('USAGE', `The lab binds to loopback addresses only, not ${host}.`, {
+      hint: 'Use 127.0.0.1 (the default).',
+    });
   const hostKey = loadHostKey(options.stateDir);
   const backends = options.smtp === false ? null : new Map<string, Promise<SmtpBackend>>();
   const names = new Set<string>();

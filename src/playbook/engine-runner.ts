@@ -177,8 +177,9 @@ export function engineDeviceRunner(o: EngineRunnerOptions): DeviceRunner {
     const result = await runChange(options, (engine) => {
       engine.on('step:start', (e) => emit({ type: 'step:start', step: e.step, title: e.title }));
       engine.on('step:done', (e) => {
-        const ev: DeviceEvent = { type: 'step:done', step: e.step, title: e.title };
+        const ev: DeviceEvent = { type: 'step:done', step: e.step, title: e.title, durationMs: e.durationMs };
         if (e.summary) ev.detail = e.summary;
+        if (e.skipped) ev.skipped = true;
         emit(ev);
       });
       engine.on('step:failed', (e) =>

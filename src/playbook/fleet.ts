@@ -32,7 +32,7 @@ export interface FleetTarget {
 /** Events a device run emits; mirrors the change engine's stream (step:start|step:done|step:failed|log). */
 export type DeviceEvent =
   | { type: 'step:start'; step: string; title?: string }
-  | { type: 'step:done'; step: string; title?: string; detail?: string }
+  | { type: 'step:done'; step: string; title?: string; detail?: string; skipped?: boolean; durationMs?: number }
   | { type: 'step:failed'; step: string; title?: string; error: string; code?: string }
   | { type: 'log'; line: string };
 

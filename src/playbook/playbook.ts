@@ -68,6 +68,8 @@ export interface RunOverrides {
   safetyReloadMin?: number | null;
   backupDir?: string;
   concurrency?: number;
+  /** `--connect-timeout`, `--save-timeout`, `--reload-timeout`, ... (ms), over options.timeouts. */
+  timeouts?: Partial<RunSettings['timeouts']>;
 }
 
 export const DEFAULTS = {
@@ -87,7 +89,7 @@ export function runSettings(lp: LoadedPlaybook, over: RunOverrides = {}): RunSet
   const dryRun = over.dryRun ?? o.dryRun ?? false;
   const reload = over.reload ?? o.reload ?? 'if-needed';
   const safety = over.safetyReloadMin !== undefined ? over.safetyReloadMin : o.safetyReload ? o.safetyReload : null;
-  const reloadMs = (t.reloadSec ?? DEFAULTS.reloadSec) * 1000;
+  const reloadMs = over.timeouts?.reloadMs ?? (t.reloadSec ?? DEFAULTS.reloadSec) * 1000;
   const base = (o.expectedDurationSec ?? DEFAULTS.expectedDurationSec) * 1000;
   const mayReload = changing && !dryRun && reload !== 'never';
   // A lost session with a safety reload pending reboots the device at +N minutes: that must fit too.
@@ -108,10 +110,10 @@ export function runSettings(lp: LoadedPlaybook, over: RunOverrides = {}): RunSet
     backupDir: over.backupDir ? resolve(over.backupDir) : rel(o.backupDir),
     context: o.context ?? null,
     timeouts: {
-      connectMs: sec(t.connectSec),
-      loginMs: sec(t.loginSec),
-      commandMs: sec(t.commandSec),
-      saveMs: sec(t.saveSec),
+      connectMs: over.timeouts?.connectMs ?? sec(t.connectSec),
+      loginMs: over.timeouts?.loginMs ?? sec(t.loginSec),
+      commandMs: over.timeouts?.commandMs ?? sec(t.commandSec),
+      saveMs: over.timeouts?.saveMs ?? sec(t.saveSec),
       reloadMs,
     },
     concurrency: over.concurrency ?? p.concurrency ?? DEFAULTS.concurrency,

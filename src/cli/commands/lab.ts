@@ -1,9 +1,11 @@
+import { chmod, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MailguardError } from '../../errors.js';
 import { FAULT_HELP, parseFaults } from '../../lab/faults.js';
 import { type Lab, startLab } from '../../lab/index.js';
 import { runStdio } from '../../lab/stdio.js';
 import type { LabDeviceInfo, LabDeviceOptions, LabDialect, LabFaults } from '../../lab/types.js';
+import { labInventoryYaml } from '../../playbook/lab-inventory.js';
 import { runAction } from '../run-action.js';
 
 interface LabCliOptions {
@@ -21,6 +23,7 @@ interface LabCliOptions {
   smtp?: boolean;
   json?: boolean;
   stdio?: boolean;
+  inventoryOut?: string;
 }
 
 const DIALECTS: LabDialect[] = ['pix6', 'asa8', 'asa9'];
@@ -37,6 +40,7 @@ Examples:
   $ asa-mailguard lab --dialect pix6,asa8,asa9 --json
   $ asa-mailguard lab --dialect asa9 --devices 3 --username admin --password cisco --enable-secret cisco
   $ asa-mailguard lab --fault slow-save=30 --fault 'authz-fail=^write'
+  $ asa-mailguard lab --dialect pix6,asa8,asa9 --devices 10 --inventory-out examples/lab-inventory.yaml
   $ asa-mailguard lab --stdio --dialect pix6 --telnet-login      # one session on stdin/stdout (sshd ForceCommand)
 `;
 
@@ -148,6 +152,12 @@ function table(devices: LabDeviceInfo[]): string {
 
 async function runLab(o: LabCliOptions): Promise<number> {
   const lab: Lab = await startLab({ devices: deviceOptions(o), stateDir: o.state, smtp: o.smtp !== false });
+  if (o.inventoryOut) {
+    // It holds the lab's passwords: owner-only, also when the file already existed.
+    await writeFile(o.inventoryOut, labInventoryYaml({ devices: lab.devices }), { mode: 0o600 });
+    await chmod(o.inventoryOut, 0o600);
+    process.stderr.write(`inventory of the ${lab.devices.length} devices written to ${o.inventoryOut}\n`);
+  }
   if (o.json) process.stdout.write(`${JSON.stringify({ devices: lab.devices })}\n`);
   else process.stdout.write(table(lab.devices));
   await new Promise<void>((resolve) => {
@@ -202,6 +212,7 @@ export function register(program: Command): void {
     .option('--no-smtp', 'do not start the SMTP servers')
     .option('--stdio', 'speak one CLI session on stdin/stdout instead of listening')
     .option('--json', 'print one JSON document {"devices":[...]} once ready')
+    .option('--inventory-out <file>', 'write an inventory of the devices for `asa-mailguard run` (mode 0600)')
     .addHelpText('after', HELP)
     .action(async (o: LabCliOptions) => {
       await runAction({ json: Boolean(o.json) }, () => (o.stdio ? runStdioMode(o) : runLab(o)));
