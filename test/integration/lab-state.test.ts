@@ -34,3 +34,11 @@ describe('lab state folder', () => {
     }
   });
 });
+
+describe('lab binding', () => {
+  it('refuses a non-loopback bind address', async () => {
+    await expect(startLab({ devices: [{ dialect: 'asa9' }], host: '0.0.0.0', smtp: false })).rejects.toThrow(
+      /loopback addresses only/,
+    );
+  });
+});
