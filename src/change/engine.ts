@@ -280,6 +280,16 @@ export class ChangeEngine extends ChangeEmitter {
           if (!this.hasProbeTarget) return this.skip('no --smtp or --domain: no outside proof');
           const report = await this.deps.probe(this.probeRequest());
           this.log('pre-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
+          if (report.verdict !== 'inspected' && this.mode === 'disable') {
+            this.log(
+              'pre-probe',
+              `the outside probe does not show the inspection (${report.verdict}): the result cannot be proven from outside` +
+                (this.rollbackOnVerifyFailure
+                  ? '; the change is rolled back unless the probe is clean afterwards'
+                  : ''),
+              'warn',
+            );
+          }
           return report;
         },
         (r) => `${r.verdict}${probeLine(r)}`,
@@ -314,6 +324,11 @@ export class ChangeEngine extends ChangeEmitter {
       } catch (e) {
         if (e instanceof Stop) throw e;
         error = toEngineError(e);
+        if (error.code === 'VERIFY_FAILED' && error.details.keep === true) {
+          // The operator asked to keep the change when the outside proof fails.
+          await this.step('rollback', async () => this.skip('not asked (--no-rollback-on-verify-failure)'));
+          throw new Stop('kept-unverified', ExitCode.verifyFailed);
+        }
         const rolled = await this.rollback(error);
         outcome = rolled ? 'rolled-back' : 'rollback-failed';
         exitCode = rolled
@@ -328,6 +343,7 @@ export class ChangeEngine extends ChangeEmitter {
       if (e instanceof Stop) {
         outcome = e.outcome;
         exitCode = e.exitCode;
+        if (outcome === 'kept-unverified') verification = 'not-verified';
       } else {
         error = toEngineError(e);
         outcome = 'failed';
@@ -735,12 +751,6 @@ export class ChangeEngine extends ChangeEmitter {
    * device holds now, apply it, re-check, save when the startup-config was touched. Returns true on success.
    */
   private async rollback(cause: MailguardError): Promise<boolean> {
-    if (cause.code === 'VERIFY_FAILED' && cause.details.keep === true) {
-      await this.step('rollback', async () => this.skip('not asked (--no-rollback-on-verify-failure)')).catch(
-        () => undefined,
-      );
-      return true;
-    }
     if (!this.configTouched) {
       await this.step('rollback', async () => this.skip('no config command was sent: nothing to roll back')).catch(
         () => undefined,

@@ -165,6 +165,8 @@ export type ChangeOutcome =
   | 'done'
   | 'cancelled'
   | 'rolled-back'
+  /** The outside probe was not clean and --no-rollback-on-verify-failure kept the change (exit 5). */
+  | 'kept-unverified'
   | 'rollback-failed'
   | 'failed';
 

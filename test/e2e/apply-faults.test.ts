@@ -21,7 +21,7 @@ import {
   tempDir,
 } from './apply-helpers.js';
 
-const names = ['drop', 'error', 'hang', 'noreturn', 'masked', 'masker', 'standby', 'locked', 'safety'] as const;
+const names = ['drop', 'error', 'hang', 'noreturn', 'masked', 'masker', 'keep', 'standby', 'locked', 'safety'] as const;
 const lab = await startTestLab(
   names.map((name) => ({ name, dialect: 'asa9' as const, reloadDelaySec: 0.5 })),
   { smtp: true },
@@ -134,6 +134,18 @@ describe('apply with injected faults', () => {
     expect(activeLines(dev.startupConfig())).toEqual(activeLines(before.startup));
     expect(result.finalState).toMatchObject({ running: 'original', startup: 'original' });
     expectBackupAndRecord(files, result);
+  }, 60_000);
+
+  it('post-probe still masked with --no-rollback-on-verify-failure: change kept, exit 5, the record says so', async () => {
+    const dev = lab.device('keep');
+    const { run, result } = await applyWith('keep', ['--reload', 'never', '--no-rollback-on-verify-failure'], 'masker');
+    expect(run.code, run.stdout).toBe(5);
+    expect(result.outcome).toBe('kept-unverified');
+    expect(result.verification).toBe('not-verified');
+    expect(result.steps.find((s) => s.step === 'rollback')).toMatchObject({ status: 'skipped' });
+    expect(findSmtpInspection(dev.runningConfig()).active).toBe(false);
+    expect(findSmtpInspection(dev.startupConfig()).active).toBe(false);
+    expect(result.finalState).toMatchObject({ running: 'changed', startup: 'changed' });
   }, 60_000);
 
   it('standby unit: refused before any config command (STANDBY_UNIT, exit 4)', async () => {

@@ -33,6 +33,7 @@ const OUTCOME_TEXT: Record<ChangeResult['outcome'], string> = {
   done: 'done',
   cancelled: 'cancelled: nothing was changed',
   'rolled-back': 'FAILED and rolled back',
+  'kept-unverified': 'NOT VERIFIED from outside; the change was kept (--no-rollback-on-verify-failure)',
   'rollback-failed': 'FAILED and the rollback failed: a person is needed',
   failed: 'FAILED before any config command',
 };
