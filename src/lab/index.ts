@@ -163,6 +163,7 @@ async function startDevice(
       hostKeySha256: hostKey.sha256,
       smtpBackend: backend?.endpoint,
       knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${hostKey.publicKey}`,
+      telnetLogin: resolved.telnetLogin,
       ...(resolved.failover ? { failover: resolved.failover } : {}),
     };
     return { handle: makeHandle(emulator, info, backend), servers };

@@ -74,6 +74,8 @@ export interface LabDeviceInfo {
   smtpBackend?: Endpoint;
   /** OpenSSH known_hosts line for the device's SSH endpoint. */
   knownHostsLine?: string;
+  /** What the telnet port asks: Username+Password or Password only. */
+  telnetLogin?: 'username-password' | 'password-only';
   /** Present for a unit of a failover pair: its role and the other unit's name (inventories pair them by it). */
   failover?: { role: 'active' | 'standby'; unit: 'primary' | 'secondary'; peer?: string };
 }
