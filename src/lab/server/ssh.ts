@@ -89,6 +89,8 @@ export async function startSshServer(
       return;
     }
     socket.on('error', () => {});
+    // TCP_NODELAY (as the telnet server): a device answers at once; Nagle + delayed ACK add ~40 ms stalls.
+    socket.setNoDelay(true);
     ssh.injectSocket(socket);
   });
   const endpoint = await listen(net, host, port);
