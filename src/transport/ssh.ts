@@ -251,6 +251,8 @@ function connectClient(
       );
     });
     client.connect(config);
+    // TCP_NODELAY (as telnet and the probe set): with Nagle, small writes wait for delayed ACKs, ~40 ms each.
+    client.setNoDelay(true);
   });
 }
 
