@@ -1,0 +1,87 @@
+// The fleet at scale: `asa-mailguard run examples/lab-fleet.yaml` (a new process, as a user runs it) against N
+// lab devices served by another process. Wall time, devices/s, and the tool's peak RSS and CPU time (reported by
+// bench/usage-hook.mjs from inside the tool process), beside the lab's CPU time over the same run.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CLI, distImport, HOOK, knownHosts, ROOT, readUsage, startLab } from './lab.mjs';
+import { round } from './stats.mjs';
+
+const YAML = createRequire(join(ROOT, 'package.json'))('yaml');
+
+function runTool(args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+/** False while `run` is still the placeholder command. */
+export async function runAvailable() {
+  const r = await runTool([CLI, 'run', '--help'], {});
+  return r.code === 0 && !/not implemented/i.test(r.out + r.err);
+}
+
+/** The shipped lab-fleet playbook with this run's inventory, known_hosts, concurrency and output folders. */
+function playbookFor(dir, concurrency) {
+  const pb = YAML.parse(readFileSync(join(ROOT, 'examples', 'lab-fleet.yaml'), 'utf8'));
+  pb.inventory = join(dir, 'inventory.yaml');
+  pb.concurrency = concurrency;
+  pb.reportDir = join(dir, 'reports');
+  pb.options = { ...pb.options, knownHosts: join(dir, 'known_hosts'), backupDir: join(dir, 'backups') };
+  const file = join(dir, 'playbook.yaml');
+  writeFileSync(file, YAML.stringify(pb));
+  return file;
+}
+
+export async function fleetBench({ devices, concurrency, work }) {
+  const dir = join(work, `fleet-${devices}`);
+  mkdirSync(dir, { recursive: true });
+  const { labInventoryYaml } = await distImport('playbook/index.js');
+  const lab = await startLab({ devices });
+  try {
+    writeFileSync(join(dir, 'inventory.yaml'), labInventoryYaml({ devices: lab.devices }), { mode: 0o600 });
+    // The playbook's policy is accept-new; known keys make it the steady state of a real fleet (strict check).
+    writeFileSync(join(dir, 'known_hosts'), knownHosts(lab.devices));
+    const playbook = playbookFor(dir, concurrency);
+    const usageFile = join(dir, 'tool-usage.json');
+    const labBefore = await lab.usage();
+    const t0 = performance.now();
+    const r = await runTool(['--import', HOOK, CLI, 'run', playbook, '--json'], { BENCH_USAGE_FILE: usageFile });
+    const wallS = (performance.now() - t0) / 1000;
+    const labAfter = await lab.usage();
+    const tool = await readUsage(usageFile);
+    const reports = readdirSync(join(dir, 'reports')).filter((f) => f.endsWith('.json'));
+    const report = reports.length ? JSON.parse(readFileSync(join(dir, 'reports', reports[0]), 'utf8')) : null;
+    const done = report ? report.summary.done + report.summary['nothing-to-do'] : null;
+    if (r.code !== 0 || done !== devices) {
+      process.stderr.write(`fleet of ${devices}: exit ${r.code}, ${done} done\n${r.err.slice(-1500)}\n`);
+    }
+    const labCpuS = labBefore && labAfter ? labAfter.cpuS - labBefore.cpuS : null;
+    return {
+      devices,
+      concurrency,
+      wallS: round(wallS, 1),
+      devicesPerS: round(devices / wallS, 1),
+      peakRssMB: tool ? round(tool.maxRssMB, 0) : null,
+      // extra keys: where the CPU went (2 cores are shared by the tool and the lab)
+      toolCpuS: tool ? round(tool.cpuS, 1) : null,
+      labCpuS: round(labCpuS, 1),
+      toolCpuMsPerDevice: tool ? round((tool.cpuS * 1000) / devices, 0) : null,
+      exitCode: r.code,
+      done,
+    };
+  } finally {
+    await lab.stop();
+  }
+}

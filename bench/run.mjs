@@ -1,0 +1,163 @@
+// `npm run bench` (issue #8): the tool's cost per device against a bare-ssh2 floor, the fleet at scale, and the
+// probe against its round trips. Prints a table, then one JSON line (also written to bench/results.json).
+//   npm run bench                 full run (20 runs each, fleets of 100 and 500 devices)
+//   npm run bench -- --quick      small version (under a minute)
+//   options: --runs N  --fleet 100,500  --concurrency 50  --no-fleet  --out FILE
+// Plain JS over the built tool (dist/, or BENCH_DIST) so it runs on Node 20 without a TypeScript loader.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { changeOnce, detectCliOnce, detectOnce } from './device.mjs';
+import { fleetBench, runAvailable } from './fleet.mjs';
+import { floorOnce } from './floor.mjs';
+import { knownHosts, ROOT, startLab } from './lab.mjs';
+import { probeBench } from './probe-local.mjs';
+import { median, round, summary } from './stats.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    fleet: { type: 'string' },
+    concurrency: { type: 'string', default: '50' },
+    'no-fleet': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
+  },
+});
+const quick = args.quick;
+const runs = Number(args.runs ?? (quick ? 5 : 20));
+const changeRuns = quick ? 3 : 10;
+const fleetSizes = args['no-fleet'] ? [] : (args.fleet ?? (quick ? '50' : '100,500')).split(',').map(Number);
+const concurrency = Number(args.concurrency);
+const log = (line) => process.stderr.write(`${line}\n`);
+
+const work = mkdtempSync(join(os.tmpdir(), 'asa-bench-'));
+const startedAt = new Date().toISOString();
+
+/** Floor and detect alternate on the same device, so load from elsewhere on the machine hits both alike. */
+async function perDevice() {
+  // One device for floor/detect/dry runs, then one fresh device per apply (an apply changes its device).
+  const lab = await startLab({ devices: 2 + changeRuns });
+  const kh = join(work, 'known_hosts');
+  writeFileSync(kh, knownHosts(lab.devices));
+  const [d0, dDry, ...fresh] = lab.devices;
+  try {
+    // Warm-up: first connections pay JIT and module loading on both sides.
+    for (let i = 0; i < 2; i++) {
+      await floorOnce(d0);
+      await detectOnce(d0, kh);
+    }
+    log(`floor and detect: ${runs} runs each, alternating`);
+    const floor = [];
+    const detect = [];
+    for (let i = 0; i < runs; i++) {
+      floor.push(await floorOnce(d0));
+      detect.push(await detectOnce(d0, kh));
+    }
+    log(`detect CLI (new process per run): ${Math.min(runs, 5)} runs`);
+    const detectCli = [];
+    for (let i = 0; i < Math.min(runs, 5); i++) detectCli.push(await detectCliOnce(d0, kh));
+    log(`dry run and apply (no reload, no probe): ${changeRuns} runs each`);
+    const backups = join(work, 'backups');
+    mkdirSync(backups);
+    const dry = [];
+    const apply = [];
+    for (let i = 0; i < changeRuns; i++) {
+      dry.push(await changeOnce(dDry, kh, backups, true));
+      apply.push(await changeOnce(fresh[i], kh, backups, false));
+    }
+    const stepMedians = (rs) =>
+      Object.fromEntries(Object.keys(rs[0].steps).map((k) => [k, median(rs.map((r) => r.steps[k] ?? 0))]));
+    return {
+      floor: summary(floor),
+      detect: summary(detect),
+      detectCli: summary(detectCli),
+      dryRun: summary(dry.map((r) => r.ms)),
+      apply: summary(apply.map((r) => r.ms)),
+      applySteps: stepMedians(apply),
+      dryRunSteps: stepMedians(dry),
+    };
+  } finally {
+    await lab.stop();
+  }
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => String(cell).padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const t0 = Date.now();
+const machine = {
+  cores: os.availableParallelism?.() ?? os.cpus().length,
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  memoryGB: round(os.totalmem() / 1024 ** 3, 1),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  loadAvg1mAtStart: round(os.loadavg()[0], 2),
+};
+try {
+  const dev = await perDevice();
+  log('probe of a clean local SMTP server');
+  const probe = await probeBench(quick ? 20 : 50);
+  const fleet = [];
+  if (fleetSizes.length && !(await runAvailable())) {
+    log('fleet: skipped, `asa-mailguard run` is not implemented in this build');
+  } else {
+    for (const n of fleetSizes) {
+      log(`fleet: ${n} lab devices, concurrency ${concurrency}`);
+      fleet.push(await fleetBench({ devices: n, concurrency, work }));
+    }
+  }
+  const result = {
+    floorMs: dev.floor.median,
+    detectMs: dev.detect.median,
+    detectOverFloor: round(dev.detect.median / dev.floor.median, 2),
+    applyMs: dev.apply.median,
+    dryRunMs: dev.dryRun.median,
+    fleet,
+    probeMs: probe.probeMs,
+    machine,
+    // extra keys
+    probeRoundTripsMs: probe.roundTripsMs,
+    probeRoundTrips: probe.roundTrips,
+    detectCliMs: dev.detectCli.median,
+    runs: { floorAndDetect: runs, applyAndDryRun: changeRuns, probe: probe.runs },
+    spread: { floor: dev.floor, detect: dev.detect, apply: dev.apply, dryRun: dev.dryRun },
+    applyStepsMs: dev.applySteps,
+    dryRunStepsMs: dev.dryRunSteps,
+    quick,
+    startedAt,
+    benchWallS: round((Date.now() - t0) / 1000, 1),
+  };
+  const rows = [
+    ['measure', 'value', 'note'],
+    ['floor (bare ssh2, detect commands)', `${result.floorMs} ms`, `median of ${runs}`],
+    ['detect per device', `${result.detectMs} ms`, `${result.detectOverFloor}x floor (goal <= 1.5x)`],
+    ['detect CLI, new process', `${result.detectCliMs} ms`, 'adds Node start-up'],
+    ['apply (no reload, no probe)', `${result.applyMs} ms`, `median of ${changeRuns}, one fresh device each`],
+    ['apply --dry-run', `${result.dryRunMs} ms`, `median of ${changeRuns}`],
+    ['probe, clean local server', `${result.probeMs} ms`, `${probe.roundTrips} round trips: ${probe.roundTripsMs} ms`],
+    ...fleet.map((f) => [
+      `fleet run, ${f.devices} devices, conc. ${f.concurrency}`,
+      `${f.wallS} s, ${f.devicesPerS} dev/s`,
+      `peak RSS ${f.peakRssMB} MB; CPU tool ${f.toolCpuS} s, lab ${f.labCpuS} s; ${f.done}/${f.devices} done`,
+    ]),
+  ];
+  process.stdout.write(
+    `\n${table(rows)}\n\nmachine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGB} GB, Node ${machine.node}, load ${machine.loadAvg1mAtStart} at start\n`,
+  );
+  const line = JSON.stringify(result);
+  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${line}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
