@@ -242,6 +242,32 @@ describe('show commands', () => {
     expect(lines(await run(s, 'changeto context nope'))).toEqual(["ERROR: 'nope' is not valid"]);
   });
 
+  it('multiple context: configs are per context; write memory all from the system space saves each', async () => {
+    const d = device({
+      dialect: 'asa9',
+      contextMode: 'multiple',
+      contexts: ['admin', 'cust1'],
+      anonymousReportingQuestion: false,
+    });
+    const s = await enabled(d);
+    await s.cmd('changeto context cust1', /cust1# $/);
+    await s.cmd('conf t', /\(config\)# $/);
+    await s.cmd('policy-map global_policy', /\(config-pmap\)# $/);
+    await s.cmd('class inspection_default', /\(config-pmap-c\)# $/);
+    await s.cmd('no inspect esmtp', /\(config-pmap-c\)# $/);
+    await s.cmd('end', /cust1# $/);
+    expect(d.runningConfig('cust1')).not.toContain('inspect esmtp');
+    expect(d.runningConfig('admin')).toContain('inspect esmtp');
+    expect(lines(await run(s, 'write memory all'))[0]).toMatch(/^\s+\^$/); // only in the system space
+    await s.cmd('changeto system', /\rciscoasa# $/);
+    expect(await run(s, 'show running-config | include ^context')).toBe('context admin\r\ncontext cust1\r\n');
+    const out = lines(await run(s, 'write memory all'));
+    expect(out.filter((l) => l.startsWith('Cryptochecksum: '))).toHaveLength(3);
+    expect(out.at(-1)).toBe('[OK]');
+    expect(d.startupConfig('cust1')).not.toContain('inspect esmtp');
+    expect(d.isModified()).toBe(false);
+  });
+
   it('pager: <--- More --->, space = page, Enter = one line, q = quit (asa-cli.md §Pager)', async () => {
     const s = await enabled(device({ dialect: 'asa9' }), true);
     const from = s.buffer.length;
