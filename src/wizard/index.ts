@@ -149,7 +149,8 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
 
   // 6. the hostname as the confirmation
   ui.heading(6, 'Confirm');
-  const typed = await ui.text(`Type the device's hostname (${hostname}) to change it, or leave empty to cancel:`, {
+  ui.para(`Last check: the change starts only when you type the hostname of the device you mean to change.`);
+  const typed = await ui.text(`Type the device's hostname (${hostname}) to confirm (empty: cancel):`, {
     validate: (v) =>
       v === '' || v === hostname ? true : `That is not "${hostname}". Type it exactly, or leave empty.`,
   });
