@@ -230,19 +230,58 @@ export class ChangeEngine extends ChangeEmitter {
     if (s) await s.close().catch(() => undefined);
   }
 
+  /** Run a session-level mode change (configure terminal, end, changeto) and record it like a command. */
+  private async modeCommand(
+    step: StepName,
+    context: string | null,
+    command: string,
+    run: (s: CliSession) => Promise<void>,
+  ): Promise<void> {
+    const session = await this.ensureSession();
+    const started = this.now();
+    const record = (ok: boolean, response: string) =>
+      this.commands.push({
+        step,
+        context,
+        command,
+        response: redactSecrets(response, this.secrets()),
+        ok,
+        at: started.toISOString(),
+        durationMs: this.now().getTime() - started.getTime(),
+      });
+    try {
+      await run(session);
+      record(true, `(prompt ${session.prompt})`);
+    } catch (e) {
+      const err = toEngineError(e);
+      record(false, e instanceof DeviceCommandError ? e.output : `(${err.code}: ${err.message})`);
+      if (!(e instanceof DeviceCommandError)) await this.dropSession();
+      throw err;
+    }
+  }
+
+  /** PIX 6.x leaves config mode with `exit` per level; ASA with `end`. */
+  private leaveConfigLabel(): string {
+    return this.device?.platform.dialect === 'pix6' ? 'exit' : 'end';
+  }
+
   private multi(): boolean {
     return this.device?.platform.contextMode === 'multiple';
   }
 
-  private async enterContext(context: string | null): Promise<void> {
+  private async enterContext(context: string | null, step: StepName = 'detect'): Promise<void> {
     if (!this.multi()) return;
     const session = await this.ensureSession();
     const want = context ?? 'system';
-    if (session.context !== want) await session.changeTo(want);
+    if (session.context !== want) {
+      await this.modeCommand(step, context, want === 'system' ? 'changeto system' : `changeto context ${want}`, (x) =>
+        x.changeTo(want),
+      );
+    }
   }
 
   private async readConfig(step: StepName, context: string | null, kind: 'running' | 'startup'): Promise<string> {
-    await this.enterContext(context);
+    await this.enterContext(context, step);
     const session = await this.ensureSession();
     const cmd = kind === 'running' ? 'show running-config' : 'show startup-config';
     const started = this.now();
@@ -531,7 +570,7 @@ export class ChangeEngine extends ChangeEmitter {
       );
       return this.skip('not available on PIX 6.x');
     }
-    await this.enterContext(null);
+    await this.enterContext(null, 'safety-reload');
     // Answer N to Save?: the safety net works only if the startup-config stays the old one.
     await this.send('safety-reload', null, `reload in ${min}`, {
       answers: [
@@ -546,7 +585,7 @@ export class ChangeEngine extends ChangeEmitter {
 
   private async cancelSafetyReload(step: StepName): Promise<void> {
     if (!this.safetyReloadScheduled) return;
-    await this.enterContext(null);
+    await this.enterContext(null, step);
     await this.send(step, null, 'reload cancel', { allowErrors: true });
     this.safetyReloadScheduled = false;
     this.log(step, 'scheduled safety reload cancelled');
@@ -557,15 +596,14 @@ export class ChangeEngine extends ChangeEmitter {
     let n = 0;
     for (const c of plan.contexts) {
       if (c.nothingToDo) continue;
-      await this.enterContext(c.context);
-      const session = await this.ensureSession();
+      await this.enterContext(c.context, 'apply');
       this.configTouched = true;
-      await session.enterConfig();
+      await this.modeCommand('apply', c.context, 'configure terminal', (x) => x.enterConfig());
       for (const cmd of c.commands) {
         await this.send('apply', c.context, cmd);
         n++;
       }
-      await session.exitConfig();
+      await this.modeCommand('apply', c.context, this.leaveConfigLabel(), (x) => x.exitConfig());
     }
     return `${n} command${n === 1 ? '' : 's'} accepted`;
   }
@@ -615,7 +653,7 @@ export class ChangeEngine extends ChangeEmitter {
     const timeoutMs = this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs;
     for (const c of (this.planResult as ChangePlan).contexts) {
       if (c.nothingToDo) continue;
-      await this.enterContext(c.context);
+      await this.enterContext(c.context, 'save');
       const out = await this.send('save', c.context, 'write memory', { timeoutMs });
       if (!/\[OK\]/.test(out)) {
         throw new MailguardError('SAVE_FAILED', `write memory did not end with [OK] on ${c.context ?? 'the device'}.`, {
@@ -646,7 +684,7 @@ export class ChangeEngine extends ChangeEmitter {
 
   private async reloadAndWait(): Promise<void> {
     const step: StepName = 'reload-wait';
-    await this.enterContext(null);
+    await this.enterContext(null, step);
     const session = await this.ensureSession();
     const multi = this.multi();
     this.log(step, 'reload');
@@ -772,14 +810,13 @@ export class ChangeEngine extends ChangeEmitter {
           const current = await this.readConfig('rollback', c.context, 'running');
           const commands = this.convergeCommands(original, current, c.context);
           if (commands.length === 0) continue;
-          await this.enterContext(c.context);
-          const session = await this.ensureSession();
-          await session.enterConfig();
+          await this.enterContext(c.context, 'rollback');
+          await this.modeCommand('rollback', c.context, 'configure terminal', (x) => x.enterConfig());
           for (const cmd of commands) {
             await this.send('rollback', c.context, cmd);
             sent++;
           }
-          await session.exitConfig();
+          await this.modeCommand('rollback', c.context, this.leaveConfigLabel(), (x) => x.exitConfig());
         }
         // Re-check and save where the startup-config no longer matches the backup's.
         for (const c of this.contexts) {
@@ -795,7 +832,7 @@ export class ChangeEngine extends ChangeEmitter {
           }
           const startup = await this.readConfig('rollback', c.context, 'startup');
           if (this.classify(startup, c.context, 'startup') !== 'original') {
-            await this.enterContext(c.context);
+            await this.enterContext(c.context, 'rollback');
             const out = await this.send('rollback', c.context, 'write memory', {
               timeoutMs: this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs,
             });
