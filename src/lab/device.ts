@@ -249,12 +249,7 @@ export class DeviceEmulator extends EventEmitter {
     if (!this.up) return;
     this.cancelScheduledReload();
     this.up = false;
-    this.emit('down');
-    // Every admin session sees the shutdown lines, then the connection drops (asa-cli.md §4.2).
-    for (const c of [...this.connections]) {
-      c.notify(shutdownLines);
-      c.close();
-    }
+    // The timer is armed before sessions are cut, so that stop() called from a session's close clears it.
     this.reloadTimer = setTimeout(() => {
       this.reloadTimer = undefined;
       if (this.faults.noReturn || this.stopped) return;
@@ -264,6 +259,12 @@ export class DeviceEmulator extends EventEmitter {
       this.up = true;
       this.emit('up');
     }, this.opts.reloadDelaySec * 1000);
+    this.emit('down');
+    // Every admin session sees the shutdown lines, then the connection drops (asa-cli.md §4.2).
+    for (const c of [...this.connections]) {
+      c.notify(shutdownLines);
+      c.close();
+    }
   }
 
   scheduleReload(minutes: number): Date {

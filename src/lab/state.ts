@@ -32,7 +32,9 @@ export function persistDevice(device: DeviceEmulator, dir: string, running: bool
   if (savedRunning) device.setRunningConfig(savedRunning);
   device.on('saved', () => write(dir, device.name, 'startup', device.startupConfig()));
   if (running) {
-    device.on('executed', () => write(dir, device.name, 'running', device.runningConfig()));
+    device.on('executed', () => {
+      if (device.isUp()) write(dir, device.name, 'running', device.runningConfig());
+    });
     // After a reload the device runs its startup config.
     device.on('down', () => write(dir, device.name, 'running', device.startupConfig()));
   }

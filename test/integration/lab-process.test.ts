@@ -3,8 +3,10 @@
  * clean exit on SIGTERM leaving no listening port, --stdio; and startLab's speed in-process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/index.js';
 import { sshEnabled } from '../helpers/lab.js';
@@ -123,6 +125,31 @@ describe('asa-mailguard lab (process)', () => {
     await waitOutput(p.stdout, /\rpix> $/, p.child);
     p.child.stdin?.end();
     expect(await p.exited).toBe(0);
+  });
+});
+
+describe('--stdio --state (one process per sshd session)', () => {
+  it('keeps the running config from one session to the next, and the startup config decides after reload', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-stdio-'));
+    try {
+      const args = ['lab', '--stdio', '--dialect', 'pix6', '--enable-secret', 'e', '--state', dir];
+      const a = run(args);
+      await waitOutput(a.stdout, /\rpix> $/, a.child);
+      a.child.stdin?.write('enable\ne\nconfigure terminal\nno fixup protocol smtp 25\nexit\nexit\n');
+      expect(await a.exited).toBe(0);
+      const b = run(args);
+      await waitOutput(b.stdout, /\rpix> $/, b.child);
+      b.child.stdin?.write('enable\ne\nshow fixup\nreload noconfirm\n');
+      expect(await b.exited).toBe(0);
+      expect(b.stdout()).toContain('no fixup protocol smtp 25\r\n');
+      const c = run(args);
+      await waitOutput(c.stdout, /\rpix> $/, c.child);
+      c.child.stdin?.write('enable\ne\nshow fixup\nexit\n');
+      expect(await c.exited).toBe(0);
+      expect(c.stdout()).toMatch(/\r\nfixup protocol smtp 25\r\n/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
