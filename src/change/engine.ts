@@ -2,6 +2,7 @@
  * The change engine: one change on one device as a pipeline of named steps. It emits typed events and returns a
  * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
  */
+import { basename, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { DeviceCommandError, ExitCode, MailguardError, toMailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
@@ -397,7 +398,17 @@ export class ChangeEngine extends ChangeEmitter {
     const report = await this.step(
       'report',
       async () => {
-        const files = writeChangeRecord(result, this.reportPath(), this.secrets());
+        const path = this.reportPath();
+        let files: ReturnType<typeof writeChangeRecord>;
+        try {
+          files = writeChangeRecord(result, path, this.secrets());
+        } catch (e) {
+          if (this.options.reportFile || !path) throw e;
+          // The device folder is unusable (that may be why the backup failed): keep the record one level up.
+          const fallback = join(this.options.backupDir ?? DEFAULTS.backupDir, basename(path));
+          this.log('report', `cannot write ${path} (${(e as Error).message}); writing ${fallback}`, 'warn');
+          files = writeChangeRecord(result, fallback, this.secrets());
+        }
         if (!files) return this.skip('dry run: no record (pass --report FILE to keep one)');
         return files;
       },

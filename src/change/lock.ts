@@ -36,7 +36,14 @@ export function lockName(target: string): string {
  */
 export function acquireLock(backupDir: string, target: string): DeviceLock {
   const dir = join(backupDir, '.locks');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new MailguardError('BACKUP_FAILED', `Cannot use the backup directory ${backupDir}: ${(e as Error).message}`, {
+      hint: 'Pass a writable --backup-dir; nothing was changed on the device.',
+      cause: e,
+    });
+  }
   const path = join(dir, lockName(target));
   const body: LockBody = { pid: process.pid, host: hostname(), target, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -59,7 +66,7 @@ export function acquireLock(backupDir: string, target: string): DeviceLock {
       };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new MailguardError('DEVICE_LOCKED', `Cannot create the device lock ${path}: ${(e as Error).message}`, {
+        throw new MailguardError('BACKUP_FAILED', `Cannot create the device lock ${path}: ${(e as Error).message}`, {
           hint: 'Check that the backup directory is writable.',
           cause: e,
         });

@@ -21,7 +21,19 @@ import {
   tempDir,
 } from './apply-helpers.js';
 
-const names = ['drop', 'error', 'hang', 'noreturn', 'masked', 'masker', 'keep', 'standby', 'locked', 'safety'] as const;
+const names = [
+  'drop',
+  'error',
+  'hang',
+  'noreturn',
+  'masked',
+  'masker',
+  'keep',
+  'standby',
+  'locked',
+  'nobackup',
+  'safety',
+] as const;
 const lab = await startTestLab(
   names.map((name) => ({ name, dialect: 'asa9' as const, reloadDelaySec: 0.5 })),
   { smtp: true },
@@ -181,6 +193,33 @@ describe('apply with injected faults', () => {
     expect(run.code).toBe(4);
     expect(resultOf(run).error?.code).toBe('DEVICE_LOCKED');
     expect(dev.commandLog().length).toBe(logBefore);
+  }, 60_000);
+
+  it('a backup that cannot be written stops the change before any config command (BACKUP_FAILED, exit 4)', async () => {
+    const dev = lab.device('nobackup');
+    const cwd = tempDir();
+    // The device's backup folder is taken by a file: the lock works, the backup cannot be written.
+    mkdirSync(join(cwd, 'backups'), { recursive: true });
+    writeFileSync(join(cwd, 'backups', dev.info.hostname), 'not a folder');
+    const before = snap(dev);
+    const logBefore = dev.commandLog().length;
+    const run = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never'], {
+      cwd,
+      env: credsEnv(dev.info),
+    });
+    const result = resultOf(run);
+    expect(run.code, run.stdout).toBe(4);
+    expect(result.error?.code).toBe('BACKUP_FAILED');
+    expect(result.steps.find((s) => s.step === 'backup')).toMatchObject({ status: 'failed' });
+    expect(
+      dev
+        .commandLog()
+        .slice(logBefore)
+        .filter((c) => CONFIG_COMMAND.test(c)),
+    ).toEqual([]);
+    expect(snap(dev)).toEqual(before);
+    // The record still exists, one level up from the unusable device folder.
+    expect(result.reportFiles?.markdown).toMatch(/backups\/[^/]+-change\.md$/);
   }, 60_000);
 
   it('--safety-reload schedules `reload in N` and cancels it once verified and saved', async () => {
