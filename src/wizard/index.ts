@@ -11,6 +11,7 @@ import type { ChangeOptions, ChangePlan, ChangeResult, ReloadPolicy } from '../c
 import { parseSmtpEndpoint } from '../cli/commands/apply.js';
 import { type ConnectionFlags, toConnectOptions } from '../cli/connection-options.js';
 import { ListrRenderer, PlainRenderer } from '../cli/render/index.js';
+import { parseDuration } from '../cli/render/run-change.js';
 import { formatPlan, formatResult } from '../cli/render/summary.js';
 import { parseTarget } from '../config/connection.js';
 import { type CredentialSource, ENV_NAMES, resolveCredentials } from '../config/credentials.js';
@@ -83,6 +84,7 @@ export async function runWizard(opts: WizardOptions): Promise<number> {
 async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
   const flags = opts.flags;
   const env = opts.env ?? process.env;
+  checkFlags(flags);
   ui.line('asa-mailguard wizard: turn off SMTP inspection (Mailguard) on one PIX/ASA.');
   ui.para(
     'Each step shows what it found. Nothing on the device changes until you pick a change and type the ' +
@@ -167,7 +169,7 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     domain: probe.domain,
     resolver: flags.resolver,
     backupDir: flags.backupDir,
-    reloadTimeoutMs: flags.reloadTimeout ? Number(flags.reloadTimeout) * 1000 : undefined,
+    reloadTimeoutMs: flags.reloadTimeout ? parseDuration(flags.reloadTimeout, '--reload-timeout') : undefined,
     context: flags.context,
   };
   const connect: ConnectOptions = { ...g.connect, enableSecret: state.enableSecret };
@@ -216,6 +218,18 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     outcome: result.verification,
   });
   return exitCode;
+}
+
+/** Bad flags stop before the first question (exit 2), not in the middle of the change. */
+function checkFlags(flags: WizardFlags): void {
+  const min = Number(flags.safetyReload ?? 10);
+  if (!Number.isInteger(min) || min < 1) {
+    throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
+      hint: 'For example --safety-reload 10.',
+    });
+  }
+  if (flags.reloadTimeout) parseDuration(flags.reloadTimeout, '--reload-timeout');
+  for (const s of flags.smtp ?? []) parseSmtpEndpoint(s);
 }
 
 async function gatherTarget(ui: Ui, target: string | undefined, flags: WizardFlags, env: NodeJS.ProcessEnv) {
@@ -435,7 +449,7 @@ async function askChoice(ui: Ui, probe: ProbeChoice): Promise<Choice> {
 }
 
 async function askSafetyReload(ui: Ui, flags: WizardFlags): Promise<number | undefined> {
-  const min = Number(flags.safetyReload ?? 10);
+  const min = Number(flags.safetyReload ?? 10); // checked in checkFlags
   ui.para(
     `Safety net: "reload in ${min}" before the change makes the ASA restart on its saved config in ${min} minutes ` +
       'if this session is lost; the wizard cancels it once the change is verified and saved.',

@@ -5,6 +5,7 @@
  * screen text with a timeout.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -30,8 +31,14 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm', LANG: 'C.UTF-8', ...extra };
 }
 
-function wizard(name: string, args: string[] = [], extra: Record<string, string> = {}): PtySession {
+function wizard(
+  name: string,
+  args: string[] = [],
+  extra: Record<string, string> = {},
+  setup?: (cwd: string) => void,
+): PtySession {
   const cwd = mkdtempSync(join(dir, `${name}-`));
+  setup?.(cwd);
   const s = new PtySession(
     process.execPath,
     // Relative to the session's own folder, as a person would type them.
@@ -61,6 +68,7 @@ beforeAll(async () => {
       { name: 'other', dialect: 'asa9', hostname: 'fw-other' },
       { name: 'slow', dialect: 'asa9', hostname: 'fw-slow', faults: { slowSaveSec: 3 } },
       { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
+      { name: 'idle', dialect: 'asa9', hostname: 'fw-idle' },
     ],
     { smtp: true },
   );
@@ -184,15 +192,15 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     const s = wizard(
       'cancel',
       [`${info.username}@${info.ssh.host}:${info.ssh.port}`, '--host-key-policy', 'accept-new'],
-      {
-        ASA_PASSWORD: info.password,
-        ASA_ENABLE_SECRET: info.enableSecret,
-      },
+      { ASA_PASSWORD: info.password },
+      (cwd) => writeFileSync(join(cwd, '.env'), `ASA_ENABLE_SECRET=${info.enableSecret}\n`, { mode: 0o600 }),
     );
     await s.expect(/Firewall address/, KEY.enter);
     await s.expect(/Connect with:/, KEY.enter);
     await s.expect(/Port:/, KEY.enter);
-    await s.expect(/Enable secret: \(not shown\), ASA_ENABLE_SECRET from the environment/);
+    await s.expect(/Username: .* from the command line/);
+    await s.expect(/Password: \(not shown\), ASA_PASSWORD from the environment/);
+    await s.expect(/Enable secret: \(not shown\), ASA_ENABLE_SECRET from \.env/);
     await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
     await s.expect(/No outside check/);
     await s.expect(/What now\?/);
@@ -266,6 +274,43 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(d.runningConfig()).toMatch(/^\s*inspect esmtp/m);
     expect(d.startupConfig()).toMatch(/^\s*inspect esmtp/m);
   }, 150_000);
+
+  it('a changed host key stops before any login (exit 3)', async () => {
+    const info = lab.device('other').info;
+    // Another ed25519 key recorded for this host:port: what a replaced device or an attacker looks like.
+    const x = Buffer.from(generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' }).x as string, 'base64url');
+    const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, b.length]), b]);
+    const blob = Buffer.concat([str(Buffer.from('ssh-ed25519')), str(x)]).toString('base64');
+    const s = wizard(
+      'changed',
+      [`${info.ssh.host}:${info.ssh.port}`],
+      { ASA_USERNAME: info.username, ASA_PASSWORD: info.password, ASA_ENABLE_SECRET: info.enableSecret },
+      (cwd) => writeFileSync(join(cwd, 'known_hosts'), `[${info.ssh.host}]:${info.ssh.port} ssh-ed25519 ${blob}\n`),
+    );
+    const d = lab.device('other');
+    const logStart = d.commandLog().length;
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    await s.expect(/STOP: The host key of .* has CHANGED/);
+    await s.expect(/HOST_KEY_CHANGED/);
+    expect(await s.exit()).toBe(3);
+    expect(s.screen).not.toMatch(/Trust this key/);
+    expect(d.commandLog().slice(logStart)).toEqual([]);
+  }, 60_000);
+
+  it('nothing active: says so and stops without a change (exit 0)', async () => {
+    const d = lab.device('idle');
+    d.setRunningConfig(d.runningConfig().replace(/^ +inspect esmtp *\n/m, ''));
+    const before = d.runningConfig();
+    const s = await toProbe('idle');
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`);
+    await s.expect(/Step 4 of 9/);
+    await s.expect(/SMTP inspection is not active on fw-idle: nothing to do/);
+    expect(await s.exit()).toBe(0);
+    expect(s.screen).not.toMatch(/What now\?/);
+    expect(d.runningConfig()).toBe(before);
+  }, 60_000);
 
   it('Ctrl-C at a prompt exits 130 cleanly', async () => {
     const s = wizard('ctrlc');

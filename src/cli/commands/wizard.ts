@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--resolver <host[:port]>', 'DNS server for --domain')
     .option('--backup-dir <dir>', 'where backups, locks and change records go', './backups')
     .option('--safety-reload <min>', 'minutes for the ASA safety reload the wizard offers', '10')
-    .option('--reload-timeout <s>', 'seconds to wait for the device after a reload (default 900)')
+    .option('--reload-timeout <duration>', 'how long to wait for the device after a reload (default 15m)')
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
     .option('--env-file <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
     .action(async (target: string | undefined, flags: Record<string, unknown>) => {
