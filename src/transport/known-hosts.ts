@@ -73,7 +73,8 @@ export function hostsFieldMatches(hosts: string, name: string): boolean {
     if (pattern === '') continue;
     const negated = pattern.startsWith('!');
     const p = negated ? pattern.slice(1) : pattern;
-    if (globToRegExp(p).test(name)) {
+    // Most patterns are plain names: compare them without compiling a RegExp (every line is checked per connection).
+    if (/[*?]/.test(p) ? globToRegExp(p).test(name) : p.toLowerCase() === name.toLowerCase()) {
       if (negated) return false;
       matched = true;
     }
