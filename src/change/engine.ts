@@ -468,6 +468,15 @@ export class ChangeEngine extends ChangeEmitter {
         hint: 'Run it on the active unit; the change replicates to the standby.',
       });
     }
+    if (this.mode === 'restore' && this.restoreSource) {
+      const from = this.restoreSource.meta.hostname;
+      const here = p.hostname ?? session.hostname;
+      if (from && here && from !== here) {
+        throw new MailguardError('BAD_INPUT', `The backup was taken on "${from}", but this device is "${here}".`, {
+          hint: 'Pass a backup of this device (backups are kept per hostname under the backup dir).',
+        });
+      }
+    }
     const want = this.options.context;
     let contexts = device.contexts;
     if (p.contextMode === 'multiple') {

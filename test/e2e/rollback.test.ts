@@ -99,5 +99,21 @@ describe('a rollback that fails is itself undone', () => {
     expect(findSmtpInspection(dev.runningConfig()).active).toBe(false);
     expect(dev.startupConfig()).toBe(disabledStartup);
     expect(result.commands.filter((c) => c.step === 'rollback').map((c) => c.command)).toContain('no inspect esmtp');
+
+    // A backup of this device is refused on another device (hostname check), before any config command.
+    const other = lab.device('multi');
+    const logBefore = other.commandLog().length;
+    const wrong = await runCli(['rollback', ...connArgs(other.info, cwd), '--backup', backup, '--yes', '--json'], {
+      cwd,
+      env: credsEnv(other.info),
+    });
+    expect(wrong.code).toBe(2);
+    expect(resultOf(wrong).error?.message).toMatch(/backup was taken on/);
+    expect(
+      other
+        .commandLog()
+        .slice(logBefore)
+        .filter((c) => CONFIG_COMMAND.test(c)),
+    ).toEqual([]);
   }, 60_000);
 });

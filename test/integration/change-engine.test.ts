@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ChangeEngine } from '../../src/change/engine.js';
 import { STEP_NAMES, type StepName } from '../../src/change/types.js';
 import { JsonLinesRenderer, PlainRenderer } from '../../src/cli/render/index.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { ConnectOptions } from '../../src/session/types.js';
 import { startTestLab } from '../helpers/lab.js';
 
@@ -17,6 +18,7 @@ const lab = await startTestLab(
   [
     { name: 'a', dialect: 'asa9' },
     { name: 'b', dialect: 'asa8' },
+    { name: 'c', dialect: 'asa9' },
   ],
   { smtp: true },
 );
@@ -143,5 +145,31 @@ describe('change engine events', () => {
     expect(result.steps.find((s) => s.step === 'reload-wait')).toMatchObject({ status: 'skipped' });
     expect(logs.some((l) => /outside probe after save: clean/.test(l))).toBe(true);
     expect(b.commandLog().some((c) => /^reload/.test(c))).toBe(false);
+  });
+
+  it('an interrupt after the first config command rolls back (the rollback itself is not interrupted)', async () => {
+    const c = lab.device('c');
+    const before = c.runningConfig();
+    const abort = new AbortController();
+    const engine = new ChangeEngine({
+      connect: { ...connect, port: c.info.ssh.port, password: c.info.password, enableSecret: c.info.enableSecret },
+      reload: 'never',
+      backupDir: join(work, 'b'),
+      signal: abort.signal,
+    });
+    writeFileSync(
+      join(work, 'known_hosts'),
+      [info, lab.device('b').info, c.info].map((d) => d.knownHostsLine).join('\n'),
+    );
+    engine.on('step:done', (e) => {
+      if (e.step === 'apply') abort.abort();
+    });
+    const result = await engine.run();
+    expect(result.error?.code).toBe('INTERRUPTED');
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.exitCode).toBe(4);
+    expect(result.steps.map((s) => `${s.step}:${s.status}`)).toContain('rollback:done');
+    expect(findSmtpInspection(c.runningConfig()).active).toBe(true);
+    expect(findSmtpInspection(before).active).toBe(true);
   });
 });
