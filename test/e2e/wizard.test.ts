@@ -69,6 +69,7 @@ beforeAll(async () => {
       { name: 'slow', dialect: 'asa9', hostname: 'fw-slow', faults: { slowSaveSec: 3 } },
       { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
       { name: 'idle', dialect: 'asa9', hostname: 'fw-idle' },
+      { name: 'pix', dialect: 'pix6', hostname: 'pixfw' },
     ],
     { smtp: true },
   );
@@ -312,6 +313,52 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(d.runningConfig()).toBe(before);
   }, 60_000);
 
+  it('PIX 6.x over telnet (warned): password-only login, dry run only, playbook saved', async () => {
+    const d = lab.device('pix');
+    const info = d.info;
+    const before = d.runningConfig();
+    const s = wizard('pix', [], {}, undefined);
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    await s.expect(/Firewall address/, `${info.telnet.host}${KEY.enter}`);
+    await s.expect(/Connect with:/, `${KEY.down}${KEY.enter}`);
+    await s.expect(/telnet sends the password and the enable secret in clear text/);
+    await s.expect(/Use telnet anyway\?/, `y${KEY.enter}`);
+    await s.expect(/Port: \(23\)/, `${info.telnet.port}${KEY.enter}`);
+    await s.expect(/Username \(empty if the device asks only a password\):/, KEY.enter);
+    await s.expect(/Password:/, `${info.password}${KEY.enter}`);
+    await s.expect(/Enable secret/, `${info.enableSecret}${KEY.enter}`);
+    await s.expect(/Telnet has no host key/);
+    await s.expect(/ok: logged in to pixfw/);
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`);
+    await s.expect(/platform +Cisco PIX 6/);
+    await s.expect(/ACTIVE: fixup protocol smtp, port 25/);
+    await s.expect(/\| fixup protocol smtp 25/);
+    await s.expect(/no fixup protocol smtp 25/);
+    await s.expect(/What now\?/, KEY.enter); // the default: dry run only
+    await s.expect(/Dry run only: nothing was changed on pixfw/);
+    expect(s.screen).not.toMatch(/safety reload/i); // PIX 6.x has no `reload in`
+    await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    await s.expect(/Playbook file:/, KEY.enter);
+    await s.expect(/Playbook: +mailguard-pixfw\.playbook\.yml/);
+    expect(await s.exit()).toBe(0);
+    expect(d.runningConfig()).toBe(before);
+    const pb = await loadPlaybook(join(cwd, 'mailguard-pixfw.playbook.yml'));
+    expect(pb.playbook.probe?.all).toEqual({ enabled: false });
+    expect(pb.playbook.options?.reload).toBe('if-needed');
+    const inv = readFileSync(join(cwd, 'mailguard-pixfw.inventory.yml'), 'utf8');
+    expect(inv).toMatch(/transport: telnet/);
+    expect(inv + readFileSync(join(cwd, 'mailguard-pixfw.playbook.yml'), 'utf8')).not.toContain(info.password);
+  }, 60_000);
+
+  it('`asa-mailguard` alone in a terminal starts the wizard', async () => {
+    const cwd = mkdtempSync(join(dir, 'bare-'));
+    const s = new PtySession(process.execPath, [cli], { cwd, env: env() });
+    sessions.push(s);
+    await s.expect(/Step 1 of 9 - Target/);
+    await s.expect(/Firewall address/, KEY.ctrlC);
+    expect(await s.exit()).toBe(130);
+  }, 30_000);
+
   it('Ctrl-C at a prompt exits 130 cleanly', async () => {
     const s = wizard('ctrlc');
     await s.expect(/Firewall address/, KEY.ctrlC);
@@ -332,5 +379,16 @@ describe.skipIf(!driver)('wizard outside a terminal', () => {
     expect(r.stderr).toMatch(/needs a terminal/);
     expect(r.stderr).toMatch(/apply/);
     expect(r.stderr).toMatch(/run PLAYBOOK/);
+  });
+
+  it('`asa-mailguard` alone outside a terminal prints the help', async () => {
+    const r = await new Promise<{ code: number; stdout: string }>((done) => {
+      execFile(process.execPath, [cli], { cwd: dir, env: env() }, (err, stdout) =>
+        done({ code: err ? Number(err.code) : 0, stdout }),
+      );
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: asa-mailguard/);
+    expect(r.stdout).toMatch(/wizard/);
   });
 });
