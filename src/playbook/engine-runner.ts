@@ -186,7 +186,7 @@ export function engineDeviceRunner(o: EngineRunnerOptions): DeviceRunner {
         emit({ type: 'step:failed', step: e.step, title: e.title, error: e.error.message, code: e.error.code }),
       );
       engine.on('log', (e) => {
-        if (e.level !== 'debug') emit({ type: 'log', line: e.message });
+        if (e.level !== 'debug') emit({ type: 'log', line: e.message, level: e.level });
       });
     });
     return outcomeFromResult(result, t, audit);

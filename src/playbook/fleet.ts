@@ -34,7 +34,7 @@ export type DeviceEvent =
   | { type: 'step:start'; step: string; title?: string }
   | { type: 'step:done'; step: string; title?: string; detail?: string; skipped?: boolean; durationMs?: number }
   | { type: 'step:failed'; step: string; title?: string; error: string; code?: string }
-  | { type: 'log'; line: string };
+  | { type: 'log'; line: string; level?: 'info' | 'warn' };
 
 export type DeviceResult = 'done' | 'nothing-to-do' | 'rolled-back' | 'failed' | 'skipped';
 

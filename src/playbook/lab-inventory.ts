@@ -27,7 +27,7 @@ export function labInventory(doc: { devices: LabDeviceJson[] }, o: LabInventoryO
   const groups: NonNullable<InventoryFile['groups']> = { lab: { children: [] } };
   const hosts: InventoryFile['hosts'] = {};
   for (const d of doc.devices) {
-    if (!groups[d.dialect]) {
+    if (!(d.dialect in groups)) {
       groups[d.dialect] = null;
       groups.lab!.children!.push(d.dialect);
     }

@@ -1,12 +1,463 @@
-import type { Command } from 'commander';
+/**
+ * `asa-mailguard run PLAYBOOK`: a playbook across a fleet (issue #7). Validation, targets, window and scheduling
+ * live in src/playbook; this file wires them to the flags, the .env file, the window gate (refuse with exit 7 or
+ * wait with a countdown), Ctrl-C, the progress renderers and the fleet report.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { parse as parseDotenv } from 'dotenv';
+import { ExitCode, MailguardError } from '../../errors.js';
+import {
+  type DeviceRunner,
+  describeWindow,
+  engineDeviceRunner,
+  type FleetTarget,
+  formatDuration,
+  formatWarning,
+  loadPlaybook,
+  outsideWindowError,
+  parseShard,
+  type ReloadPolicy,
+  type RunOverrides,
+  type RunSettings,
+  resolveFleet,
+  runFleet,
+  runSettings,
+  type WindowSpec,
+  windowState,
+  writeFleetReport,
+} from '../../playbook/index.js';
+import type { HostKeyPolicy } from '../../session/types.js';
+import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
+import { parseDuration } from '../render/run-change.js';
+import { runAction } from '../run-action.js';
 
-// Placeholder until the owning issue lands; replaced by the real command.
+export interface RunFlags {
+  inventory?: string;
+  limit?: string;
+  dryRun?: boolean;
+  waitForWindow?: boolean;
+  shard?: string;
+  reportDir?: string;
+  json?: boolean;
+  listHosts?: boolean;
+  concurrency?: string;
+  backupDir?: string;
+  reload?: ReloadPolicy;
+  reloadTimeout?: string;
+  saveTimeout?: string;
+  safetyReload?: string;
+  resolver?: string;
+  envFile?: string;
+  knownHosts?: string;
+  hostKeyPolicy?: HostKeyPolicy;
+  legacyAlgorithms?: boolean;
+  jump?: string;
+  identity?: string;
+  agent?: string | boolean;
+  connectTimeout?: string;
+  loginTimeout?: string;
+  commandTimeout?: string;
+  transcriptDir?: string;
+  verbose?: boolean;
+}
+
+const HELP = `
+The playbook names the inventory (the tool's own YAML, or an Ansible INI/YAML inventory), the targets, the
+credentials (environment variable names; .env in the working directory is loaded, the environment wins),
+the change window, the mode (audit, disable-smtp-inspection, rollback) and how many devices run at once.
+
+Order: canary devices first, one at a time (a canary failure stops the run); then up to "concurrency"
+devices at once, never both units of a failover pair; the run stops starting devices once failures exceed
+maxFailures. Outside the window the run is refused (exit 7) unless --wait-for-window; inside, no device is
+started whose expected time (reload timeout included) would cross the end of the window. A --dry-run
+changes nothing and may run any time (the window is not enforced), so the plan can be reviewed in advance.
+
+Progress: a task tree in a terminal, plain lines otherwise, JSON lines with --json. At the end the fleet
+report (JSON and a Markdown table) is written to the report dir (mode 0600).
+
+Examples:
+  $ asa-mailguard run playbooks/audit.yaml --inventory examples/ansible-inventory.ini
+  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --dry-run
+  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --wait-for-window
+  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --limit 'branches:!fw-south-1' --list-hosts
+  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --shard 2/4 --json > shard2.jsonl   # CI job 2 of 4
+  $ asa-mailguard run playbooks/rollback-smtp-inspection.yaml --limit fw-hq-a
+  $ asa-mailguard lab --dialect pix6,asa8,asa9 --devices 10 --inventory-out examples/lab-inventory.yaml &
+    asa-mailguard run examples/lab-fleet.yaml
+
+Exit codes: 0 every device done or nothing to do; 1 devices skipped (canary, maxFailures); 2 invalid
+playbook, inventory or flags (file:line:column); 3 connection; 4 device error (rolled back); 5 not verified
+from outside (rolled back); 6 a rollback failed: a person is needed; 7 outside the change window; 130
+interrupted. With several failures the most serious code wins.
+`;
+
+const collectInt = (flag: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) {
+    throw new MailguardError('USAGE', `${flag} takes a whole number >= ${min} (got "${v}").`, {
+      hint: `For example ${flag} ${Math.max(min, 4)}.`,
+    });
+  }
+  return n;
+};
+
+const seconds = (flag: string, v: string | undefined): number | undefined =>
+  v === undefined ? undefined : parseDuration(v, flag);
+
+/** `.env` under the process environment (the environment wins). Never copied into process.env. */
+export function loadEnv(
+  file: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
+  const path = resolve(file ?? '.env');
+  if (!existsSync(path)) {
+    if (file) {
+      throw new MailguardError('USAGE', `--env-file ${file} does not exist`, { hint: 'Check the path.' });
+    }
+    return { ...env };
+  }
+  let parsed: Record<string, string>;
+  try {
+    parsed = parseDotenv(readFileSync(path));
+  } catch (e) {
+    throw new MailguardError('BAD_INPUT', `cannot read ${path}: ${(e as Error).message}`, {
+      hint: 'Fix or remove the .env file.',
+    });
+  }
+  return { ...parsed, ...env };
+}
+
+function overridesFrom(f: RunFlags): RunOverrides {
+  const o: RunOverrides = {};
+  if (f.dryRun) o.dryRun = true;
+  if (f.reportDir) o.reportDir = f.reportDir;
+  if (f.knownHosts) o.knownHosts = f.knownHosts;
+  if (f.hostKeyPolicy) o.hostKeyPolicy = f.hostKeyPolicy;
+  if (f.reload) o.reload = f.reload;
+  if (f.backupDir) o.backupDir = f.backupDir;
+  const safety = collectInt('--safety-reload', f.safetyReload, 0);
+  if (safety !== undefined) o.safetyReloadMin = safety === 0 ? null : safety;
+  const conc = collectInt('--concurrency', f.concurrency, 1);
+  if (conc !== undefined) o.concurrency = conc;
+  const t: NonNullable<RunOverrides['timeouts']> = {};
+  const set = (k: keyof typeof t, flag: string, v: string | undefined) => {
+    const ms = seconds(flag, v);
+    if (ms !== undefined) t[k] = ms;
+  };
+  set('connectMs', '--connect-timeout', f.connectTimeout);
+  set('loginMs', '--login-timeout', f.loginTimeout);
+  set('commandMs', '--command-timeout', f.commandTimeout);
+  set('saveMs', '--save-timeout', f.saveTimeout);
+  set('reloadMs', '--reload-timeout', f.reloadTimeout);
+  if (Object.keys(t).length > 0) o.timeouts = t;
+  return o;
+}
+
+/** Connection flags that apply to every target (key, agent, jump host, legacy algorithms, transcripts). */
+async function applyConnectionFlags(
+  targets: FleetTarget[],
+  f: RunFlags,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  let key: Buffer | undefined;
+  if (f.identity) {
+    try {
+      key = readFileSync(f.identity);
+    } catch (e) {
+      throw new MailguardError('BAD_INPUT', `cannot read the key file ${f.identity}: ${(e as Error).message}`, {
+        hint: 'Check the path given to --identity.',
+      });
+    }
+  }
+  const agent = f.agent === true ? env.SSH_AUTH_SOCK : f.agent || undefined;
+  if (f.agent === true && !agent) {
+    throw new MailguardError('USAGE', '--agent was given but SSH_AUTH_SOCK is not set', {
+      hint: 'Start ssh-agent and ssh-add your key, or pass the socket: --agent /path/to/socket',
+    });
+  }
+  if (f.transcriptDir) await mkdir(f.transcriptDir, { recursive: true, mode: 0o700 });
+  for (const t of targets) {
+    const c = t.connect;
+    if (f.transcriptDir) c.transcriptFile = resolve(f.transcriptDir, `${t.name}.log`);
+    if (c.transport !== 'ssh') continue;
+    if (key && c.privateKey === undefined) {
+      c.privateKey = key;
+      if (c.passphrase === undefined && env.ASA_PASSPHRASE) c.passphrase = env.ASA_PASSPHRASE;
+    }
+    if (agent) c.agent = agent;
+    if (f.jump) c.jump = f.jump;
+    if (f.legacyAlgorithms) c.legacyAlgorithms = true;
+  }
+}
+
+type Gate = { ok: true; closesAt: Date | null } | { ok: false; opensAt: Date | null; error: MailguardError };
+
+/** May the fleet start at `now`? Inside the window with room for one device (its expected time). */
+export function windowGate(w: WindowSpec, now: Date, needMs: number): Gate {
+  const s = windowState(w, now);
+  if (!s.inside) return { ok: false, opensAt: s.opensAt, error: outsideWindowError(w, now) };
+  if (!s.closesAt || now.getTime() + needMs <= s.closesAt.getTime()) return { ok: true, closesAt: s.closesAt };
+  const next = windowState(w, s.closesAt);
+  const when = next.opensAt ? `the next one opens at ${next.opensAt.toISOString()}` : 'it does not open again';
+  return {
+    ok: false,
+    opensAt: next.opensAt,
+    error: new MailguardError(
+      'OUTSIDE_WINDOW',
+      `too late in the change window (${describeWindow(w)}): it closes at ${s.closesAt.toISOString()} (in ${formatDuration(s.remainingMs)}) and a device may take ${formatDuration(needMs)} (reload timeout included); ${when}`,
+      {
+        hint: next.opensAt
+          ? 'Run again in the next window, or add --wait-for-window to wait for it.'
+          : 'Update the window in the playbook, or lower options.expectedDurationSec / timeouts.reloadSec if devices are faster.',
+        details: { window: describeWindow(w), closesAt: s.closesAt.toISOString(), needMs },
+      },
+    ),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((res, rej) => {
+    if (signal.aborted)
+      return rej(new MailguardError('INTERRUPTED', 'interrupted while waiting for the change window'));
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      res();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      rej(new MailguardError('INTERRUPTED', 'interrupted while waiting for the change window'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Wait (with a countdown) until the gate opens; throws OUTSIDE_WINDOW when it never will. */
+async function waitForGate(s: RunSettings, signal: AbortSignal, json: FleetJsonRenderer | null): Promise<void> {
+  const tty = !json && process.stderr.isTTY === true;
+  let last = 0;
+  for (;;) {
+    const now = new Date();
+    const g = windowGate(s.window, now, s.expectedDurationMs);
+    if (g.ok) break;
+    if (!g.opensAt) throw g.error;
+    const left = g.opensAt.getTime() - now.getTime();
+    const text = `waiting for the change window (${describeWindow(s.window)}): opens at ${g.opensAt.toISOString()}, in ${formatDuration(left)}`;
+    if (json) {
+      if (now.getTime() - last >= 60_000 || last === 0) {
+        json.write({ type: 'window:wait', opensAt: g.opensAt.toISOString(), remainingMs: left });
+        last = now.getTime();
+      }
+    } else if (tty) {
+      process.stderr.write(`\r\x1b[K${text} (Ctrl-C to give up)`);
+    } else if (now.getTime() - last >= 60_000 || last === 0) {
+      process.stderr.write(`${text}\n`);
+      last = now.getTime();
+    }
+    // Short ticks keep the countdown live and the start on time (+ a few ms so the window is open when we wake).
+    await sleep(Math.min(Math.max(left, 0) + 5, 1000), signal);
+  }
+  if (tty) process.stderr.write('\r\x1b[K');
+}
+
+export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
+  const env = loadEnv(f.envFile);
+  const lp = await loadPlaybook(file);
+  const settings = runSettings(lp, overridesFrom(f));
+  const shard = f.shard !== undefined ? parseShard(f.shard) : undefined;
+  const fleet = await resolveFleet(lp, {
+    settings,
+    env,
+    ...(f.inventory ? { inventoryFile: f.inventory } : {}),
+    ...(f.limit !== undefined ? { limit: f.limit } : {}),
+    ...(shard ? { shard } : {}),
+  });
+  await applyConnectionFlags(fleet.targets, f, env);
+
+  const renderer: FleetRenderer = await createFleetRenderer({ json: f.json, verbose: f.verbose });
+  const json = renderer instanceof FleetJsonRenderer ? renderer : null;
+  // Plain-text secrets in the inventory: accepted with a warning (a few shown; all with --verbose).
+  const shown = f.verbose ? fleet.warnings : fleet.warnings.slice(0, 3);
+  for (const w of shown) renderer.warn(formatWarning(w));
+  if (shown.length < fleet.warnings.length) {
+    renderer.warn(
+      `warning: ${fleet.warnings.length - shown.length} more plain-text secrets in ${fleet.inventory.file} (--verbose lists them); prefer environment variable references`,
+    );
+  }
+
+  if (f.listHosts) {
+    if (json) {
+      json.write({
+        type: 'hosts',
+        hosts: fleet.targets.map((t) => ({
+          name: t.name,
+          host: t.connect.host,
+          port: t.connect.port ?? null,
+          transport: t.connect.transport,
+          failoverPeer: t.failoverPeer,
+        })),
+        otherShards: fleet.otherShards,
+      });
+    } else {
+      for (const t of fleet.targets) {
+        const where = `${t.connect.transport} ${t.connect.host}${t.connect.port ? `:${t.connect.port}` : ''}`;
+        process.stdout.write(`${t.name}  ${where}${t.failoverPeer ? `  (failover peer ${t.failoverPeer})` : ''}\n`);
+      }
+      if (shard) process.stdout.write(`(${fleet.otherShards.length} more in the other shards)\n`);
+    }
+    return ExitCode.ok;
+  }
+
+  // Ctrl-C: stop starting devices; running ones stop at their next step and roll back. Twice: leave now.
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    process.stderr.write(
+      '\ninterrupted: no new device is started; running devices stop at their next step and roll back (Ctrl-C again to quit now)\n',
+    );
+    abort.abort(new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the fleet report.' }));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    // A dry run changes nothing: it may run any time so the plan can be reviewed before the window.
+    const enforce = !settings.dryRun;
+    let windowNote: string;
+    if (enforce) {
+      const g = windowGate(settings.window, new Date(), settings.expectedDurationMs);
+      if (!g.ok) {
+        if (!f.waitForWindow || !g.opensAt) throw g.error;
+        await waitForGate(settings, abort.signal, json);
+      }
+      const s = windowState(settings.window, new Date());
+      windowNote = s.closesAt
+        ? `open, closes at ${s.closesAt.toISOString()} (in ${formatDuration(s.remainingMs)}); a device may take ${formatDuration(settings.expectedDurationMs)}`
+        : 'open';
+    } else {
+      const s = windowState(settings.window, new Date());
+      windowNote =
+        settings.window.kind === 'always'
+          ? 'dry run'
+          : `dry run: not enforced (${s.inside ? 'open now' : s.opensAt ? `opens at ${s.opensAt.toISOString()}` : 'does not open again'})`;
+    }
+
+    renderer.start({
+      playbook: settings.name,
+      playbookFile: lp.file,
+      mode: settings.mode,
+      dryRun: settings.dryRun,
+      targets: fleet.targets,
+      concurrency: settings.concurrency,
+      canary: settings.canary,
+      maxFailures: settings.maxFailures,
+      window: describeWindow(settings.window),
+      windowNote,
+      shard: shard ?? null,
+      otherShards: fleet.otherShards.length,
+    });
+
+    const base = engineDeviceRunner({ settings, ...(f.resolver ? { resolver: f.resolver } : {}) });
+    // The transport's own warnings (telnet in clear text, host key not checked) reach the device's progress once.
+    const runner: DeviceRunner = (t, signal, emit) => {
+      const seen = new Set<string>();
+      const onLog = (line: string) => {
+        if (!/^warning:/i.test(line) || seen.has(line)) return;
+        seen.add(line);
+        emit({ type: 'log', line, level: 'warn' });
+      };
+      return base({ ...t, connect: { ...t.connect, onLog } }, signal, emit);
+    };
+    let report: Awaited<ReturnType<typeof runFleet>>;
+    try {
+      report = await runFleet(fleet.targets, runner, {
+        concurrency: settings.concurrency,
+        canary: settings.canary,
+        maxFailures: settings.maxFailures,
+        window: enforce ? settings.window : { kind: 'always' },
+        now: () => new Date(),
+        expectedDurationMs: settings.expectedDurationMs,
+        signal: abort.signal,
+        onEvent: (ev) => renderer.event(ev),
+        meta: {
+          playbook: settings.name,
+          playbookFile: lp.file,
+          mode: settings.mode,
+          changeId: settings.changeId,
+          shard: shard ?? null,
+          dryRun: settings.dryRun,
+        },
+      });
+    } finally {
+      await renderer.finish();
+    }
+    // The window as the playbook states it (a dry run ran with it unenforced).
+    report.window = describeWindow(settings.window);
+    const files = await writeFleetReport(report, settings.reportDir);
+    if (json) json.write({ type: 'report', files, ...report });
+    else process.stdout.write(fleetSummary(report, files));
+    return report.exitCode;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .action(() => {
-      process.stderr.write('run: not implemented yet\n');
-      process.exitCode = 1;
+    .description(
+      'Run a playbook across a fleet: canary first, a few devices at a time, failover units never together, inside the change window; fleet report at the end',
+    )
+    .argument('<playbook>', 'playbook YAML file (schema: playbooks/playbook.schema.json)')
+    .option('--inventory <file>', "inventory to use instead of the playbook's (own YAML, Ansible INI or YAML)")
+    .option(
+      '--limit <pattern>',
+      "only these hosts of the playbook's targets (Ansible patterns: fw-*, group, !host, &group)",
+    )
+    .option('--dry-run', 'connect, detect and plan only: no config command is sent (the window is not enforced)')
+    .option('--wait-for-window', 'outside the change window: wait for it with a countdown instead of exit 7')
+    .option('--shard <i/n>', 'run only shard i of n (stable by device name; failover pairs stay together)')
+    .option('--report-dir <dir>', 'where the fleet report goes (default: the playbook reportDir, else ./reports)')
+    .option('--json', 'JSON lines on stdout: one per event, the report last')
+    .option('--list-hosts', 'list the selected devices (after --limit and --shard) and exit; connects to nothing')
+    .option('--concurrency <n>', 'devices changed at once (overrides the playbook)')
+    .option('--backup-dir <dir>', "backups, locks and change records (overrides the playbook's options.backupDir)")
+    .addOption(
+      new Option('--reload <when>', 'override options.reload: never, if-needed, after-save').choices([
+        'never',
+        'if-needed',
+        'after-save',
+      ]),
+    )
+    .option('--reload-timeout <duration>', 'how long to wait for a device after reload (e.g. 15m)')
+    .option('--save-timeout <duration>', 'how long `write memory` may take (e.g. 120s)')
+    .option('--safety-reload <min>', 'ASA `reload in MIN` before applying (0: none); overrides the playbook')
+    .option('--resolver <host[:port]>', 'DNS server for mail_domain probes')
+    .option('--env-file <file>', 'read credentials variables from this file (default ./.env; the environment wins)')
+    .option('--known-hosts <file>', 'OpenSSH known_hosts file (overrides options.knownHosts)')
+    .addOption(
+      new Option('--host-key-policy <policy>', 'strict, accept-new (record first-seen keys) or off (warned)').choices([
+        'strict',
+        'accept-new',
+        'off',
+      ]),
+    )
+    .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')
+    .option('--jump <user@host[:port]>', 'reach the devices through this SSH jump host')
+    .option('--identity <file>', 'SSH private key for hosts without one (passphrase: ASA_PASSPHRASE)')
+    .option('--agent [socket]', 'use ssh-agent (default socket: $SSH_AUTH_SOCK)')
+    .option('--connect-timeout <s>', 'seconds for TCP + SSH handshake')
+    .option('--login-timeout <s>', 'seconds from connected to the privileged prompt')
+    .option('--command-timeout <s>', 'seconds for each command')
+    .option('--transcript-dir <dir>', 'one transcript per device (<dir>/<name>.log, secrets replaced by ***)')
+    .option('-v, --verbose', 'also print step starts and every inventory warning')
+    .addHelpText('after', HELP)
+    .action(async (file: string, flags: RunFlags) => {
+      await runAction({ json: !!flags.json }, () => runPlaybook(file, flags));
     });
 }
