@@ -102,7 +102,14 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
   const state: ConnectState = { enableSecret: g.connect.enableSecret, interactive: true, enableRetried: false };
   const look = await readOnlyLook(ui, g, state, flags);
   if (state.exit) throw state.exit;
-  if (look.outcome === 'failed' && !look.platform) return stopOn(ui, look);
+  if (look.outcome === 'failed') {
+    // e.g. the standby unit of a failover pair: show what the device is, then why the wizard stops.
+    if (look.platform) {
+      ui.heading(4, 'The device');
+      ui.block(platformLines(look.platform, g.connect.host));
+    }
+    return stopOn(ui, look);
+  }
 
   // 3. outside probe
   ui.heading(3, 'Outside check (SMTP probe)');
@@ -112,7 +119,6 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
   ui.heading(4, 'The device');
   const platform = look.platform;
   if (platform) ui.block(platformLines(platform, g.connect.host));
-  if (look.outcome === 'failed') return stopOn(ui, look);
   const findings = look.inspection?.findings ?? [];
   if (findings.length === 0) ui.line('No SMTP inspection is configured.');
   else {

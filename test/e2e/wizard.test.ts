@@ -70,6 +70,7 @@ beforeAll(async () => {
       { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
       { name: 'idle', dialect: 'asa9', hostname: 'fw-idle' },
       { name: 'pix', dialect: 'pix6', hostname: 'pixfw' },
+      { name: 'standby', dialect: 'asa9', hostname: 'fw-standby', faults: { standby: true } },
     ],
     { smtp: true },
   );
@@ -298,6 +299,16 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(await s.exit()).toBe(3);
     expect(s.screen).not.toMatch(/Trust this key/);
     expect(d.commandLog().slice(logStart)).toEqual([]);
+  }, 60_000);
+
+  it('the standby unit of a failover pair: shown, then refused before any question about the change', async () => {
+    const s = await toProbe('standby');
+    await s.expect(/Step 4 of 9 - The device/);
+    await s.expect(/failover +on, this unit is standby/);
+    await s.expect(/Stopped: \[STANDBY_UNIT\]/);
+    await s.expect(/active unit/);
+    expect(await s.exit()).toBe(4);
+    expect(s.screen).not.toMatch(/Probe SMTP from outside:|What now\?/);
   }, 60_000);
 
   it('nothing active: says so and stops without a change (exit 0)', async () => {
