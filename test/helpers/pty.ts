@@ -47,6 +47,12 @@ function has(cmd: string, args: string[]): boolean {
 let cached: PtyDriver | null | undefined;
 export function ptyDriver(): PtyDriver | null {
   if (cached !== undefined) return cached;
+  // MAILGUARD_PTY=script forces the fallback (to test it where python3 exists too).
+  const forced = process.env.MAILGUARD_PTY;
+  if (forced === 'python3' || forced === 'script') {
+    cached = has(forced, ['-V']) ? forced : null;
+    return cached;
+  }
   if (has('python3', ['-c', 'import pty, os; os.waitstatus_to_exitcode'])) cached = 'python3';
   else if (has('script', ['-V'])) cached = 'script';
   else cached = null;
