@@ -861,7 +861,9 @@ export class ChangeEngine extends ChangeEmitter {
           }
         }
         await this.cancelSafetyReload('rollback');
-        return `${sent} command${sent === 1 ? '' : 's'} sent; SMTP inspection as in the backup`;
+        return sent === 0
+          ? 'no command needed: the SMTP inspection is as in the backup'
+          : `${sent} command${sent === 1 ? '' : 's'} sent; SMTP inspection as in the backup`;
       });
       return true;
     } catch (e) {

@@ -59,7 +59,9 @@ export function formatResult(r: ChangeResult): string {
       `  outside probe: ${r.preProbe?.verdict ?? '-'} before, ${r.postProbe?.verdict ?? '-'} after: ${r.verification}`,
     );
   }
-  if (r.reloaded) out.push('  reloaded: yes, the change survived the reload');
+  if (r.reloaded) {
+    out.push(r.outcome === 'done' ? '  reloaded: yes, the change survived the reload' : '  reloaded: yes');
+  }
   if (r.backup) out.push(`  backup: ${r.backup.metadataPath}`);
   if (r.reportFiles) out.push(`  change record: ${r.reportFiles.markdown} (and .json)`);
   if (r.outcome !== 'dry-run' && r.outcome !== 'nothing-to-do') {
