@@ -33,6 +33,17 @@ export async function detectOnce(device, knownHostsFile) {
   return performance.now() - t0;
 }
 
+/** `asa-mailguard --version`: Node start-up plus loading the CLI's modules; resolves with ms. */
+export function cliStartOnce() {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, '--version'], { stdio: 'ignore' });
+    child.on('exit', (code) =>
+      code === 0 ? resolve(performance.now() - t0) : reject(new Error(`--version: ${code}`)),
+    );
+  });
+}
+
 /** `asa-mailguard detect --json` as a new process (adds Node start-up and module loading); resolves with ms. */
 export function detectCliOnce(device, knownHostsFile) {
   const t0 = performance.now();

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLI, distImport, HOOK, knownHosts, ROOT, readUsage, startLab } from './lab.mjs';
@@ -16,11 +17,12 @@ function runTool(args, env) {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '';
     let err = '';
+    // A fleet run prints a JSON line per event: keep the tails only.
     child.stdout.on('data', (d) => {
-      out += d;
+      out = (out + d).slice(-20_000);
     });
     child.stderr.on('data', (d) => {
-      err += d;
+      err = (err + d).slice(-20_000);
     });
     child.on('exit', (code) => resolve({ code, out, err }));
   });
@@ -44,7 +46,7 @@ function playbookFor(dir, concurrency) {
   return file;
 }
 
-export async function fleetBench({ devices, concurrency, work }) {
+export async function fleetBench({ devices, concurrency, work, viaCli = true, nodeArgs = [] }) {
   const dir = join(work, `fleet-${devices}`);
   mkdirSync(dir, { recursive: true });
   const { labInventoryYaml } = await distImport('playbook/index.js');
@@ -57,7 +59,8 @@ export async function fleetBench({ devices, concurrency, work }) {
     const usageFile = join(dir, 'tool-usage.json');
     const labBefore = await lab.usage();
     const t0 = performance.now();
-    const r = await runTool(['--import', HOOK, CLI, 'run', playbook, '--json'], { BENCH_USAGE_FILE: usageFile });
+    const cmd = viaCli ? [CLI, 'run', playbook, '--json'] : [join(ROOT, 'bench', 'fleet-driver.mjs'), playbook];
+    const r = await runTool([...nodeArgs, '--import', HOOK, ...cmd], { BENCH_USAGE_FILE: usageFile });
     const wallS = (performance.now() - t0) / 1000;
     const labAfter = await lab.usage();
     const tool = await readUsage(usageFile);
@@ -80,6 +83,9 @@ export async function fleetBench({ devices, concurrency, work }) {
       toolCpuMsPerDevice: tool ? round((tool.cpuS * 1000) / devices, 0) : null,
       exitCode: r.code,
       done,
+      // other load on the machine during the run (the lab and the tool are 2 of these)
+      loadAvg1m: round(os.loadavg()[0], 1),
+      via: viaCli ? 'asa-mailguard run' : 'bench/fleet-driver.mjs (library calls of run)',
     };
   } finally {
     await lab.stop();
