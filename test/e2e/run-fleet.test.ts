@@ -1,0 +1,174 @@
+/**
+ * End to end (issue #7 "Done when"): the built CLI runs the shipped playbook playbooks/disable-smtp-inspection.yaml
+ * against a 20-device lab fleet started in this process: mixed dialects (pix6/asa8/asa9), two failover pairs
+ * (active + standby), three devices with injected faults (device error on the `no` command, connection dropped at
+ * the `no` command, `write memory` hanging with a short --save-timeout).
+ *
+ * The playbook is the shipped one with three lab-specific edits only: the window is moved to now (the shipped one
+ * is a weekend night), maxFailures is 3 (the shipped 1 would, correctly, stop this run at the second fault) and
+ * the per-host probe override for fw-south-1 (a host of the example inventory) is dropped. The inventory, known
+ * hosts, save timeout and report dir come from the command line, the credentials from the environment and .env.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseDocument, stringify } from 'yaml';
+import type { LabDeviceOptions } from '../../src/lab/types.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import type { FleetReport } from '../../src/playbook/index.js';
+import { labInventory } from '../../src/playbook/lab-inventory.js';
+import { startTestLab } from '../helpers/lab.js';
+import { runCli, tempDir } from './apply-helpers.js';
+
+const creds = { username: 'fleetadm', password: 'Fl33t-pass', enableSecret: 'Fl33t-enable' };
+const d = (name: string, dialect: LabDeviceOptions['dialect'], extra: Partial<LabDeviceOptions> = {}) =>
+  ({ name, dialect, ...creds, ...extra }) as LabDeviceOptions;
+
+// Inventory order is run order: the first device is the canary. The units of each pair are adjacent, so without
+// the pair rule they would run at the same time.
+const devices: LabDeviceOptions[] = [
+  d('asa9-1', 'asa9'),
+  d('pix6-1', 'pix6'),
+  d('asa8-1', 'asa8'),
+  d('hq-a', 'asa9', { hostname: 'hq', failover: { role: 'active', unit: 'primary', peer: 'hq-b' } }),
+  d('hq-b', 'asa9', { hostname: 'hq', failover: { role: 'standby', unit: 'secondary', peer: 'hq-a' } }),
+  d('asa9-2', 'asa9'),
+  d('pix6-err', 'pix6', { faults: { errorAt: [/^no fixup protocol smtp/] } }),
+  d('asa8-2', 'asa8'),
+  d('dc-a', 'asa8', { hostname: 'dc', failover: { role: 'active', unit: 'primary', peer: 'dc-b' } }),
+  d('dc-b', 'asa8', { hostname: 'dc', failover: { role: 'standby', unit: 'secondary', peer: 'dc-a' } }),
+  d('pix6-2', 'pix6'),
+  d('asa8-drop', 'asa8', { faults: { dropAt: [/^no inspect esmtp/] } }),
+  d('asa9-3', 'asa9'),
+  d('pix6-3', 'pix6'),
+  d('asa9-hang', 'asa9', { faults: { hangAt: [/^wr(ite)? mem/] } }),
+  d('asa8-3', 'asa8'),
+  d('asa9-4', 'asa9'),
+  d('pix6-4', 'pix6'),
+  d('asa8-4', 'asa8'),
+  d('asa9-5', 'asa9'),
+];
+const FAULTY = ['pix6-err', 'asa8-drop', 'asa9-hang'];
+const STANDBY = ['hq-b', 'dc-b'];
+
+const lab = await startTestLab(devices, { smtp: true, randomCredentials: false });
+const dir = tempDir('mg-run-fleet-');
+
+// The generated inventory without secrets (the playbook names the environment variables), plus the example
+// inventory's (here empty) pix-legacy group that the shipped targets exclude.
+const inv = labInventory({ devices: lab.devices });
+for (const h of Object.values(inv.hosts ?? {})) {
+  if (!h) continue;
+  delete h.username;
+  delete h.password;
+  delete h.enableSecret;
+}
+inv.groups = { ...inv.groups, 'pix-legacy': null };
+writeFileSync(join(dir, 'inventory.yaml'), stringify(inv));
+writeFileSync(join(dir, 'known_hosts'), `${lab.devices.map((x) => x.knownHostsLine).join('\n')}\n`);
+// .env holds a wrong user: the process environment wins over it.
+writeFileSync(
+  join(dir, '.env'),
+  `ASA_USERNAME=not-this-one\nASA_PASSWORD=${creds.password}\nASA_ENABLE_SECRET=${creds.enableSecret}\n`,
+);
+
+const shipped = readFileSync(resolve(import.meta.dirname, '../../playbooks/disable-smtp-inspection.yaml'), 'utf8');
+const doc = parseDocument(shipped);
+const now = Date.now();
+doc.set('window', { start: new Date(now - 60_000).toISOString(), end: new Date(now + 2 * 3600_000).toISOString() });
+doc.set('maxFailures', 3);
+doc.delete('probe');
+writeFileSync(join(dir, 'disable-smtp-inspection.yaml'), doc.toString());
+
+const ms = (s: string | null) => Date.parse(s as string);
+
+describe('asa-mailguard run: the shipped playbook on a 20-device lab fleet', () => {
+  it('healthy devices verified, faulty ones rolled back, pairs never overlap, all 20 reported', async () => {
+    const run = await runCli(
+      [
+        'run',
+        'disable-smtp-inspection.yaml',
+        '--inventory',
+        'inventory.yaml',
+        '--known-hosts',
+        'known_hosts',
+        '--save-timeout',
+        '2s',
+        '--report-dir',
+        'fleet-reports',
+      ],
+      { cwd: dir, env: { ASA_USERNAME: creds.username }, timeoutMs: 50_000 },
+    );
+    const out = run.stdout;
+    expect(run.code, `${out}\n${run.stderr}`).toBe(4);
+
+    // Plain progress lines (not a terminal), the summary and the report paths.
+    expect(out).toMatch(/^\[asa9-1\] start \(canary\)$/m);
+    expect(out).toMatch(/^\[pix6-err\] FAIL apply: \[DEVICE_ERROR\]/m);
+    expect(out).toMatch(/Result: 20 devices: 15 done, 2 nothing to do, 3 rolled back; exit 4/);
+    const md = /Fleet report: (\S+\.md) \(and (\S+\.json)\)/.exec(out);
+    expect(md).not.toBeNull();
+    const [mdPath, jsonPath] = [md?.[1] as string, md?.[2] as string];
+    expect(mdPath.startsWith(join(dir, 'fleet-reports'))).toBe(true);
+    for (const f of [mdPath, jsonPath]) expect(statSync(f).mode & 0o777).toBe(0o600);
+
+    const report = JSON.parse(readFileSync(jsonPath, 'utf8')) as FleetReport;
+    expect(report.devices.map((x) => x.name)).toEqual(devices.map((x) => x.name));
+    expect(report.mode).toBe('disable-smtp-inspection');
+    expect(report.changeId).toBe('CHG-0000');
+    expect(report.summary).toMatchObject({ total: 20, done: 15, 'nothing-to-do': 2, 'rolled-back': 3, skipped: 0 });
+    const row = (n: string) => report.devices.find((x) => x.name === n)!;
+
+    for (const x of report.devices) {
+      if (FAULTY.includes(x.name) || STANDBY.includes(x.name)) continue;
+      expect(x, x.name).toMatchObject({ result: 'done', after: 'verified', before: 'inspected' });
+      expect(x.platform, x.name).toContain(`(${devices.find((y) => y.name === x.name)?.dialect}`);
+      expect(x.backupPath && x.reportPath, x.name).toBeTruthy();
+      expect(findSmtpInspection(lab.device(x.name).runningConfig()).active, x.name).toBe(false);
+      expect(findSmtpInspection(lab.device(x.name).startupConfig()).active, x.name).toBe(false);
+    }
+    expect(row('asa9-1').canary).toBe(true);
+    for (const n of STANDBY) expect(row(n)).toMatchObject({ result: 'nothing-to-do', message: /standby unit/ });
+
+    expect(row('pix6-err')).toMatchObject({ result: 'rolled-back', exitCode: 4, errorCode: 'DEVICE_ERROR' });
+    expect(row('asa8-drop')).toMatchObject({ result: 'rolled-back', exitCode: 4, errorCode: 'CONNECTION_LOST' });
+    expect(row('asa9-hang')).toMatchObject({ result: 'rolled-back', exitCode: 4, errorCode: 'COMMAND_TIMEOUT' });
+    for (const n of FAULTY) {
+      // Rolled back: the inspection is active again, the startup-config was never written without it.
+      expect(findSmtpInspection(lab.device(n).runningConfig()).active, n).toBe(true);
+      expect(findSmtpInspection(lab.device(n).startupConfig()).active, n).toBe(true);
+      expect(row(n).backupPath, n).toMatch(/-backup\.json$/);
+      expect(readFileSync(row(n).reportPath as string, 'utf8'), n).toMatch(/Outcome \| \*\*rolled-back/);
+    }
+
+    // The units of a pair never overlap (the scheduler's recorded start/end of each device).
+    for (const [a, b] of [
+      ['hq-a', 'hq-b'],
+      ['dc-a', 'dc-b'],
+    ] as const) {
+      const [x, y] = [row(a), row(b)];
+      expect(ms(x.endedAt) <= ms(y.startedAt) || ms(y.endedAt) <= ms(x.startedAt), `${a}/${b}`).toBe(true);
+    }
+    // The fleet did run devices in parallel (else the pair check above would prove nothing).
+    const overlapping = report.devices.filter(
+      (x) =>
+        x.name !== 'asa9-2' &&
+        ms(x.startedAt) < ms(row('asa9-2').endedAt) &&
+        ms(x.endedAt) > ms(row('asa9-2').startedAt),
+    );
+    expect(overlapping.length).toBeGreaterThan(0);
+    // The canary finished before any other device started.
+    const others = report.devices.filter((x) => x.name !== 'asa9-1');
+    expect(Math.min(...others.map((x) => ms(x.startedAt)))).toBeGreaterThanOrEqual(ms(row('asa9-1').endedAt));
+
+    // The Markdown table lists all 20 with their backup and change-record paths.
+    const table = readFileSync(mdPath, 'utf8');
+    for (const x of report.devices) expect(table).toContain(`| ${x.name} | `);
+    expect(table).toContain(row('asa9-hang').reportPath as string);
+    // No secret in anything the run printed or wrote.
+    for (const text of [out, run.stderr, table, readFileSync(jsonPath, 'utf8')]) {
+      expect(text).not.toContain(creds.password);
+      expect(text).not.toContain(creds.enableSecret);
+    }
+  }, 55_000);
+});
