@@ -359,6 +359,19 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     const inv = readFileSync(join(cwd, 'mailguard-pixfw.inventory.yml'), 'utf8');
     expect(inv).toMatch(/transport: telnet/);
     expect(inv + readFileSync(join(cwd, 'mailguard-pixfw.playbook.yml'), 'utf8')).not.toContain(info.password);
+    // The playbook is one `run` accepts: a dry run of it against the same device.
+    const run = await new Promise<{ code: number; out: string }>((done) => {
+      execFile(
+        process.execPath,
+        [cli, 'run', 'mailguard-pixfw.playbook.yml', '--dry-run'],
+        { cwd, env: env({ ASA_PASSWORD: info.password, ASA_ENABLE_SECRET: info.enableSecret }), timeout: 60_000 },
+        (err, stdout, stderr) => done({ code: err ? Number(err.code) : 0, out: stdout + stderr }),
+      );
+    });
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/\[pixfw\] ok +plan .*1 command/);
+    expect(run.out).toMatch(/1 done \(dry run\)/);
+    expect(d.runningConfig()).toBe(before);
   }, 60_000);
 
   it('`asa-mailguard` alone in a terminal starts the wizard', async () => {
