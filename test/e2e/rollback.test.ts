@@ -23,13 +23,19 @@ describe('multiple-context apply and rollback', () => {
   it('apply --context all changes every context and saves each', async () => {
     expect(active('admin')).toBe(true);
     expect(active('ctx1')).toBe(true);
-    const run = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never'], {
-      cwd,
-      env: credsEnv(dev.info),
-    });
+    const logBefore = dev.commandLog().length;
+    const run = await runCli(
+      ['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never', '--safety-reload', '5'],
+      { cwd, env: credsEnv(dev.info) },
+    );
     const result = resultOf(run);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(result.plan?.contexts.map((c) => c.context)).toEqual(['admin', 'ctx1']);
+    // The safety reload is scheduled and cancelled from the system execution space.
+    const log = dev.commandLog().slice(logBefore);
+    const at = (re: RegExp) => log.findIndex((c) => re.test(c));
+    expect(at(/^changeto system$/)).toBeLessThan(at(/^reload in 5$/));
+    expect(at(/^reload cancel$/)).toBeGreaterThan(log.findLastIndex((c) => /^wr(ite)? mem/.test(c)));
     expect(active('admin')).toBe(false);
     expect(active('ctx1')).toBe(false);
     expect(findSmtpInspection(dev.startupConfig('admin')).active).toBe(false);
