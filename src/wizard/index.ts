@@ -149,7 +149,13 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
   const reload: ReloadPolicy = choice === 'apply-reload' ? 'after-save' : probe.report ? 'if-needed' : 'never';
   if (choice === 'dry-run') {
     ui.line(`Dry run only: nothing was changed on ${hostname}.`);
-    await offerPlaybook(ui, g, probe, flags, { name: hostname, reload: 'if-needed', outcome: 'dry run' });
+    await offerPlaybook(ui, g, probe, flags, {
+      name: hostname,
+      reload: 'if-needed',
+      // For the change window: the ASA safety net on, as the wizard would have offered it.
+      safetyReloadMin: platform?.family === 'asa' ? Number(flags.safetyReload ?? 10) : undefined,
+      outcome: 'dry run',
+    });
     return ExitCode.ok;
   }
   let safetyReloadMin: number | undefined;
@@ -195,7 +201,9 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     deps: { openSession: wizardOpenSession(ui, quiet) },
   });
   const result = run.result;
-  ui.line();
+  // 8. on failure the result itself says what happened and what the configs hold now
+  if (result.exitCode !== ExitCode.ok) ui.heading(8, 'What happened');
+  else ui.line();
   ui.block(shortPaths(formatResult(result)).trimEnd().split('\n'), '');
   if (changed) ui.para(changed);
   if (result.postProbe) {
@@ -203,10 +211,9 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     ui.block(probeLines(result.postProbe));
   }
 
-  // 8. failure: what happened, the state, the rollback offer
+  // 8. failure: the state and the rollback offer
   let exitCode = result.exitCode;
   if (result.exitCode !== ExitCode.ok) {
-    ui.heading(8, 'What happened');
     exitCode = await afterFailure(ui, result, {
       ...base,
       connect,
