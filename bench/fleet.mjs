@@ -81,6 +81,8 @@ export async function fleetBench({ devices, concurrency, work, viaCli = true, no
       toolCpuS: tool ? round(tool.cpuS, 1) : null,
       labCpuS: round(labCpuS, 1),
       toolCpuMsPerDevice: tool ? round((tool.cpuS * 1000) / devices, 0) : null,
+      // the tool alone: devices per CPU-second of the tool, the rate with one free core for it (its work is one thread)
+      toolOnlyDevicesPerS: tool ? round(devices / tool.cpuS, 1) : null,
       exitCode: r.code,
       done,
       // other load on the machine during the run (the lab and the tool are 2 of these)

@@ -38,10 +38,10 @@ const startedAt = new Date().toISOString();
 /** Floor and detect alternate on the same device, so load from elsewhere on the machine hits both alike. */
 async function perDevice() {
   // One device for floor/detect/dry runs, then one fresh device per apply (an apply changes its device).
-  const lab = await startLab({ devices: 2 + changeRuns });
+  const lab = await startLab({ devices: 3 + changeRuns });
   const kh = join(work, 'known_hosts');
   writeFileSync(kh, knownHosts(lab.devices));
-  const [d0, dDry, ...fresh] = lab.devices;
+  const [d0, dDry, dWarm, ...fresh] = lab.devices;
   try {
     // Warm-up: first connections pay JIT and module loading on both sides.
     for (let i = 0; i < 2; i++) {
@@ -65,6 +65,7 @@ async function perDevice() {
     log(`dry run and apply (no reload, no probe): ${changeRuns} runs each`);
     const backups = join(work, 'backups');
     mkdirSync(backups);
+    await changeOnce(dWarm, kh, backups, false); // warm-up: the engine's first run pays JIT
     const dry = [];
     const apply = [];
     for (let i = 0; i < changeRuns; i++) {
@@ -154,7 +155,7 @@ try {
     ...fleet.map((f) => [
       `fleet run, ${f.devices} devices, conc. ${f.concurrency}`,
       `${f.wallS} s, ${f.devicesPerS} dev/s`,
-      `peak RSS ${f.peakRssMB} MB; CPU tool ${f.toolCpuS} s, lab ${f.labCpuS} s; ${f.done}/${f.devices} done`,
+      `peak RSS ${f.peakRssMB} MB; CPU tool ${f.toolCpuS} s (${f.toolOnlyDevicesPerS} dev per tool CPU-s), lab ${f.labCpuS} s; load ${f.loadAvg1m}; ${f.done}/${f.devices} done`,
     ]),
   ];
   process.stdout.write(
