@@ -4,22 +4,24 @@
  */
 import { basename, join } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { DeviceCommandError, ExitCode, MailguardError, toMailguardError } from '../errors.js';
+import { ExitCode, MailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
-import type { CliSession, SendOptions } from '../session/types.js';
+import type { CliSession } from '../session/types.js';
 import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, sha256, writeBackup } from './backup.js';
 import type { DeviceState, EngineDeps } from './deps.js';
+import { DeviceLink } from './device.js';
 import { ChangeEmitter } from './events.js';
 import { acquireLock, type DeviceLock } from './lock.js';
 import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
+import { waitForDevice } from './reload.js';
+import { type ConfigState, describe, errJson, findingKey, merge, placeKey, probeLine, toEngineError } from './state.js';
 import {
   type ChangeOptions,
   type ChangeOutcome,
   type ChangePlan,
   type ChangeResult,
-  type CommandRecord,
   type ContextPlan,
   type FinalState,
   type ProbeEvidence,
@@ -56,14 +58,13 @@ export class ChangeEngine extends ChangeEmitter {
   readonly options: ChangeOptions;
   private deps!: EngineDeps;
   private readonly target: string;
-  private session: CliSession | null = null;
+  private link!: DeviceLink;
   private device: DeviceState | null = null;
   private contexts: Array<{ context: string | null; runningConfig: string }> = [];
   private planResult: ChangePlan | null = null;
   private backup: LoadedBackup | null = null;
   private restoreSource: LoadedBackup | null = null;
   private backupInfo: ChangeResult['backup'];
-  private readonly commands: CommandRecord[] = [];
   private readonly steps: StepTiming[] = [];
   private preProbe?: ProbeEvidence;
   private postProbe?: ProbeEvidence;
@@ -168,138 +169,6 @@ export class ChangeEngine extends ChangeEmitter {
     return new StepSkip(summary);
   }
 
-  // ---- device helpers ------------------------------------------------------------------------------------
-
-  private async send(step: StepName, context: string | null, command: string, opts: SendOptions = {}) {
-    const session = await this.ensureSession();
-    const started = this.now();
-    try {
-      const out = await session.send(command, opts);
-      this.commands.push({
-        step,
-        context,
-        command,
-        response: redactSecrets(out, this.secrets()),
-        ok: true,
-        at: started.toISOString(),
-        durationMs: this.now().getTime() - started.getTime(),
-      });
-      return out;
-    } catch (e) {
-      const err = toEngineError(e);
-      const output = e instanceof DeviceCommandError ? e.output : `(${err.code}: ${err.message})`;
-      this.commands.push({
-        step,
-        context,
-        command,
-        response: redactSecrets(output, this.secrets()),
-        ok: false,
-        at: started.toISOString(),
-        durationMs: this.now().getTime() - started.getTime(),
-      });
-      // After a timeout or a drop the conversation is out of step: start a fresh session next time.
-      if (!(e instanceof DeviceCommandError)) await this.dropSession();
-      throw err;
-    }
-  }
-
-  private async connect(): Promise<CliSession> {
-    const outer = this.options.connect.onLog;
-    const session = await this.deps.openSession({
-      ...this.options.connect,
-      // Once the platform is known, reconnects skip dialect detection.
-      ...(this.device ? { dialect: this.device.platform.dialect } : {}),
-      onLog: (line) => {
-        outer?.(line);
-        this.log(null, line, 'debug');
-      },
-    });
-    this.session = session;
-    return session;
-  }
-
-  private async ensureSession(): Promise<CliSession> {
-    if (this.session && !this.session.closed) return this.session;
-    this.session = null;
-    this.log(null, 'session lost: reconnecting', 'warn');
-    return this.connect();
-  }
-
-  private async dropSession(): Promise<void> {
-    const s = this.session;
-    this.session = null;
-    if (s) await s.close().catch(() => undefined);
-  }
-
-  /** Run a session-level mode change (configure terminal, end, changeto) and record it like a command. */
-  private async modeCommand(
-    step: StepName,
-    context: string | null,
-    command: string,
-    run: (s: CliSession) => Promise<void>,
-  ): Promise<void> {
-    const session = await this.ensureSession();
-    const started = this.now();
-    const record = (ok: boolean, response: string) =>
-      this.commands.push({
-        step,
-        context,
-        command,
-        response: redactSecrets(response, this.secrets()),
-        ok,
-        at: started.toISOString(),
-        durationMs: this.now().getTime() - started.getTime(),
-      });
-    try {
-      await run(session);
-      record(true, `(prompt ${session.prompt})`);
-    } catch (e) {
-      const err = toEngineError(e);
-      record(false, e instanceof DeviceCommandError ? e.output : `(${err.code}: ${err.message})`);
-      if (!(e instanceof DeviceCommandError)) await this.dropSession();
-      throw err;
-    }
-  }
-
-  /** PIX 6.x leaves config mode with `exit` per level; ASA with `end`. */
-  private leaveConfigLabel(): string {
-    return this.device?.platform.dialect === 'pix6' ? 'exit' : 'end';
-  }
-
-  private multi(): boolean {
-    return this.device?.platform.contextMode === 'multiple';
-  }
-
-  private async enterContext(context: string | null, step: StepName = 'detect'): Promise<void> {
-    if (!this.multi()) return;
-    const session = await this.ensureSession();
-    const want = context ?? 'system';
-    if (session.context !== want) {
-      await this.modeCommand(step, context, want === 'system' ? 'changeto system' : `changeto context ${want}`, (x) =>
-        x.changeTo(want),
-      );
-    }
-  }
-
-  private async readConfig(step: StepName, context: string | null, kind: 'running' | 'startup'): Promise<string> {
-    await this.enterContext(context, step);
-    const session = await this.ensureSession();
-    const cmd = kind === 'running' ? 'show running-config' : 'show startup-config';
-    const started = this.now();
-    const out = await session.send(cmd, { timeoutMs: this.options.connect.timeouts?.commandMs });
-    // Configs go to the backup, not the record: record only the size and checksum.
-    this.commands.push({
-      step,
-      context,
-      command: cmd,
-      response: `(${out.length} bytes, sha256 ${sha256(out).slice(0, 16)}…)`,
-      ok: true,
-      at: started.toISOString(),
-      durationMs: this.now().getTime() - started.getTime(),
-    });
-    return out;
-  }
-
   private inspectionOf(config: string, context: string | null): InspectionReport {
     return this.deps.findInspection(config, context);
   }
@@ -313,6 +182,12 @@ export class ChangeEngine extends ChangeEmitter {
     let verification: ChangeResult['verification'] = 'not-probed';
     try {
       if (!this.deps) this.deps = await resolveDeps(this.options.deps);
+      this.link = new DeviceLink({
+        connect: this.options.connect,
+        openSession: this.deps.openSession,
+        now: () => this.now(),
+        log: (message, level) => this.log(null, message, level),
+      });
       await this.step('preflight', async () => this.preflight());
       this.preProbe = await this.step(
         'pre-probe',
@@ -335,7 +210,7 @@ export class ChangeEngine extends ChangeEmitter {
         (r) => `${r.verdict}${probeLine(r)}`,
       );
       await this.step('connect', async () => {
-        const s = await this.connect();
+        const s = await this.link.connect();
         return `logged in to ${s.hostname} (${s.prompt})`;
       });
       await this.step('detect', async () => this.detect());
@@ -393,7 +268,7 @@ export class ChangeEngine extends ChangeEmitter {
     await this.describeFinalState(outcome).catch((e) =>
       this.finalState.notes.push(`Could not re-read the device at the end: ${toEngineError(e).message}`),
     );
-    await this.dropSession();
+    await this.link.drop();
     const result = this.result(outcome, exitCode, verification, error);
     const report = await this.step(
       'report',
@@ -455,9 +330,10 @@ export class ChangeEngine extends ChangeEmitter {
   }
 
   private async detect(): Promise<string> {
-    const session = this.session as CliSession;
+    const session = this.link.session as CliSession;
     const device = await this.deps.readDevice(session);
     this.device = device;
+    this.link.platform = device.platform;
     const p = device.platform;
     this.log(
       'detect',
@@ -556,17 +432,17 @@ export class ChangeEngine extends ChangeEmitter {
       configs.push({
         kind: 'running',
         context: c.context,
-        text: await this.readConfig('backup', c.context, 'running'),
+        text: await this.link.readConfig('backup', c.context, 'running'),
       });
       configs.push({
         kind: 'startup',
         context: c.context,
-        text: await this.readConfig('backup', c.context, 'startup'),
+        text: await this.link.readConfig('backup', c.context, 'startup'),
       });
     }
     const info = writeBackup({
       backupDir: this.options.backupDir ?? DEFAULTS.backupDir,
-      hostname: device.platform.hostname ?? this.session?.hostname ?? this.options.connect.host,
+      hostname: device.platform.hostname ?? this.link.session?.hostname ?? this.options.connect.host,
       target: this.target,
       platform: device.platform,
       takenAt: this.now(),
@@ -590,9 +466,9 @@ export class ChangeEngine extends ChangeEmitter {
       );
       return this.skip('not available on PIX 6.x');
     }
-    await this.enterContext(null, 'safety-reload');
+    await this.link.enterContext(null, 'safety-reload');
     // Answer N to Save?: the safety net works only if the startup-config stays the old one.
-    await this.send('safety-reload', null, `reload in ${min}`, {
+    await this.link.send('safety-reload', null, `reload in ${min}`, {
       answers: [
         { match: SAVE_PROMPT_MULTI, reply: 'N' },
         { match: SAVE_PROMPT, reply: 'N' },
@@ -605,8 +481,8 @@ export class ChangeEngine extends ChangeEmitter {
 
   private async cancelSafetyReload(step: StepName): Promise<void> {
     if (!this.safetyReloadScheduled) return;
-    await this.enterContext(null, step);
-    await this.send(step, null, 'reload cancel', { allowErrors: true });
+    await this.link.enterContext(null, step);
+    await this.link.send(step, null, 'reload cancel', { allowErrors: true });
     this.safetyReloadScheduled = false;
     this.log(step, 'scheduled safety reload cancelled');
   }
@@ -616,14 +492,14 @@ export class ChangeEngine extends ChangeEmitter {
     let n = 0;
     for (const c of plan.contexts) {
       if (c.nothingToDo) continue;
-      await this.enterContext(c.context, 'apply');
+      await this.link.enterContext(c.context, 'apply');
       this.configTouched = true;
-      await this.modeCommand('apply', c.context, 'configure terminal', (x) => x.enterConfig());
+      await this.link.modeCommand('apply', c.context, 'configure terminal', (x) => x.enterConfig());
       for (const cmd of c.commands) {
-        await this.send('apply', c.context, cmd);
+        await this.link.send('apply', c.context, cmd);
         n++;
       }
-      await this.modeCommand('apply', c.context, this.leaveConfigLabel(), (x) => x.exitConfig());
+      await this.link.modeCommand('apply', c.context, this.link.leaveConfigLabel, (x) => x.exitConfig());
     }
     return `${n} command${n === 1 ? '' : 's'} accepted`;
   }
@@ -632,7 +508,7 @@ export class ChangeEngine extends ChangeEmitter {
   private async verifyOnDevice(): Promise<string> {
     for (const c of (this.planResult as ChangePlan).contexts) {
       if (c.nothingToDo) continue;
-      const running = await this.readConfig('verify', c.context, 'running');
+      const running = await this.link.readConfig('verify', c.context, 'running');
       const state = this.classify(running, c.context, 'running');
       if (state !== 'changed') {
         throw new MailguardError(
@@ -651,11 +527,7 @@ export class ChangeEngine extends ChangeEmitter {
    * Where a config stands relative to the change: `original` (same SMTP inspection as the backup), `changed` (the
    * plan's result), `partial` (neither).
    */
-  private classify(
-    config: string,
-    context: string | null,
-    kind: 'running' | 'startup',
-  ): 'original' | 'changed' | 'partial' {
+  private classify(config: string, context: string | null, kind: 'running' | 'startup'): ConfigState {
     const now = findingKey(this.inspectionOf(config, context));
     const backupText = (kind === 'running' ? this.backup?.running : this.backup?.startup)?.get(ctxKey(context));
     if (backupText !== undefined && now === findingKey(this.inspectionOf(backupText, context))) return 'original';
@@ -673,8 +545,8 @@ export class ChangeEngine extends ChangeEmitter {
     const timeoutMs = this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs;
     for (const c of (this.planResult as ChangePlan).contexts) {
       if (c.nothingToDo) continue;
-      await this.enterContext(c.context, 'save');
-      const out = await this.send('save', c.context, 'write memory', { timeoutMs });
+      await this.link.enterContext(c.context, 'save');
+      const out = await this.link.send('save', c.context, 'write memory', { timeoutMs });
       if (!/\[OK\]/.test(out)) {
         throw new MailguardError('SAVE_FAILED', `write memory did not end with [OK] on ${c.context ?? 'the device'}.`, {
           hint: 'Check flash space and `show startup-config`; the change was rolled back.',
@@ -704,68 +576,38 @@ export class ChangeEngine extends ChangeEmitter {
 
   private async reloadAndWait(): Promise<void> {
     const step: StepName = 'reload-wait';
-    await this.enterContext(null, step);
-    const session = await this.ensureSession();
-    const multi = this.multi();
-    this.log(step, 'reload');
-    // The command's own end is the connection closing; the Save? answer is Y because the change is saved already.
-    await session.send('reload', {
+    await this.link.enterContext(null, step);
+    // The command ends with the connection closing; Save? is answered Y because the change is saved already.
+    await this.link.send(step, null, 'reload', {
       answers: [
-        { match: SAVE_PROMPT_MULTI, reply: multi ? 'S' : 'Y' },
+        { match: SAVE_PROMPT_MULTI, reply: this.link.multi ? 'S' : 'Y' },
         { match: SAVE_PROMPT, reply: 'Y' },
         { match: CONFIRM_PROMPT, reply: 'y' },
       ],
       expectClose: true,
       timeoutMs: 120_000,
     });
-    this.commands.push({
-      step,
-      context: null,
-      command: 'reload',
-      response: '(connection closed by the device, as expected)',
-      ok: true,
-      at: this.now().toISOString(),
-      durationMs: 0,
-    });
     this.reloaded = true;
-    await this.dropSession();
-    const timeout = this.options.reloadTimeoutMs ?? DEFAULTS.reloadTimeoutMs;
-    const backoff = this.options.reloadBackoff ?? DEFAULTS.backoff;
-    const t0 = Date.now();
-    let wait = backoff.initialMs;
-    let attempt = 0;
-    for (;;) {
-      await this.deps.sleep(Math.min(wait, Math.max(0, t0 + timeout - Date.now())), this.options.signal);
-      attempt++;
-      const elapsed = Date.now() - t0;
-      try {
-        await this.connect();
-        this.log(step, `device back after ${(elapsed / 1000).toFixed(1)} s (attempt ${attempt})`, 'info', 1);
-        break;
-      } catch (e) {
-        const err = toEngineError(e);
-        if (err.code === 'AUTH_FAILED' || err.code === 'HOST_KEY_CHANGED') throw err;
-        if (Date.now() - t0 >= timeout) {
-          throw new MailguardError(
-            'RELOAD_TIMEOUT',
-            `The device did not come back within ${Math.round(timeout / 1000)} s after reload.`,
-            {
-              hint: 'Check the console (out-of-band); the saved startup-config holds the change.',
-            },
-          );
-        }
+    await this.link.drop();
+    const timeoutMs = this.options.reloadTimeoutMs ?? DEFAULTS.reloadTimeoutMs;
+    const back = await waitForDevice({
+      attempt: () => this.link.connect(),
+      sleep: this.deps.sleep,
+      timeoutMs,
+      backoff: this.options.reloadBackoff ?? DEFAULTS.backoff,
+      signal: this.options.signal,
+      onWaiting: (elapsed, fraction, code) =>
         this.log(
           step,
-          `waiting for the device (${Math.round(elapsed / 1000)} s of ${Math.round(timeout / 1000)} s): ${err.code}`,
+          `waiting for the device (${Math.round(elapsed / 1000)} s of ${Math.round(timeoutMs / 1000)} s): ${code}`,
           'info',
-          Math.min(0.99, elapsed / timeout),
-        );
-      }
-      wait = Math.min(wait * 2, backoff.maxMs);
-    }
+          fraction,
+        ),
+    });
+    this.log(step, `device back after ${(back.elapsedMs / 1000).toFixed(1)} s (attempt ${back.attempts})`, 'info', 1);
     // Confirm the change survived the reload.
     // Re-read only to check: this.device keeps the state before the change for the record.
-    const device = await this.deps.readDevice(this.session as CliSession);
+    const device = await this.deps.readDevice(this.link.session as CliSession);
     for (const c of (this.planResult as ChangePlan).contexts) {
       if (c.nothingToDo) continue;
       const running = device.contexts.find((x) => x.context === c.context)?.runningConfig ?? '';
@@ -819,28 +661,28 @@ export class ChangeEngine extends ChangeEmitter {
       await this.step('rollback', async () => {
         this.log('rollback', `cause: ${cause.code}: ${cause.message}`, 'warn');
         const backup = this.backup as LoadedBackup;
-        await this.ensureSession();
+        await this.link.ensure();
         // After a timeout the device may still be in config mode: leave it before reading.
-        const s = await this.ensureSession();
+        const s = await this.link.ensure();
         if (s.mode === 'config' || s.mode === 'subconfig') await s.exitConfig().catch(() => undefined);
         let sent = 0;
         for (const c of this.contexts) {
           const original = backup.running.get(ctxKey(c.context));
           if (original === undefined) continue;
-          const current = await this.readConfig('rollback', c.context, 'running');
+          const current = await this.link.readConfig('rollback', c.context, 'running');
           const commands = this.convergeCommands(original, current, c.context);
           if (commands.length === 0) continue;
-          await this.enterContext(c.context, 'rollback');
-          await this.modeCommand('rollback', c.context, 'configure terminal', (x) => x.enterConfig());
+          await this.link.enterContext(c.context, 'rollback');
+          await this.link.modeCommand('rollback', c.context, 'configure terminal', (x) => x.enterConfig());
           for (const cmd of commands) {
-            await this.send('rollback', c.context, cmd);
+            await this.link.send('rollback', c.context, cmd);
             sent++;
           }
-          await this.modeCommand('rollback', c.context, this.leaveConfigLabel(), (x) => x.exitConfig());
+          await this.link.modeCommand('rollback', c.context, this.link.leaveConfigLabel, (x) => x.exitConfig());
         }
         // Re-check and save where the startup-config no longer matches the backup's.
         for (const c of this.contexts) {
-          const running = await this.readConfig('rollback', c.context, 'running');
+          const running = await this.link.readConfig('rollback', c.context, 'running');
           if (this.classify(running, c.context, 'running') !== 'original') {
             throw new MailguardError(
               'ROLLBACK_FAILED',
@@ -850,10 +692,10 @@ export class ChangeEngine extends ChangeEmitter {
               },
             );
           }
-          const startup = await this.readConfig('rollback', c.context, 'startup');
+          const startup = await this.link.readConfig('rollback', c.context, 'startup');
           if (this.classify(startup, c.context, 'startup') !== 'original') {
-            await this.enterContext(c.context, 'rollback');
-            const out = await this.send('rollback', c.context, 'write memory', {
+            await this.link.enterContext(c.context, 'rollback');
+            const out = await this.link.send('rollback', c.context, 'write memory', {
               timeoutMs: this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs,
             });
             if (!/\[OK\]/.test(out))
@@ -909,9 +751,9 @@ export class ChangeEngine extends ChangeEmitter {
       }
       return;
     }
-    if (!this.session || this.session.closed) {
+    if (!this.link.session || this.link.session.closed) {
       try {
-        await this.connect();
+        await this.link.connect();
       } catch (e) {
         if (this.savedAt) {
           fs.notes.push(
@@ -924,13 +766,13 @@ export class ChangeEngine extends ChangeEmitter {
         return;
       }
     }
-    const rs: Array<'original' | 'changed' | 'partial'> = [];
-    const ss: Array<'original' | 'changed' | 'partial'> = [];
+    const rs: ConfigState[] = [];
+    const ss: ConfigState[] = [];
     fs.runningSha256 = {};
     fs.startupSha256 = {};
     for (const c of this.contexts) {
-      const running = await this.readConfig('report', c.context, 'running');
-      const startup = await this.readConfig('report', c.context, 'startup');
+      const running = await this.link.readConfig('report', c.context, 'running');
+      const startup = await this.link.readConfig('report', c.context, 'startup');
       rs.push(this.classify(running, c.context, 'running'));
       ss.push(this.classify(startup, c.context, 'startup'));
       const k = ctxKey(c.context) || 'device';
@@ -996,7 +838,7 @@ export class ChangeEngine extends ChangeEmitter {
       inspection: this.device?.inspection,
       plan: this.planResult ?? undefined,
       backup: this.backupInfo,
-      commands: this.commands,
+      commands: this.link.commands,
       preProbe: this.preProbe,
       postProbe: this.postProbe,
       reloaded: this.reloaded,
@@ -1006,52 +848,6 @@ export class ChangeEngine extends ChangeEmitter {
       finishedAt: this.now().toISOString(),
     };
   }
-}
-
-function describe(s: 'original' | 'changed' | 'partial', mode: 'disable' | 'restore'): string {
-  if (s === 'original') return 'as before the change';
-  if (s === 'changed') return mode === 'restore' ? 'restored from the backup' : 'disabled as planned';
-  return 'partly changed: compare with the backup';
-}
-
-function merge(states: Array<'original' | 'changed' | 'partial'>): FinalState['running'] {
-  if (states.length === 0) return 'unknown';
-  if (states.every((s) => s === 'original')) return 'original';
-  if (states.every((s) => s === 'changed')) return 'changed';
-  return 'partial';
-}
-
-/** Where a finding lives (same identity as plan.ts uses for restores). */
-function placeKey(f: Finding): string {
-  if (f.kind === 'fixup') return `fixup|${f.context ?? ''}|${f.portSpec ?? f.ports.join(',')}`;
-  return `inspect|${f.context ?? ''}|${f.protocol}|${f.policyMap}|${f.class}|${f.inspectMap ?? ''}`;
-}
-
-/** A stable key for "same SMTP inspection": the active findings' trimmed lines, sorted. */
-function findingKey(r: InspectionReport): string {
-  return r.findings
-    .filter((f) => f.active)
-    .map((f) => `${f.context ?? ''}|${f.policyMap ?? ''}|${f.class ?? ''}|${f.lines.map((l) => l.trim()).join('/')}`)
-    .sort()
-    .join('\n');
-}
-
-function probeLine(r: ProbeEvidence): string {
-  const first = r.probes[0];
-  if (!first) return '';
-  const greeting = first.transcript.find((e) => e.dir === 'S');
-  return greeting && 'text' in greeting ? ` (${first.address}:${first.port} greeting "${greeting.text}")` : '';
-}
-
-function errJson(e: MailguardError, secrets: Array<string | undefined>) {
-  return { code: e.code, message: redactSecrets(e.message, secrets), hint: e.hint };
-}
-
-function toEngineError(e: unknown): MailguardError {
-  if (e instanceof Error && e.name === 'AbortError') {
-    return new MailguardError('INTERRUPTED', 'Interrupted.', { hint: 'Read the change record for the device state.' });
-  }
-  return toMailguardError(e);
 }
 
 async function resolveDeps(partial?: Partial<EngineDeps>): Promise<EngineDeps> {
