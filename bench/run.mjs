@@ -27,7 +27,7 @@ const { values: args } = parseArgs({
 });
 const quick = args.quick;
 const runs = Number(args.runs ?? (quick ? 5 : 20));
-const changeRuns = quick ? 3 : 10;
+const changeRuns = quick ? 3 : runs;
 const fleetSizes = args['no-fleet'] ? [] : (args.fleet ?? (quick ? '50' : '100,500')).split(',').map(Number);
 const concurrency = Number(args.concurrency);
 const log = (line) => process.stderr.write(`${line}\n`);
