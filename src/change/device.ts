@@ -3,6 +3,7 @@
  * switching in multiple-context mode, and a record of every command with its (redacted) response.
  */
 import { DeviceCommandError } from '../errors.js';
+import { execCommands } from '../platform/commands.js';
 import type { PlatformInfo } from '../platform/types.js';
 import type { CliSession, ConnectOptions, SendOptions } from '../session/types.js';
 import { sha256 } from './backup.js';
@@ -134,10 +135,12 @@ export class DeviceLink {
     await this.modeCommand(step, context, label, (s) => s.changeTo(want));
   }
 
-  /** `show running-config` / `show startup-config`; the record keeps size and checksum (the text is in the backup). */
+  /** `show running-config` / `show startup-config` (PIX: `show configure`); the record keeps size and checksum (the text is in the backup). */
   async readConfig(step: StepName, context: string | null, kind: 'running' | 'startup'): Promise<string> {
     await this.enterContext(context, step);
-    const cmd = kind === 'running' ? 'show running-config' : 'show startup-config';
+    // PIX 6.x names the saved config `show configure` (platform command set).
+    const exec = execCommands(this.platform?.dialect ?? 'asa9');
+    const cmd = kind === 'running' ? exec.showRunning : exec.showStartup;
     return this.recorded(
       step,
       context,
