@@ -17,6 +17,8 @@ export interface ConnectState {
   /** Set when the person pressed Ctrl-C at a question asked inside the engine (the engine wraps errors). */
   exit?: WizardExit;
   enableRetried: boolean;
+  /** The last error of the session layer, unredacted (session errors never hold secrets). */
+  lastError?: MailguardError;
 }
 
 export function wizardOpenSession(ui: Ui, state: ConnectState): (o: ConnectOptions) => Promise<CliSession> {
@@ -26,13 +28,19 @@ export function wizardOpenSession(ui: Ui, state: ConnectState): (o: ConnectOptio
         return await openSession({ ...opts, enableSecret: state.enableSecret });
       } catch (e) {
         const err = toMailguardError(e);
+        state.lastError = err;
         if (!state.interactive) throw err;
         try {
           if (err.code === 'HOST_KEY_UNKNOWN' && typeof err.details.keyBase64 === 'string') {
             if (await trustHostKey(ui, opts, err)) continue;
-            throw new MailguardError('HOST_KEY_UNKNOWN', 'The host key was not trusted: nothing was sent.', {
-              hint: `Check the fingerprint on the device's console, then run the wizard again.`,
-            });
+            state.lastError = new MailguardError(
+              'HOST_KEY_UNKNOWN',
+              'The host key was not trusted: nothing was sent.',
+              {
+                hint: `Check the fingerprint on the device's console, then run the wizard again.`,
+              },
+            );
+            throw state.lastError;
           }
           if (err.code === 'HOST_KEY_CHANGED') {
             ui.line();

@@ -108,7 +108,7 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
       ui.heading(4, 'The device');
       ui.block(platformLines(look.platform, g.connect.host));
     }
-    return stopOn(ui, look);
+    return stopOn(ui, look, state.lastError);
   }
 
   // 3. outside probe
@@ -219,7 +219,10 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
       connect,
       deps: { openSession: wizardOpenSession(ui, quiet) },
     });
-    if (run.interrupted) exitCode = ExitCode.interrupted;
+    if (run.interrupted) {
+      exitCode = ExitCode.interrupted;
+      ui.line('Exit 130: the change was interrupted on your request.');
+    }
     return exitCode;
   }
 
@@ -361,8 +364,10 @@ async function readOnlyLook(ui: Ui, g: Gathered, state: ConnectState, flags: Wiz
   }
 }
 
-function stopOn(ui: Ui, r: ChangeResult): number {
-  const e = r.error;
+function stopOn(ui: Ui, r: ChangeResult, raw?: MailguardError): number {
+  // The session's own error when it is the same one: its messages hold no secrets, and the record's redaction
+  // (meant for config lines) would turn "the enable secret was not accepted" into "the enable secret ***".
+  const e = raw && raw.code === r.error?.code ? raw : r.error;
   ui.line();
   if (e) {
     ui.para(`Stopped: [${e.code}] ${e.message}`);
@@ -476,9 +481,20 @@ function shortPath(p: string): string {
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
 
-/** The same text with paths under the current directory shown relative. */
+/** The engine names `apply`'s flags; in the wizard these were answers to its questions. */
+const FLAG_WORDING: Array<[string, string]> = [
+  ['not asked (--safety-reload MIN)', 'not chosen'],
+  ['not asked (--reload never)', 'not chosen'],
+  ['not asked (--no-rollback-on-verify-failure)', 'the wizard asks first (below)'],
+  [' (--no-rollback-on-verify-failure)', ' until you answer below'],
+  ['The change was kept (--no-rollback-on-verify-failure); ', 'The change is kept until you answer below; '],
+];
+
+/** The same text with paths under the current directory shown relative, and the wizard's wording. */
 function shortPaths(text: string): string {
-  return text.split(`${process.cwd()}${sep}`).join('');
+  let out = text.split(`${process.cwd()}${sep}`).join('');
+  for (const [from, to] of FLAG_WORDING) out = out.split(from).join(to);
+  return out;
 }
 
 function samePlan(a: ChangePlan, b: ChangePlan): boolean {
@@ -501,7 +517,9 @@ async function runWithProgress(
   listr.attach(relay);
   engine.on('step:start', (e) => relay.emit('step:start', e));
   engine.on('step:done', (e) => relay.emit('step:done', { ...e, summary: e.summary && shortPaths(e.summary) }));
-  engine.on('step:failed', (e) => relay.emit('step:failed', e));
+  engine.on('step:failed', (e) =>
+    relay.emit('step:failed', { ...e, error: { ...e.error, message: shortPaths(e.error.message) } }),
+  );
   engine.on('log', (e) => relay.emit('log', { ...e, message: shortPaths(e.message) }));
   let asking = false;
   let interrupted = false;

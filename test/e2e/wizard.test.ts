@@ -77,7 +77,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
+  for (const s of sessions.splice(0)) {
+    // WIZARD_SCREEN_DUMP=/tmp/wiz keeps each session's raw terminal output (README examples, debugging).
+    const cwd = (s as PtySession & { cwd?: string }).cwd;
+    if (process.env.WIZARD_SCREEN_DUMP && cwd) {
+      writeFileSync(`${process.env.WIZARD_SCREEN_DUMP}-${cwd.split('/').pop()}.raw`, s.raw);
+    }
+    s.kill();
+  }
 });
 
 afterAll(() => {
@@ -139,7 +146,6 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Playbook file:/, KEY.enter);
     await s.expect(/Inventory: mailguard-fw-happy\.inventory\.yml/);
     expect(await s.exit()).toBe(0);
-    if (process.env.WIZARD_SCREEN_DUMP) writeFileSync(process.env.WIZARD_SCREEN_DUMP, s.raw);
 
     // The safety net was scheduled before the change and cancelled once it was verified and saved.
     const log = d.commandLog();
@@ -179,7 +185,9 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Enable secret/, `wrong-1${KEY.enter}`);
     await s.expect(/enable secret was not accepted/);
     await s.expect(/Enable secret \(one more try\):/, `wrong-2${KEY.enter}`);
-    await s.expect(/Stopped: \[ENABLE_FAILED\]/);
+    await s.expect(
+      /Stopped: \[ENABLE_FAILED\] Could not reach privileged mode on 127\.0\.0\.1: the\s+enable secret was refused/,
+    );
     await s.expect(/Nothing was changed/);
     expect(await s.exit()).toBe(3);
     // Asked once more, not twice (inquirer redraws a prompt per key; count the answered ones).
@@ -298,6 +306,27 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/HOST_KEY_CHANGED/);
     expect(await s.exit()).toBe(3);
     expect(s.screen).not.toMatch(/Trust this key/);
+    expect(d.commandLog().slice(logStart)).toEqual([]);
+  }, 60_000);
+
+  it('an unknown host key that is not trusted: nothing recorded, nothing sent (exit 3)', async () => {
+    const d = lab.device('other');
+    const info = d.info;
+    const logStart = d.commandLog().length;
+    const s = wizard('untrusted', [`${info.ssh.host}:${info.ssh.port}`], {
+      ASA_USERNAME: info.username,
+      ASA_PASSWORD: info.password,
+      ASA_ENABLE_SECRET: info.enableSecret,
+    });
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    await s.expect(new RegExp(info.hostKeySha256.replace(/[+/]/g, '\\$&')));
+    await s.expect(/Trust this key/, KEY.enter); // default no
+    await s.expect(/Stopped: \[HOST_KEY_UNKNOWN\] The host key was not trusted/);
+    expect(await s.exit()).toBe(3);
+    expect(existsSync(join(cwd, 'known_hosts'))).toBe(false);
     expect(d.commandLog().slice(logStart)).toEqual([]);
   }, 60_000);
 
