@@ -102,6 +102,17 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask before the first config command')
     .option('--json', 'JSON lines: one per event, then the result')
     .option('-v, --verbose', 'show the device conversation')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 done or nothing to do, 2 usage or not confirmed, 3 connection/host key/login,
+4 device error (rolled back), 5 not verified from outside (rolled back, or kept with
+--no-rollback-on-verify-failure), 6 rollback failed (a person is needed: read the change record).
+
+Example:
+  ASA_USERNAME=admin ASA_PASSWORD=... ASA_ENABLE_SECRET=... \\
+  asa-mailguard apply fw1.example.net --smtp mail.example.net --dry-run`,
+    )
     .action(async (target: string, flags: ApplyFlags & Record<string, unknown>) => {
       await runAction({ json: !!flags.json }, async () => {
         const base = changeOptionsFrom(flags);
