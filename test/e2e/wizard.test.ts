@@ -412,6 +412,22 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(await s.exit()).toBe(130);
   }, 30_000);
 
+  it('Ctrl-C at the host key question (asked while connecting) exits 130 too', async () => {
+    const info = lab.device('other').info;
+    const s = wizard('ctrlc-key', [`${info.ssh.host}:${info.ssh.port}`], {
+      ASA_USERNAME: info.username,
+      ASA_PASSWORD: info.password,
+      ASA_ENABLE_SECRET: info.enableSecret,
+    });
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    await s.expect(/Trust this key/, KEY.ctrlC);
+    await s.expect(/Stopped \(Ctrl-C\)/);
+    expect(await s.exit()).toBe(130);
+    expect(s.screen).not.toMatch(/INTERNAL|Step 3 of 9/);
+  }, 30_000);
+
   it('Ctrl-C at a prompt exits 130 cleanly', async () => {
     const s = wizard('ctrlc');
     await s.expect(/Firewall address/, KEY.ctrlC);
