@@ -451,6 +451,15 @@ export class ChangeEngine extends ChangeEmitter {
     this.backupInfo = info;
     this.backup = loadBackup(info.metadataPath);
     for (const f of info.files) this.log('backup', `${f.path} sha256 ${f.sha256}`);
+    for (const c of this.contexts) {
+      const running = this.backup.running.get(ctxKey(c.context)) ?? '';
+      const startup = this.backup.startup.get(ctxKey(c.context)) ?? '';
+      if (normalizeConfig(running) === normalizeConfig(startup)) continue;
+      // Someone changed the device without saving: our `write memory` saves that too, a reload loses it.
+      const note = `${c.context ? `context ${c.context}: ` : ''}the running config already differed from the startup config before the change (unsaved changes): saving the change also saves them${this.options.safetyReloadMin ? ', and the safety reload would discard them' : ''}.`;
+      this.log('backup', note, 'warn');
+      this.finalState.notes.push(note);
+    }
     return `${info.files.length} files in ${info.dir}`;
   }
 

@@ -19,6 +19,7 @@ const lab = await startTestLab(
     { name: 'a', dialect: 'asa9' },
     { name: 'b', dialect: 'asa8' },
     { name: 'c', dialect: 'asa9' },
+    { name: 'd', dialect: 'asa8' },
   ],
   { smtp: true },
 );
@@ -171,5 +172,27 @@ describe('change engine events', () => {
     expect(result.steps.map((s) => `${s.step}:${s.status}`)).toContain('rollback:done');
     expect(findSmtpInspection(c.runningConfig()).active).toBe(true);
     expect(findSmtpInspection(before).active).toBe(true);
+  });
+
+  it('warns when the running config already had unsaved changes (the save will include them)', async () => {
+    const d = lab.device('d');
+    d.setRunningConfig(d.runningConfig().replace('domain-name lab', 'domain-name lab-unsaved'));
+    const warnings: string[] = [];
+    const engine = new ChangeEngine({
+      connect: { ...connect, port: d.info.ssh.port, password: d.info.password, enableSecret: d.info.enableSecret },
+      reload: 'never',
+      backupDir: join(work, 'b'),
+    });
+    writeFileSync(
+      join(work, 'known_hosts'),
+      [info, lab.device('b').info, lab.device('c').info, d.info].map((x) => x.knownHostsLine).join('\n'),
+    );
+    engine.on('log', (e) => {
+      if (e.level === 'warn') warnings.push(e.message);
+    });
+    const result = await engine.run();
+    expect(result.exitCode).toBe(0);
+    expect(warnings.join('\n')).toMatch(/already differed from the startup config/);
+    expect(result.finalState.notes.join('\n')).toMatch(/unsaved changes/);
   });
 });
