@@ -2,7 +2,7 @@
 // lab devices served by another process. Wall time, devices/s, and the tool's peak RSS and CPU time (reported by
 // bench/usage-hook.mjs from inside the tool process), beside the lab's CPU time over the same run.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +12,19 @@ import { round } from './stats.mjs';
 
 const YAML = createRequire(join(ROOT, 'package.json'))('yaml');
 
-function runTool(args, env) {
+/**
+ * Run the tool; stdout goes to `outFile` when given (as `run --json > run.jsonl` in CI): process.stdout to a pipe is
+ * synchronous on Linux, so a reader slow to drain it (this bench, on a loaded machine) would stall the tool.
+ */
+function runTool(args, env, outFile) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const stdout = outFile ? openSync(outFile, 'w') : 'pipe';
+    const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, ...env } });
+    if (typeof stdout === 'number') closeSync(stdout);
     let out = '';
     let err = '';
-    // A fleet run prints a JSON line per event: keep the tails only.
-    child.stdout.on('data', (d) => {
-      out = (out + d).slice(-20_000);
+    child.stdout?.on('data', (d) => {
+      out += d;
     });
     child.stderr.on('data', (d) => {
       err = (err + d).slice(-20_000);
@@ -60,7 +65,11 @@ export async function fleetBench({ devices, concurrency, work, viaCli = true, no
     const labBefore = await lab.usage();
     const t0 = performance.now();
     const cmd = viaCli ? [CLI, 'run', playbook, '--json'] : [join(ROOT, 'bench', 'fleet-driver.mjs'), playbook];
-    const r = await runTool([...nodeArgs, '--import', HOOK, ...cmd], { BENCH_USAGE_FILE: usageFile });
+    const r = await runTool(
+      [...nodeArgs, '--import', HOOK, ...cmd],
+      { BENCH_USAGE_FILE: usageFile },
+      join(dir, 'run.jsonl'),
+    );
     const wallS = (performance.now() - t0) / 1000;
     const labAfter = await lab.usage();
     const tool = await readUsage(usageFile);
