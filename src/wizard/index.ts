@@ -624,6 +624,7 @@ async function offerPlaybook(
       safetyReloadMin: what.safetyReloadMin,
       backupDir: flags.backupDir,
       knownHosts: g.connect.knownHostsFile,
+      context: flags.context,
       outcome: what.outcome,
     });
     ui.line(`Playbook:  ${shortPath(files.playbook)}`);

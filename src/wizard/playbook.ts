@@ -27,6 +27,8 @@ export interface PlaybookFacts {
   safetyReloadMin?: number;
   backupDir?: string;
   knownHosts?: string;
+  /** Multiple-context mode: one context (absent or `all`: every context). */
+  context?: string;
   /** What the wizard run ended with, for the description. */
   outcome: string;
 }
@@ -71,6 +73,7 @@ export function playbookDocuments(
       // Absolute: the runner's working directory may differ from the wizard's.
       ...(f.knownHosts ? { knownHosts: resolve(f.knownHosts) } : {}),
       ...(f.backupDir ? { backupDir: resolve(f.backupDir) } : {}),
+      ...(f.context && f.context !== 'all' ? { context: f.context } : {}),
     },
     probe: { all: probe },
   };

@@ -70,6 +70,7 @@ beforeAll(async () => {
       { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
       { name: 'idle', dialect: 'asa9', hostname: 'fw-idle' },
       { name: 'pix', dialect: 'pix6', hostname: 'pixfw' },
+      { name: 'multi', dialect: 'asa9', hostname: 'fw-multi', contextMode: 'multiple', contexts: ['admin', 'ctx1'] },
       { name: 'standby', dialect: 'asa9', hostname: 'fw-standby', faults: { standby: true } },
     ],
     { smtp: true },
@@ -401,6 +402,20 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(run.out).toMatch(/\[pixfw\] ok +plan .*1 command/);
     expect(run.out).toMatch(/1 done \(dry run\)/);
     expect(d.runningConfig()).toBe(before);
+  }, 60_000);
+
+  it('multiple-context ASA: findings and plan per context, dry run only', async () => {
+    const d = lab.device('multi');
+    const s = await toProbe('multi');
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`);
+    await s.expect(/context mode +multiple/);
+    await s.expect(/ACTIVE: \[context \w+\] inspect esmtp/);
+    await s.expect(/Commands \[context \w+\]/);
+    await s.expect(/What now\?/, KEY.enter);
+    await s.expect(/Dry run only: nothing was changed on fw-multi/);
+    await s.expect(/Save a playbook\?/, KEY.enter);
+    expect(await s.exit()).toBe(0);
+    expect(d.commandLog().filter((l) => /^conf/.test(l.trim()))).toEqual([]);
   }, 60_000);
 
   it('`asa-mailguard` alone in a terminal starts the wizard', async () => {
