@@ -12,7 +12,8 @@ export const DIST = resolve(process.env.BENCH_DIST ?? join(ROOT, 'dist'));
 export const CLI = join(DIST, 'cli.js');
 /** Import a module of the built tool, e.g. distImport('session/index.js'). */
 export const distImport = (path) => import(pathToFileURL(join(DIST, path)).href);
-export const HOOK = join(ROOT, 'bench', 'usage-hook.mjs');
+/** For `node --import` (a file URL, so it also works with drive letters). */
+export const HOOK = pathToFileURL(join(ROOT, 'bench', 'usage-hook.mjs')).href;
 
 let seq = 0;
 
