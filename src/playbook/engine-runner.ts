@@ -19,6 +19,8 @@ export interface EngineRunnerOptions {
   /** Replace engine dependencies (tests, demo). */
   deps?: Partial<EngineDeps>;
   now?: () => Date;
+  /** Base path of a target's change record (engine `reportFile`), e.g. to keep the plans of a dry run. */
+  reportFileFor?: (t: FleetTarget) => string | undefined;
 }
 
 /** Default backup directory of the engine (ChangeOptions.backupDir). */
@@ -148,6 +150,8 @@ export function engineDeviceRunner(o: EngineRunnerOptions): DeviceRunner {
     if (o.resolver) options.resolver = o.resolver;
     if (o.deps) options.deps = o.deps;
     if (o.now) options.now = o.now;
+    const reportFile = o.reportFileFor?.(t);
+    if (reportFile) options.reportFile = reportFile;
     if (options.mode === 'restore') {
       const dir = resolve(o.settings.backupDir ?? DEFAULT_BACKUP_DIR);
       const latest = await latestBackupFor(dir, t.name);

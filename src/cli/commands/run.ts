@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { parse as parseDotenv } from 'dotenv';
 import { ExitCode, MailguardError } from '../../errors.js';
@@ -361,7 +361,21 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       otherShards: fleet.otherShards.length,
     });
 
-    const base = engineDeviceRunner({ settings, ...(f.resolver ? { resolver: f.resolver } : {}) });
+    // A dry run keeps each device's record (its plan, the inverse, the expected diff) beside the fleet report.
+    const planDir = join(
+      settings.reportDir,
+      `dry-run-${new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z')}`,
+    );
+    const base = engineDeviceRunner({
+      settings,
+      ...(f.resolver ? { resolver: f.resolver } : {}),
+      ...(settings.dryRun
+        ? { reportFileFor: (t: FleetTarget) => join(planDir, t.name.replace(/[^A-Za-z0-9._-]/g, '_')) }
+        : {}),
+    });
     // The transport's own warnings (telnet in clear text, host key not checked) reach the device's progress once.
     const runner: DeviceRunner = (t, signal, emit) => {
       const seen = new Set<string>();

@@ -123,8 +123,8 @@ export class FleetPlainRenderer implements FleetRenderer {
           );
         } else if (e.type === 'step:failed') {
           this.line(`${p} FAIL ${e.step}: ${e.code ? `[${e.code}] ` : ''}${e.error}`);
-        } else if (e.level === 'warn' || this.o.verbose) {
-          // Info lines (commands, backup hashes) with --verbose only: the step lines already summarize them.
+        } else if (e.level === 'warn' || this.o.verbose || this.dryRun) {
+          // Info lines (commands, backup hashes) with --verbose, or in a dry run (the plan is what it is for).
           const warn = e.level === 'warn' && !/^warning:/i.test(e.line) ? 'warning: ' : '';
           this.line(`${p}      ${warn}${e.line}`);
         }
