@@ -1,0 +1,50 @@
+/** Step 9: offer to keep what was done as a playbook (credentials as environment variable names). */
+import type { ReloadPolicy } from '../change/types.js';
+import { MailguardError, toMailguardError } from '../errors.js';
+import { writePlaybook } from './playbook.js';
+import { shortPath } from './progress.js';
+import type { Gathered, ProbeChoice, WizardFlags } from './types.js';
+import type { Ui } from './ui.js';
+
+export async function offerPlaybook(
+  ui: Ui,
+  g: Gathered,
+  probe: ProbeChoice,
+  flags: WizardFlags,
+  what: { name: string; reload: ReloadPolicy; safetyReloadMin?: number; outcome: string },
+): Promise<void> {
+  ui.heading(9, 'Keep it as a playbook');
+  ui.para(
+    'A playbook repeats this on the same firewall in a change window (asa-mailguard run). It names the environment variables for the credentials, never their values.',
+  );
+  if (!(await ui.yesNo('Save a playbook?', false))) return;
+  const safe = what.name.replace(/[^A-Za-z0-9._-]/g, '_');
+  const path = await ui.text('Playbook file:', { default: `./mailguard-${safe}.playbook.yml` });
+  try {
+    const files = await writePlaybook(path, {
+      name: what.name,
+      host: g.connect.host,
+      port: g.connect.port,
+      transport: g.connect.transport,
+      username: g.usernameEnv ? undefined : g.connect.username,
+      usernameEnv: g.usernameEnv,
+      passwordEnv: g.passwordEnv,
+      enableSecretEnv: g.enableSecretEnv,
+      smtp: probe.smtp,
+      domain: probe.domain,
+      reload: what.reload,
+      safetyReloadMin: what.safetyReloadMin,
+      backupDir: flags.backupDir,
+      knownHosts: g.connect.knownHostsFile,
+      context: flags.context,
+      outcome: what.outcome,
+    });
+    ui.line(`Playbook:  ${shortPath(files.playbook)}`);
+    ui.line(`Inventory: ${shortPath(files.inventory)}`);
+    const envs = [g.usernameEnv, g.passwordEnv, g.enableSecretEnv].filter(Boolean).join(', ');
+    ui.para(`Set ${envs} before running it: asa-mailguard run ${shortPath(files.playbook)} --dry-run`);
+  } catch (e) {
+    const err = e instanceof MailguardError ? e : toMailguardError(e);
+    ui.para(`Not saved: ${err.message}${err.hint ? ` ${err.hint}` : ''}`);
+  }
+}

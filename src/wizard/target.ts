@@ -1,0 +1,114 @@
+/** Step 1: the target and its credentials (defaults from flags, the environment and .env; said, not asked). */
+import { parseSmtpEndpoint } from '../cli/commands/apply.js';
+import { toConnectOptions } from '../cli/connection-options.js';
+import { parseDuration } from '../cli/render/run-change.js';
+import { parseTarget } from '../config/connection.js';
+import { type CredentialSource, ENV_NAMES, resolveCredentials } from '../config/credentials.js';
+import { MailguardError } from '../errors.js';
+import type { Gathered, WizardFlags } from './types.js';
+import type { Ui } from './ui.js';
+
+const SOURCE_TEXT: Record<CredentialSource, string> = {
+  flag: 'from the command line',
+  env: 'from the environment',
+  dotenv: 'from .env',
+  prompt: 'typed',
+};
+
+/** Bad flags stop before the first question (exit 2), not in the middle of the change. */
+export function checkFlags(flags: WizardFlags): void {
+  const min = Number(flags.safetyReload ?? 10);
+  if (!Number.isInteger(min) || min < 1) {
+    throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
+      hint: 'For example --safety-reload 10.',
+    });
+  }
+  if (flags.reloadTimeout) parseDuration(flags.reloadTimeout, '--reload-timeout');
+  for (const s of flags.smtp ?? []) parseSmtpEndpoint(s);
+}
+
+export async function gatherTarget(ui: Ui, target: string | undefined, flags: WizardFlags, env: NodeJS.ProcessEnv) {
+  const given = target ? parseTarget(target) : undefined;
+  const hostText = await ui.text('Firewall address (host name or IP):', {
+    default: given?.host,
+    validate: (v) => {
+      if (v === '') return 'Type the address of the firewall.';
+      try {
+        parseTarget(v);
+        return true;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  const t = parseTarget(hostText);
+  let transport = await ui.choose<'ssh' | 'telnet'>(
+    'Connect with:',
+    [
+      { value: 'ssh', name: 'SSH (recommended)' },
+      { value: 'telnet', name: 'Telnet (clear text: passwords readable on the network)' },
+    ],
+    flags.transport === 'telnet' ? 'telnet' : 'ssh',
+  );
+  if (transport === 'telnet') {
+    ui.para(
+      'Warning: telnet sends the password and the enable secret in clear text. Use it only on a trusted management network, e.g. for PIX 6.x without SSH.',
+    );
+    if (!(await ui.yesNo('Use telnet anyway?', false))) transport = 'ssh';
+  }
+  const portDefault = String(t.port ?? given?.port ?? flags.port ?? (transport === 'telnet' ? 23 : 22));
+  const port = await ui.text('Port:', {
+    default: portDefault,
+    validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? true : 'A port is 1 to 65535.'),
+  });
+  const known = await resolveCredentials({
+    flags: {
+      username: flags.username ?? t.username ?? given?.username,
+      password: flags.password,
+      enableSecret: flags.enableSecret,
+    },
+    env,
+    envFile: flags.envFile,
+    interactive: false,
+  });
+  const said = (key: 'username' | 'password' | 'enableSecret', label: string, value?: string) => {
+    const src = known.sources[key] as CredentialSource;
+    const where = src === 'env' || src === 'dotenv' ? `${ENV_NAMES[key]} ${SOURCE_TEXT[src]}` : SOURCE_TEXT[src];
+    ui.line(`${label}: ${value ?? '(not shown)'}, ${where}`);
+  };
+  let username = known.username;
+  if (username !== undefined) said('username', 'Username', username);
+  else {
+    username = await ui.text(
+      transport === 'ssh' ? 'Username:' : 'Username (empty if the device asks only a password):',
+      { validate: (v) => (v === '' && transport === 'ssh' ? 'SSH needs a username.' : true) },
+    );
+  }
+  const keyAuth = Boolean(flags.identity || flags.agent);
+  let password = known.password;
+  if (password !== undefined) said('password', 'Password');
+  else if (!keyAuth) password = await ui.secret('Password:');
+  let enableSecret = known.enableSecret;
+  if (enableSecret !== undefined) said('enableSecret', 'Enable secret');
+  else {
+    enableSecret = await ui.secret('Enable secret (empty: use `login` with the same user):');
+    if (enableSecret === '') enableSecret = undefined;
+  }
+  const hostForTarget = t.host.includes(':') ? `[${t.host}]` : t.host;
+  const connect = await toConnectOptions(
+    { ...flags, transport, port, username: username || undefined, password, enableSecret },
+    hostForTarget,
+    { interactive: false, env, envFile: flags.envFile, onLog: (l) => ui.para(l) },
+  );
+  // The warnings above were shown; the session's own log lines would draw over the progress list.
+  connect.onLog = undefined;
+  const envName = (k: 'username' | 'password' | 'enableSecret') =>
+    known.sources[k] === 'env' || known.sources[k] === 'dotenv' ? ENV_NAMES[k] : undefined;
+  return {
+    connect,
+    label: `${hostForTarget}:${port}`,
+    usernameEnv: envName('username'),
+    passwordEnv: ENV_NAMES.password,
+    enableSecretEnv: enableSecret !== undefined ? ENV_NAMES.enableSecret : undefined,
+  } satisfies Gathered;
+}
