@@ -33,6 +33,20 @@ export async function detectOnce(device, knownHostsFile) {
   return performance.now() - t0;
 }
 
+/**
+ * The lines one detect sends, read back from its transcript (prompt + echoed command; the secret after
+ * `Password:` is not echoed), so the bench can check that the floor still sends the same.
+ */
+export async function detectLines(device, knownHostsFile) {
+  const session = await openSession(connectOptions(device, knownHostsFile));
+  try {
+    await readDevice(session);
+  } finally {
+    await session.close();
+  }
+  return [...session.transcript().matchAll(/^\S+[>#] ?(.*)$/gm)].map((m) => m[1].trimEnd());
+}
+
 /** `asa-mailguard --version`: Node start-up plus loading the CLI's modules; resolves with ms. */
 export function cliStartOnce() {
   const t0 = performance.now();

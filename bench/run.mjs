@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { changeOnce, cliStartOnce, detectCliOnce, detectOnce } from './device.mjs';
+import { changeOnce, cliStartOnce, detectCliOnce, detectLines, detectOnce } from './device.mjs';
 import { fleetBench, runAvailable } from './fleet.mjs';
-import { floorOnce } from './floor.mjs';
+import { DETECT_LINES, floorOnce } from './floor.mjs';
 import { knownHosts, ROOT, startLab } from './lab.mjs';
 import { probeBench } from './probe-local.mjs';
 import { median, round, summary } from './stats.mjs';
@@ -37,7 +37,8 @@ const startedAt = new Date().toISOString();
 
 /** Floor and detect alternate on the same device, so load from elsewhere on the machine hits both alike. */
 async function perDevice() {
-  // One device for floor/detect/dry runs, then one fresh device per apply (an apply changes its device).
+  // One device for floor and detect, one for dry runs, one to warm up apply, then a fresh one per apply (an apply
+  // changes its device).
   const lab = await startLab({ devices: 3 + changeRuns });
   const kh = join(work, 'known_hosts');
   writeFileSync(kh, knownHosts(lab.devices));
@@ -48,6 +49,11 @@ async function perDevice() {
       await floorOnce(d0);
       await detectOnce(d0, kh);
     }
+    // The floor must keep sending what detect sends: compare with detect's own transcript.
+    const sent = await detectLines(d0, kh);
+    const floorLines = DETECT_LINES.filter((l) => l.send !== '<secret>').map((l) => l.send);
+    const floorMatchesDetect = JSON.stringify(sent) === JSON.stringify([...floorLines, 'exit']);
+    if (!floorMatchesDetect) log(`WARNING: detect now sends ${JSON.stringify(sent)}; update DETECT_LINES in floor.mjs`);
     log(`floor and detect: ${runs} runs each, alternating`);
     const floor = [];
     const detect = [];
@@ -75,6 +81,7 @@ async function perDevice() {
     const stepMedians = (rs) =>
       Object.fromEntries(Object.keys(rs[0].steps).map((k) => [k, median(rs.map((r) => r.steps[k] ?? 0))]));
     return {
+      floorMatchesDetect,
       floor: summary(floor),
       detect: summary(detect),
       detectCli: summary(detectCli),
@@ -136,6 +143,7 @@ try {
     probeRoundTrips: probe.roundTrips,
     // the fastest runs: least disturbed by other load on a shared machine
     detectOverFloorMin: round(dev.detect.min / dev.floor.min, 2),
+    floorMatchesDetect: dev.floorMatchesDetect,
     detectCliMs: dev.detectCli.median,
     cliStartMs: dev.cliStart.median,
     runs: { floorAndDetect: runs, applyAndDryRun: changeRuns, probe: probe.runs },
