@@ -64,6 +64,8 @@ for (const h of Object.values(inv.hosts ?? {})) {
   delete h.enableSecret;
 }
 inv.groups = { ...inv.groups, 'pix-legacy': null };
+// Credentials as environment references, as in examples/inventory.yaml (the shipped rollback playbook names none).
+inv.vars = { usernameEnv: 'ASA_USERNAME', passwordEnv: 'ASA_PASSWORD', enableSecretEnv: 'ASA_ENABLE_SECRET' };
 writeFileSync(join(dir, 'inventory.yaml'), stringify(inv));
 writeFileSync(join(dir, 'known_hosts'), `${lab.devices.map((x) => x.knownHostsLine).join('\n')}\n`);
 // .env holds a wrong user: the process environment wins over it.
@@ -170,5 +172,34 @@ describe('asa-mailguard run: the shipped playbook on a 20-device lab fleet', () 
       expect(text).not.toContain(creds.password);
       expect(text).not.toContain(creds.enableSecret);
     }
+  }, 55_000);
+
+  it('the shipped rollback playbook, unchanged, puts the inspection back from the latest backups', async () => {
+    const run = await runCli(
+      [
+        'run',
+        resolve(import.meta.dirname, '../../playbooks/rollback-smtp-inspection.yaml'),
+        '--inventory',
+        'inventory.yaml',
+        '--backup-dir',
+        'backups',
+        '--known-hosts',
+        'known_hosts',
+        '--report-dir',
+        'rollback-reports',
+        '--json',
+      ],
+      { cwd: dir, env: { ASA_USERNAME: creds.username }, timeoutMs: 50_000 },
+    );
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').at(-1) as string) as FleetReport & { type: string };
+    expect(report.type).toBe('report');
+    expect(report.mode).toBe('rollback');
+    const byResult = (r: string) => report.devices.filter((x) => x.result === r).map((x) => x.name);
+    // The faulty devices were already rolled back, the standby units were never changed: nothing to do.
+    expect(byResult('nothing-to-do').sort()).toEqual([...FAULTY, ...STANDBY].sort());
+    expect(byResult('done')).toHaveLength(15);
+    for (const x of devices)
+      expect(findSmtpInspection(lab.device(x.name as string).runningConfig()).active, x.name).toBe(true);
   }, 55_000);
 });
