@@ -20,6 +20,7 @@ export function shortPath(p: string): string {
 /** The engine names `apply`'s flags; in the wizard these were answers to its questions. */
 const FLAG_WORDING: Array<[string, string]> = [
   ['not asked (--safety-reload MIN)', 'not chosen'],
+  ['no --smtp or --domain: no outside proof', 'skipped: no outside proof'],
   ['not asked (--reload never)', 'not chosen'],
   ['not asked (--no-rollback-on-verify-failure)', 'the wizard asks first (below)'],
   [' (--no-rollback-on-verify-failure)', ' until you answer below'],
