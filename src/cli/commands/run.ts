@@ -314,11 +314,14 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
   // Ctrl-C: stop starting devices; running ones stop at their next step and roll back. Twice: leave now.
   const abort = new AbortController();
   let interrupts = 0;
+  let fleetStarted = false;
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted);
     process.stderr.write(
-      '\ninterrupted: no new device is started; running devices stop at their next step and roll back (Ctrl-C again to quit now)\n',
+      fleetStarted
+        ? '\ninterrupted: no new device is started; running devices stop at their next step and roll back (Ctrl-C again to quit now)\n'
+        : '\ninterrupted: no device was started\n',
     );
     abort.abort(new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the fleet report.' }));
   };
@@ -346,6 +349,20 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
           : `dry run: not enforced (${s.inside ? 'open now' : s.opensAt ? `opens at ${s.opensAt.toISOString()}` : 'does not open again'})`;
     }
 
+    // Fail before any device is touched if the report cannot be written.
+    try {
+      await mkdir(settings.reportDir, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw new MailguardError(
+        'BAD_INPUT',
+        `cannot create the report dir ${settings.reportDir}: ${(e as Error).message}`,
+        {
+          hint: 'Give a writable directory with --report-dir (or reportDir in the playbook).',
+        },
+      );
+    }
+
+    fleetStarted = true;
     renderer.start({
       playbook: settings.name,
       playbookFile: lp.file,
@@ -411,10 +428,18 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     }
     // The window as the playbook states it (a dry run ran with it unenforced).
     report.window = describeWindow(settings.window);
-    const files = await writeFleetReport(report, settings.reportDir);
+    let files: { json: string; markdown: string } | null = null;
+    try {
+      files = await writeFleetReport(report, settings.reportDir);
+    } catch (e) {
+      // The devices ran: show the result anyway, and never exit 0 without the paper trail.
+      const msg = `error: cannot write the fleet report to ${settings.reportDir}: ${(e as Error).message}`;
+      if (json) json.write({ type: 'warning', message: msg });
+      else process.stderr.write(`${msg}\n`);
+    }
     if (json) json.write({ type: 'report', files, ...report });
     else process.stdout.write(fleetSummary(report, files));
-    return report.exitCode;
+    return files || report.exitCode !== 0 ? report.exitCode : ExitCode.failure;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);

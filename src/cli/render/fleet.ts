@@ -199,7 +199,7 @@ const RESULT_WORDS: Array<[keyof FleetReport['summary'], string]> = [
 ];
 
 /** The closing summary: counts, a compact table, the report files. */
-export function fleetSummary(r: FleetReport, files: { json: string; markdown: string }): string {
+export function fleetSummary(r: FleetReport, files: { json: string; markdown: string } | null): string {
   const s = r.summary;
   const counts = RESULT_WORDS.filter(([k]) => s[k] > 0)
     .map(([k, w]) => `${s[k]} ${w}`)
@@ -230,7 +230,9 @@ export function fleetSummary(r: FleetReport, files: { json: string; markdown: st
     `Result: ${s.total} devices: ${counts}${r.dryRun ? ' (dry run)' : ''}; exit ${r.exitCode}`,
   ];
   if (r.stopped) out.push(`Stopped early (${r.stopped.reason}): ${r.stopped.message}`);
-  out.push(`Fleet report: ${files.markdown} (and ${files.json})`);
+  out.push(
+    files ? `Fleet report: ${files.markdown} (and ${files.json})` : 'Fleet report: NOT WRITTEN (see the error above)',
+  );
   if (r.exitCode !== 0) {
     out.push(
       'Next step: read the change record of each device that did not end done (column "change record" of the report).',
