@@ -1,0 +1,64 @@
+/**
+ * The bench's own machinery (bench/*.mjs, issue #8), without timing assertions: the floor must keep sending exactly
+ * what detect sends (else detectOverFloor compares different work), and the usage hook must report the child's
+ * CPU time and peak RSS.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuiltCli, repoRoot } from '../helpers/built-cli.js';
+
+// Plain JS modules without type declarations: imported by computed URL, so they are typed `any` here.
+const benchModule = (name: string) => import(pathToFileURL(join(repoRoot, 'bench', name)).href);
+
+interface LabDevice {
+  name: string;
+}
+interface BenchLab {
+  devices: LabDevice[];
+  usage(): Promise<{ cpuS: number; maxRssMB: number } | null>;
+  stop(): Promise<{ cpuS: number; maxRssMB: number } | null>;
+}
+
+describe('bench machinery against the lab', () => {
+  let lab: BenchLab;
+  let dir: string;
+  let knownHostsFile: string;
+
+  beforeAll(async () => {
+    ensureBuiltCli();
+    const { startLab, knownHosts } = await benchModule('lab.mjs');
+    lab = await startLab({ devices: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+    knownHostsFile = join(dir, 'known_hosts');
+    writeFileSync(knownHostsFile, knownHosts(lab.devices));
+  }, 60_000);
+
+  afterAll(async () => {
+    await lab?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the floor sends exactly the lines detect sends (read back from detect transcript)', async () => {
+    const { DETECT_LINES } = await benchModule('floor.mjs');
+    const { detectLines } = await benchModule('device.mjs');
+    const sent: string[] = await detectLines(lab.devices[0], knownHostsFile);
+    const floor = (DETECT_LINES as Array<{ send: string }>).filter((l) => l.send !== '<secret>').map((l) => l.send);
+    expect(sent).toEqual([...floor, 'exit']);
+  });
+
+  it('a floor run completes the whole conversation against the lab', async () => {
+    const { floorOnce } = await benchModule('floor.mjs');
+    const ms: number = await floorOnce(lab.devices[0]);
+    expect(Number.isFinite(ms)).toBe(true);
+  });
+
+  it('the usage hook reports the lab process CPU time and peak RSS while it runs', async () => {
+    const u = await lab.usage();
+    expect(u).not.toBeNull();
+    expect(u?.maxRssMB).toBeGreaterThan(10);
+    expect(u?.cpuS).toBeGreaterThan(0);
+  });
+});
