@@ -141,6 +141,7 @@ try {
     // extra keys
     probeRoundTripsMs: probe.roundTripsMs,
     probeRoundTrips: probe.roundTrips,
+    probeOverRoundTrips: round(probe.probeMs / probe.roundTripsMs, 2),
     // the fastest runs: least disturbed by other load on a shared machine
     detectOverFloorMin: round(dev.detect.min / dev.floor.min, 2),
     floorMatchesDetect: dev.floorMatchesDetect,
