@@ -6,6 +6,7 @@ import { loadBackup, sha256, writeBackup } from '../../src/change/backup.js';
 import { acquireLock } from '../../src/change/lock.js';
 import { redactSecrets } from '../../src/change/redact.js';
 import type { PlatformInfo } from '../../src/platform/types.js';
+import { capture } from '../fixtures/load.js';
 
 const platform: PlatformInfo = {
   family: 'asa',
@@ -97,5 +98,16 @@ describe('redaction', () => {
     expect(out).not.toContain('S3cretPw');
     expect(out).not.toContain('8Ry2YjIyt7RRXU24');
     expect(out).toContain('enable password ***');
+  });
+
+  it('masks key lines from the real capture but leaves prose that mentions a secret', () => {
+    // asa_show-running-config_1.txt: aaa-server ` key ...`, `enable password ...`, `username ... password ...`.
+    const config = capture('asa_show-running-config_1.txt');
+    const out = redactSecrets(config, []);
+    expect(out).not.toContain('AAAAAAAAAABBBBBBBBBBCCCCCCCCCC');
+    expect(out).toContain(' key ***');
+    expect(out).toContain('hostname LAB-ASA12-Oxidized-IPv6');
+    const prose = 'ENABLE_FAILED: the enable secret was refused; check the secret and try again';
+    expect(redactSecrets(prose, [])).toBe(prose);
   });
 });
