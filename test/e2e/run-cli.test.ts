@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { windowGate } from '../../src/cli/commands/run.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
 import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
@@ -318,4 +319,30 @@ describe('asa-mailguard run', () => {
       expect(await exited).toBe(0);
     }
   }, 40_000);
+});
+
+// The gate `run` applies before starting (injected clock, no waiting): room for one device, or when to try again.
+describe('windowGate', () => {
+  const w = { kind: 'recurring', timezone: 'Europe/Berlin', days: ['sat'], fromMin: 22 * 60, toMin: 4 * 60 } as const;
+  const need = 25 * 60_000;
+  const gate = (iso: string) => windowGate({ ...w, days: [...w.days] }, new Date(iso), need);
+
+  it('inside with room: ok until the window closes', () => {
+    expect(gate('2026-11-28T21:30:00Z')).toEqual({ ok: true, closesAt: new Date('2026-11-29T03:00:00Z') });
+  });
+
+  it('inside but too late for one device: refused (exit 7), the next window named', () => {
+    const g = gate('2026-11-29T02:40:00Z');
+    expect(g.ok).toBe(false);
+    if (g.ok) return;
+    expect(g.opensAt).toEqual(new Date('2026-12-05T21:00:00Z'));
+    expect(g.error.exitCode).toBe(7);
+    expect(g.error.message).toMatch(/too late .* closes at 2026-11-29T03:00:00.000Z \(in 20m 0s\) .* 25m 0s/);
+  });
+
+  it('outside: refused with the next opening', () => {
+    const g = gate('2026-11-28T12:00:00Z');
+    expect(g.ok).toBe(false);
+    if (!g.ok) expect(g.opensAt).toEqual(new Date('2026-11-28T21:00:00Z'));
+  });
 });
