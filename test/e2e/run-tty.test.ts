@@ -60,7 +60,6 @@ describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
         resolve({ code: c, out });
       });
     });
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are what is stripped here.
     const text = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     // The last frames (the tree's final state and the summary) go into every failure message.
     const tail = text.slice(-4000);
