@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MailguardError } from '../errors.js';
 import { configBody } from '../platform/inspection.js';
@@ -43,10 +43,17 @@ export interface BackupMetadata {
   files: Array<Omit<BackupFile, 'path'> & { file: string }>;
 }
 
-function writePrivate(path: string, text: string): void {
-  writeFileSync(path, text, { mode: 0o600 });
+/** Off the event loop (libuv's pool): a fleet run writes hundreds of these while sessions wait for CPU. */
+export async function writePrivate(path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 });
   // The mode argument is masked by umask and ignored for existing files: set it explicitly.
-  chmodSync(path, 0o600);
+  await chmod(path, 0o600);
+}
+
+/** `mkdir -p` with mode 0700 on the leaf, also when it already existed. */
+export async function makePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
 }
 
 /**
@@ -54,18 +61,17 @@ function writePrivate(path: string, text: string): void {
  * sha256 per file; dirs 0700, files 0600. Every file is read back and its checksum compared before returning:
  * the caller sends no config command unless this succeeds.
  */
-export function writeBackup(input: BackupInput): BackupInfo {
+export async function writeBackup(input: BackupInput): Promise<BackupInfo> {
   const stamp = utcStamp(input.takenAt);
   const dir = resolve(input.backupDir, safeName(input.hostname));
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
+    await makePrivateDir(dir);
     const files: BackupFile[] = [];
     for (const c of input.configs) {
       const ctx = c.context ? `-${safeName(c.context)}` : '';
       const path = join(dir, `${stamp}${ctx}-${c.kind}.cfg`);
-      writePrivate(path, c.text);
-      const back = readFileSync(path, 'utf8');
+      await writePrivate(path, c.text);
+      const back = await readFile(path, 'utf8');
       const sum = sha256(c.text);
       if (sha256(back) !== sum) throw new Error(`read-back checksum mismatch for ${path}`);
       files.push({ kind: c.kind, context: c.context, path, sha256: sum, bytes: Buffer.byteLength(c.text) });
@@ -81,8 +87,8 @@ export function writeBackup(input: BackupInput): BackupInfo {
       files: files.map(({ path, ...f }) => ({ ...f, file: basename(path) })),
     };
     const metaText = `${JSON.stringify(meta, null, 2)}\n`;
-    writePrivate(metadataPath, metaText);
-    if (readFileSync(metadataPath, 'utf8') !== metaText) throw new Error(`read-back mismatch for ${metadataPath}`);
+    await writePrivate(metadataPath, metaText);
+    if ((await readFile(metadataPath, 'utf8')) !== metaText) throw new Error(`read-back mismatch for ${metadataPath}`);
     return { dir, metadataPath, takenAt: meta.takenAt, files };
   } catch (e) {
     throw new MailguardError(
@@ -110,7 +116,7 @@ export const ctxKey = (c: string | null): string => c ?? '';
  * Load a backup from its metadata JSON or any of its `.cfg` files. Checksums are verified; a file that does not
  * match is refused (the backup was edited or damaged).
  */
-export function loadBackup(file: string): LoadedBackup {
+export async function loadBackup(file: string): Promise<LoadedBackup> {
   const abs = resolve(file);
   let metadataPath = abs;
   if (!abs.endsWith('.json')) {
@@ -124,7 +130,7 @@ export function loadBackup(file: string): LoadedBackup {
   }
   let meta: BackupMetadata;
   try {
-    meta = JSON.parse(readFileSync(metadataPath, 'utf8')) as BackupMetadata;
+    meta = JSON.parse(await readFile(metadataPath, 'utf8')) as BackupMetadata;
   } catch (e) {
     throw new MailguardError('BAD_INPUT', `Cannot read the backup metadata ${metadataPath}: ${(e as Error).message}`, {
       hint: 'The metadata JSON must sit beside the .cfg files, as `apply` wrote them.',
@@ -142,7 +148,7 @@ export function loadBackup(file: string): LoadedBackup {
     const path = join(dirname(metadataPath), f.file);
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = await readFile(path, 'utf8');
     } catch (e) {
       throw new MailguardError('BAD_INPUT', `Backup file missing: ${path}`, { hint: 'Restore the file.', cause: e });
     }

@@ -2,7 +2,7 @@
  * What the engine needs from the other layers, as one replaceable object (tests and the demo may swap parts).
  * The defaults wire the real session, platform and probe modules.
  */
-import type { Endpoint } from '../lab/types.js';
+import type { Endpoint } from '../net/endpoint.js';
 import type { Dialect, InspectionReport, PlatformInfo } from '../platform/types.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { CliSession, ConnectOptions } from '../session/types.js';

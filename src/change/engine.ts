@@ -274,15 +274,15 @@ export class ChangeEngine extends ChangeEmitter {
       'report',
       async () => {
         const path = this.reportPath();
-        let files: ReturnType<typeof writeChangeRecord>;
+        let files: Awaited<ReturnType<typeof writeChangeRecord>>;
         try {
-          files = writeChangeRecord(result, path, this.secrets());
+          files = await writeChangeRecord(result, path, this.secrets());
         } catch (e) {
           if (this.options.reportFile || !path) throw e;
           // The device folder is unusable (that may be why the backup failed): keep the record one level up.
           const fallback = join(this.options.backupDir ?? DEFAULTS.backupDir, basename(path));
           this.log('report', `cannot write ${path} (${(e as Error).message}); writing ${fallback}`, 'warn');
-          files = writeChangeRecord(result, fallback, this.secrets());
+          files = await writeChangeRecord(result, fallback, this.secrets());
         }
         if (!files) return this.skip('dry run: no record (pass --report FILE to keep one)');
         return files;
@@ -293,7 +293,7 @@ export class ChangeEngine extends ChangeEmitter {
       return undefined;
     });
     if (report) result.reportFiles = report;
-    this.lock?.release();
+    await this.lock?.release();
     return result;
   }
 
@@ -301,7 +301,7 @@ export class ChangeEngine extends ChangeEmitter {
     return { smtp: this.options.smtp, domain: this.options.domain, resolver: this.options.resolver };
   }
 
-  private preflight(): string {
+  private async preflight(): Promise<string> {
     const o = this.options;
     if (o.reload && !['never', 'if-needed', 'after-save'].includes(o.reload)) {
       throw new MailguardError('USAGE', `--reload must be never, if-needed or after-save (got "${o.reload}").`, {
@@ -317,12 +317,12 @@ export class ChangeEngine extends ChangeEmitter {
       if (!o.restoreFrom) {
         throw new MailguardError('USAGE', 'rollback needs --backup FILE.', { hint: 'Pass a backup written by apply.' });
       }
-      this.restoreSource = loadBackup(o.restoreFrom);
+      this.restoreSource = await loadBackup(o.restoreFrom);
       this.log('preflight', `restoring from ${this.restoreSource.metadataPath} (${this.restoreSource.meta.takenAt})`);
     }
     if (o.dryRun) return 'dry run: no lock, no backup, no config command';
     // Keyed by address and port: lab devices (and NAT'd firewalls) share an address.
-    this.lock = acquireLock(
+    this.lock = await acquireLock(
       o.backupDir ?? DEFAULTS.backupDir,
       `${o.connect.host}:${o.connect.port ?? o.connect.transport}`,
     );
@@ -440,7 +440,7 @@ export class ChangeEngine extends ChangeEmitter {
         text: await this.link.readConfig('backup', c.context, 'startup'),
       });
     }
-    const info = writeBackup({
+    const info = await writeBackup({
       backupDir: this.options.backupDir ?? DEFAULTS.backupDir,
       hostname: device.platform.hostname ?? this.link.session?.hostname ?? this.options.connect.host,
       target: this.target,
@@ -449,7 +449,7 @@ export class ChangeEngine extends ChangeEmitter {
       configs,
     });
     this.backupInfo = info;
-    this.backup = loadBackup(info.metadataPath);
+    this.backup = await loadBackup(info.metadataPath);
     for (const f of info.files) this.log('backup', `${f.path} sha256 ${f.sha256}`);
     for (const c of this.contexts) {
       const running = this.backup.running.get(ctxKey(c.context)) ?? '';

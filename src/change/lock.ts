@@ -1,11 +1,12 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MailguardError } from '../errors.js';
 
 export interface DeviceLock {
   path: string;
-  release(): void;
+  /** Remove the lock file; a second call does nothing. */
+  release(): Promise<void>;
 }
 
 interface LockBody {
@@ -34,10 +35,10 @@ export function lockName(target: string): string {
  * Take the per-device lock `<backupDir>/.locks/<target>.lock` with O_EXCL so two runs never change one device
  * at once. A lock left by a dead process on this machine is stale and taken over.
  */
-export function acquireLock(backupDir: string, target: string): DeviceLock {
+export async function acquireLock(backupDir: string, target: string): Promise<DeviceLock> {
   const dir = join(backupDir, '.locks');
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     throw new MailguardError('BACKUP_FAILED', `Cannot use the backup directory ${backupDir}: ${(e as Error).message}`, {
       hint: 'Pass a writable --backup-dir; nothing was changed on the device.',
@@ -48,17 +49,21 @@ export function acquireLock(backupDir: string, target: string): DeviceLock {
   const body: LockBody = { pid: process.pid, host: hostname(), target, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${JSON.stringify(body)}\n`);
-      closeSync(fd);
+      // O_CREAT|O_EXCL: creating the file is the atomic test-and-set.
+      const fh = await open(path, 'wx', 0o600);
+      try {
+        await fh.writeFile(`${JSON.stringify(body)}\n`);
+      } finally {
+        await fh.close();
+      }
       let released = false;
       return {
         path,
-        release() {
+        async release() {
           if (released) return;
           released = true;
           try {
-            unlinkSync(path);
+            await unlink(path);
           } catch {
             // Already gone: nothing to release.
           }
@@ -73,14 +78,14 @@ export function acquireLock(backupDir: string, target: string): DeviceLock {
       }
       let holder: Partial<LockBody> = {};
       try {
-        holder = JSON.parse(readFileSync(path, 'utf8')) as LockBody;
+        holder = JSON.parse(await readFile(path, 'utf8')) as LockBody;
       } catch {
         // Unreadable or half-written lock: treat as held unless it names a dead pid.
       }
       const stale = holder.host === hostname() && typeof holder.pid === 'number' && !pidAlive(holder.pid);
       if (stale && attempt === 0) {
         try {
-          unlinkSync(path);
+          await unlink(path);
         } catch {
           // Someone else removed it first; retry the exclusive create.
         }

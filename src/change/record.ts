@@ -1,21 +1,23 @@
 /**
  * The change record: JSON for machines and Markdown for the change ticket, both mode 0600, secrets redacted.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { writePrivate } from './backup.js';
 import { redactSecrets } from './redact.js';
 import type { ChangeResult, ProbeEvidence } from './types.js';
 
 /** Write `<base>.json` and `<base>.md` (a given `.json`/`.md` extension is stripped). Null base: write nothing. */
-export function writeChangeRecord(
+export async function writeChangeRecord(
   result: ChangeResult,
   base: string | null,
   secrets: Array<string | undefined>,
-): { json: string; markdown: string } | null {
+): Promise<{ json: string; markdown: string } | null> {
   if (!base) return null;
   const stem = resolve(base.replace(/\.(json|md)$/i, ''));
   const dir = dirname(stem);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // New folders 0700; an existing one (e.g. the folder of --report FILE) keeps its mode.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const json = `${stem}.json`;
   const markdown = `${stem}.md`;
   const files = { json, markdown };
@@ -24,8 +26,7 @@ export function writeChangeRecord(
     [json, `${JSON.stringify(withFiles, null, 2)}\n`],
     [markdown, renderMarkdown(withFiles)],
   ] as const) {
-    writeFileSync(path, redactSecrets(text, secrets), { mode: 0o600 });
-    chmodSync(path, 0o600);
+    await writePrivate(path, redactSecrets(text, secrets));
   }
   return files;
 }

@@ -3,7 +3,7 @@
  * the wizard and the playbook runner all drive `runChange()` with these types and render its events.
  */
 import type { ErrorCode } from '../errors.js';
-import type { Endpoint } from '../lab/types.js';
+import type { Endpoint } from '../net/endpoint.js';
 import type { Dialect, Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { ConnectOptions } from '../session/types.js';

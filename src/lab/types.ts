@@ -3,6 +3,8 @@
  * `LabDeviceInfo` mirrors the JSON that `asa-mailguard lab --json` prints (issue #2): add fields, never rename.
  */
 
+import type { Endpoint } from '../net/endpoint.js';
+
 export type LabDialect = 'pix6' | 'asa8' | 'asa9';
 
 /** Faults injected per device (issue #2 §5). */
@@ -53,10 +55,8 @@ export interface LabDeviceOptions {
 
 export type MailguardFamily = 'pix-4' | 'pix-mailguard' | 'asa-esmtp';
 
-export interface Endpoint {
-  host: string;
-  port: number;
-}
+// Endpoint lives in the core's neutral module (the core must not import the lab); re-exported for lab code.
+export type { Endpoint };
 
 export interface LabDeviceInfo {
   name: string;

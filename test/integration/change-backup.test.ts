@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,9 +19,9 @@ const platform: PlatformInfo = {
 };
 
 describe('backup files (issue #5: 0600, sha256, read back)', () => {
-  it('writes running and startup with checksums and private modes, and loads them back', () => {
+  it('writes running and startup with checksums and private modes, and loads them back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
-    const info = writeBackup({
+    const info = await writeBackup({
       backupDir: dir,
       hostname: 'fw1',
       target: '127.0.0.1:2222',
@@ -41,14 +41,14 @@ describe('backup files (issue #5: 0600, sha256, read back)', () => {
       expect(statSync(f).mode & 0o777).toBe(0o600);
     }
     expect(info.files[0]?.sha256).toBe(sha256('hostname fw1\n inspect esmtp \n'));
-    const loaded = loadBackup(info.files[0]!.path);
+    const loaded = await loadBackup(info.files[0]!.path);
     expect(loaded.running.get('')).toBe('hostname fw1\n inspect esmtp \n');
     expect(loaded.startup.get('')).toBe('hostname fw1\n');
   });
 
-  it('refuses a backup whose file no longer matches its checksum', () => {
+  it('refuses a backup whose file no longer matches its checksum', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
-    const info = writeBackup({
+    const info = await writeBackup({
       backupDir: dir,
       hostname: 'fw1',
       target: 'x',
@@ -57,13 +57,13 @@ describe('backup files (issue #5: 0600, sha256, read back)', () => {
       configs: [{ kind: 'running', context: null, text: 'a\n' }],
     });
     writeFileSync(info.files[0]!.path, 'b\n');
-    expect(() => loadBackup(info.metadataPath)).toThrow(/does not match its recorded sha256/);
+    await expect(loadBackup(info.metadataPath)).rejects.toThrow(/does not match its recorded sha256/);
   });
 
-  it('stops with BACKUP_FAILED when the directory cannot be written', () => {
+  it('stops with BACKUP_FAILED when the directory cannot be written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
     writeFileSync(join(dir, 'blocker'), 'file, not a dir');
-    expect(() =>
+    await expect(
       writeBackup({
         backupDir: join(dir, 'blocker'),
         hostname: 'fw1',
@@ -72,23 +72,38 @@ describe('backup files (issue #5: 0600, sha256, read back)', () => {
         takenAt: new Date(),
         configs: [{ kind: 'running', context: null, text: 'a\n' }],
       }),
-    ).toThrow(expect.objectContaining({ code: 'BACKUP_FAILED' }));
+    ).rejects.toThrow(expect.objectContaining({ code: 'BACKUP_FAILED' }));
   });
 });
 
 describe('device lock', () => {
-  it('refuses a second lock while held and takes over a stale one', () => {
+  it('refuses a second lock while held and takes over a stale one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-lock-'));
-    const a = acquireLock(dir, '127.0.0.1:2222');
-    expect(() => acquireLock(dir, '127.0.0.1:2222')).toThrow(expect.objectContaining({ code: 'DEVICE_LOCKED' }));
-    a.release();
-    const b = acquireLock(dir, '127.0.0.1:2222');
+    const a = await acquireLock(dir, '127.0.0.1:2222');
+    expect(statSync(a.path).mode & 0o777).toBe(0o600);
+    await expect(acquireLock(dir, '127.0.0.1:2222')).rejects.toThrow(
+      expect.objectContaining({ code: 'DEVICE_LOCKED' }),
+    );
+    await a.release();
+    const b = await acquireLock(dir, '127.0.0.1:2222');
     // A lock left by a process that no longer exists (pid far above pid_max) is stale.
     const body = JSON.parse(readFileSync(b.path, 'utf8'));
     writeFileSync(b.path, JSON.stringify({ ...body, pid: 2 ** 30 }));
-    const c = acquireLock(dir, '127.0.0.1:2222');
+    const c = await acquireLock(dir, '127.0.0.1:2222');
     expect(JSON.parse(readFileSync(c.path, 'utf8')).pid).toBe(process.pid);
-    c.release();
+    await c.release();
+    expect(existsSync(c.path)).toBe(false);
+  });
+
+  it('two runs racing for one device: exactly one gets the lock (exclusive create)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-lock-'));
+    const tries = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(dir, '127.0.0.1:2223')));
+    const won = tries.filter((t) => t.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const t of tries) {
+      if (t.status === 'rejected') expect(t.reason).toMatchObject({ code: 'DEVICE_LOCKED' });
+    }
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
   });
 });
 
