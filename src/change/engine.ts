@@ -13,10 +13,21 @@ import type { DeviceState, EngineDeps } from './deps.js';
 import { DeviceLink } from './device.js';
 import { ChangeEmitter } from './events.js';
 import { acquireLock, type DeviceLock } from './lock.js';
+import { outcomeText } from './outcome.js';
 import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
 import { waitForDevice } from './reload.js';
-import { type ConfigState, describe, errJson, findingKey, merge, placeKey, probeLine, toEngineError } from './state.js';
+import {
+  type ConfigState,
+  compareRestoreProbes,
+  describe,
+  errJson,
+  findingKey,
+  merge,
+  placeKey,
+  probeLine,
+  toEngineError,
+} from './state.js';
 import {
   type ChangeOptions,
   type ChangeOutcome,
@@ -195,6 +206,13 @@ export class ChangeEngine extends ChangeEmitter {
           if (!this.hasProbeTarget) return this.skip('no --smtp or --domain: no outside proof');
           const report = await this.deps.probe(this.probeRequest());
           this.log('pre-probe', `outside probe: ${report.verdict}${probeLine(report)}`);
+          if (report.verdict === 'inspected' && this.mode === 'restore') {
+            this.log(
+              'pre-probe',
+              'the outside probe already shows the inspection before the restore: the restore cannot be proven from outside',
+              'warn',
+            );
+          }
           if (report.verdict !== 'inspected' && this.mode === 'disable') {
             this.log(
               'pre-probe',
@@ -641,15 +659,21 @@ export class ChangeEngine extends ChangeEmitter {
         this.log('post-probe', `clean now, but not proven by the comparison: ${cmp.reason}`, 'warn');
       return cmp.change === 'verified' ? 'verified' : 'inconclusive';
     }
-    // A restore puts the inspection back: seen from outside again is its proof.
-    if (this.mode === 'restore') return report.verdict === 'inspected' ? 'verified' : 'inconclusive';
+    // A restore puts the inspection back: seen from outside again, where it was not seen before, is its proof.
+    if (this.mode === 'restore') {
+      const cmp = compareRestoreProbes(this.preProbe, report);
+      if (cmp.change !== 'verified')
+        this.log('post-probe', `the restore is not proven from outside: ${cmp.reason}`, 'warn');
+      return cmp.change === 'verified' ? 'verified' : 'inconclusive';
+    }
     const msg = `The outside probe is not clean after the change (${report.verdict}).`;
     if (this.rollbackOnVerifyFailure) {
       throw new MailguardError('VERIFY_FAILED', msg, {
         hint: 'The change was rolled back; check what else sits between the probe and the mail server.',
       });
     }
-    throw new MailguardError('VERIFY_FAILED', msg, {
+    // Said in the message too: the fleet report shows the message, not the hint.
+    throw new MailguardError('VERIFY_FAILED', `${msg.slice(0, -1)}; the change was kept.`, {
       hint: 'The change was kept (--no-rollback-on-verify-failure); check the path to the mail server.',
       details: { keep: true },
     });
@@ -840,6 +864,13 @@ export class ChangeEngine extends ChangeEmitter {
       target: this.target,
       mode: this.mode,
       outcome,
+      outcomeText: outcomeText({
+        outcome,
+        mode: this.mode,
+        error,
+        target: this.target,
+        platform: this.device?.platform,
+      }),
       exitCode,
       verification,
       error: error ? errJson(error, this.secrets()) : undefined,

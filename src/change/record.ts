@@ -4,6 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writePrivate } from './backup.js';
+import { outcomeLabel, outcomeText } from './outcome.js';
 import { redactSecrets } from './redact.js';
 import type { ChangeResult, ProbeEvidence } from './types.js';
 
@@ -59,7 +60,7 @@ export function renderMarkdown(r: ChangeResult): string {
       `| Device | ${p.hostname ?? '?'}: ${p.family.toUpperCase()} ${p.version}${p.model ? ` (${p.model})` : ''}, ${p.contextMode} context${p.failover.enabled ? `, failover ${p.failover.role}` : ''} |`,
     );
   }
-  md.push(`| Outcome | **${r.outcome}** (exit code ${r.exitCode}) |`);
+  md.push(`| Outcome | **${outcomeLabel(r)}** (exit code ${r.exitCode}): ${outcomeText(r)} |`);
   md.push(`| Outside verification | ${r.verification} |`);
   md.push(`| Started / finished (UTC) | ${r.startedAt} / ${r.finishedAt} |`);
   md.push(`| Reloaded | ${r.reloaded ? 'yes' : 'no'} |`);

@@ -182,8 +182,13 @@ export interface ChangeResult {
   target: string;
   mode: ChangeMode;
   outcome: ChangeOutcome;
+  /** The outcome in words (outcome.ts), e.g. that the engine refused the standby unit of a failover pair. */
+  outcomeText?: string;
   exitCode: number;
-  /** `verified`: outside probe inspected before and clean after; `not-probed` without a probe target. */
+  /**
+   * `verified`: apply: the outside probe showed the inspection before and is clean after; rollback (restore): it
+   * was not seen before and is seen again after. `not-probed` without a probe target.
+   */
   verification: 'verified' | 'not-verified' | 'inconclusive' | 'not-probed';
   error?: { code: ErrorCode; message: string; hint?: string };
   platform?: PlatformInfo;

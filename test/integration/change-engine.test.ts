@@ -20,6 +20,8 @@ const lab = await startTestLab(
     { name: 'b', dialect: 'asa8' },
     { name: 'c', dialect: 'asa9' },
     { name: 'd', dialect: 'asa8' },
+    { name: 'e', dialect: 'asa9' },
+    { name: 'f', dialect: 'asa9' },
   ],
   { smtp: true },
 );
@@ -194,5 +196,57 @@ describe('change engine events', () => {
     expect(result.exitCode).toBe(0);
     expect(warnings.join('\n')).toMatch(/already differed from the startup config/);
     expect(result.finalState.notes.join('\n')).toMatch(/unsaved changes/);
+  });
+
+  it('rollback (restore) is verified only when the inspection is seen again where it was not seen before', async () => {
+    const e = lab.device('e');
+    const kh = join(work, 'known_hosts_e');
+    writeFileSync(kh, `${e.info.knownHostsLine}\n`);
+    const eConnect = {
+      ...connect,
+      port: e.info.ssh.port,
+      password: e.info.password,
+      enableSecret: e.info.enableSecret,
+      knownHostsFile: kh,
+    };
+    const disable = async () => {
+      const r = await new ChangeEngine({
+        connect: eConnect,
+        smtp: [e.info.smtp],
+        reload: 'never',
+        backupDir: join(work, 'e'),
+      }).run();
+      expect(r.verification, JSON.stringify(r.error)).toBe('verified');
+      expect(findSmtpInspection(e.runningConfig()).active).toBe(false);
+      return r.backup?.metadataPath as string;
+    };
+    const restore = async (backup: string, smtp: typeof e.info.smtp) => {
+      const warnings: string[] = [];
+      const engine = new ChangeEngine({
+        connect: eConnect,
+        mode: 'restore',
+        restoreFrom: backup,
+        smtp: [smtp],
+        backupDir: join(work, 'e'),
+      });
+      engine.on('log', (l) => {
+        if (l.level === 'warn') warnings.push(l.message);
+      });
+      const r = await engine.run();
+      expect(r.exitCode, JSON.stringify(r.error)).toBe(0);
+      expect(findSmtpInspection(e.runningConfig()).active).toBe(true);
+      return { r, warnings };
+    };
+
+    // Probe target: another device's Mailguard front, inspected before and after whatever happens to `e`.
+    const masked = await restore(await disable(), lab.device('f').info.smtp);
+    expect([masked.r.preProbe?.verdict, masked.r.postProbe?.verdict]).toEqual(['inspected', 'inspected']);
+    expect(masked.r.verification).toBe('inconclusive');
+    expect(masked.warnings.join('\n')).toMatch(/already seen from outside before the restore/);
+
+    // Its own front: clean before the restore, inspected after.
+    const seen = await restore(await disable(), e.info.smtp);
+    expect([seen.r.preProbe?.verdict, seen.r.postProbe?.verdict]).toEqual(['clean', 'inspected']);
+    expect(seen.r.verification).toBe('verified');
   });
 });

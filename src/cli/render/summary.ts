@@ -1,3 +1,4 @@
+import { outcomeText } from '../../change/outcome.js';
 import type { ChangePlan, ChangeResult } from '../../change/types.js';
 
 /** The plan as a person reviews it: commands, their inverse, the expected config diff. */
@@ -27,25 +28,10 @@ export function printPlan(plan: ChangePlan, out: NodeJS.WritableStream = process
   out.write(formatPlan(plan));
 }
 
-const OUTCOME_TEXT: Record<ChangeResult['outcome'], string> = {
-  'dry-run': 'dry run: nothing was sent to the device in config mode',
-  'nothing-to-do': 'nothing to do: already disabled',
-  done: 'done',
-  cancelled: 'cancelled: nothing was changed',
-  'rolled-back': 'FAILED and rolled back',
-  'kept-unverified': 'NOT VERIFIED from outside; the change was kept (--no-rollback-on-verify-failure)',
-  'rollback-failed': 'FAILED and the rollback failed: a person is needed',
-  failed: 'FAILED before any config command',
-};
-
 /** The closing summary of one change (human form; --json prints the result object instead). */
 export function formatResult(r: ChangeResult): string {
   const out: string[] = [];
-  if (r.outcome === 'nothing-to-do' && r.mode === 'restore') {
-    out.push('Result: nothing to do: the device already has the backup’s SMTP inspection (exit 0)');
-  } else {
-    out.push(`Result: ${OUTCOME_TEXT[r.outcome]} (exit ${r.exitCode})`);
-  }
+  out.push(`Result: ${outcomeText(r)} (exit ${r.exitCode})`);
   if (r.error) {
     out.push(`  cause: [${r.error.code}] ${r.error.message}`);
     if (r.error.hint) out.push(`  next step: ${r.error.hint}`);
@@ -60,7 +46,11 @@ export function formatResult(r: ChangeResult): string {
     );
   }
   if (r.reloaded) {
-    out.push(r.outcome === 'done' ? '  reloaded: yes, the change survived the reload' : '  reloaded: yes');
+    out.push(
+      r.outcome === 'done' || r.outcome === 'kept-unverified'
+        ? '  reloaded: yes, the change survived the reload'
+        : '  reloaded: yes',
+    );
   }
   if (r.backup) out.push(`  backup: ${r.backup.metadataPath}`);
   if (r.reportFiles) out.push(`  change record: ${r.reportFiles.markdown} (and .json)`);
