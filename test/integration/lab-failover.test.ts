@@ -1,0 +1,82 @@
+/**
+ * Failover pairs in the lab (`lab --failover-pairs N`, built by src/lab/failover.ts): each unit names its peer in
+ * the lab JSON and the generated inventory; the active unit prompts `/pri/act` and announces replication after a
+ * save; the standby prompts `/sec/stby` and warns on entering config mode. Over real SSH to the lab.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { failoverPairs, parseFailoverPairs } from '../../src/lab/failover.js';
+import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
+import { sshEnabled, startTestLab } from '../helpers/lab.js';
+
+describe('failoverPairs', () => {
+  it('takes the ASA dialects in turn (asa9 when there is none) and pairs primary/active with secondary/standby', () => {
+    const pairs = failoverPairs(3, ['pix6', 'asa8', 'asa9'], { password: 'p' });
+    expect(pairs.map((d) => [d.name, d.dialect, d.hostname, d.failover])).toEqual([
+      ['pair1-pri', 'asa8', 'pair1', { role: 'active', unit: 'primary', peer: 'pair1-sec' }],
+      ['pair1-sec', 'asa8', 'pair1', { role: 'standby', unit: 'secondary', peer: 'pair1-pri' }],
+      ['pair2-pri', 'asa9', 'pair2', { role: 'active', unit: 'primary', peer: 'pair2-sec' }],
+      ['pair2-sec', 'asa9', 'pair2', { role: 'standby', unit: 'secondary', peer: 'pair2-pri' }],
+      ['pair3-pri', 'asa8', 'pair3', { role: 'active', unit: 'primary', peer: 'pair3-sec' }],
+      ['pair3-sec', 'asa8', 'pair3', { role: 'standby', unit: 'secondary', peer: 'pair3-pri' }],
+    ]);
+    expect(pairs.every((d) => d.password === 'p')).toBe(true);
+    expect(failoverPairs(1, ['pix6']).map((d) => d.dialect)).toEqual(['asa9', 'asa9']);
+    expect(failoverPairs(0, ['asa9'])).toEqual([]);
+  });
+
+  it('parses --failover-pairs and rejects what is not a count with a usage error', () => {
+    expect(parseFailoverPairs(undefined)).toBe(0);
+    expect(parseFailoverPairs('2')).toBe(2);
+    for (const bad of ['-1', '1.5', 'two', '', '1001'])
+      expect(() => parseFailoverPairs(bad)).toThrow(/Invalid --failover-pairs/);
+  });
+});
+
+describe('a failover pair in the lab', async () => {
+  const lab = await startTestLab([
+    { dialect: 'asa9', name: 'solo' },
+    ...failoverPairs(1, ['asa9'], { anonymousReportingQuestion: false }),
+  ]);
+  const pri = lab.device('pair1-pri');
+  const sec = lab.device('pair1-sec');
+
+  it('each unit carries failover { role, unit, peer } and the inventory pairs them by failoverPeer', () => {
+    expect(pri.info.failover).toEqual({ role: 'active', unit: 'primary', peer: 'pair1-sec' });
+    expect(sec.info.failover).toEqual({ role: 'standby', unit: 'secondary', peer: 'pair1-pri' });
+    expect(lab.device('solo').info.failover).toBeUndefined();
+    const inv = parse(labInventoryYaml({ devices: lab.devices })) as {
+      hosts: Record<string, { failoverPeer?: string }>;
+    };
+    expect(inv.hosts['pair1-pri']?.failoverPeer).toBe('pair1-sec');
+    expect(inv.hosts['pair1-sec']?.failoverPeer).toBe('pair1-pri');
+    expect(inv.hosts.solo?.failoverPeer).toBeUndefined();
+  });
+
+  it('standby: /sec/stby prompt, show failover, the replication warning in config mode', async () => {
+    const s = await sshEnabled(sec.info);
+    try {
+      expect(s.buffer.endsWith('\rpair1/sec/stby# ')).toBe(true);
+      expect(await s.cmd('show failover | include host')).toContain('This host: Secondary - Standby Ready');
+      const conf = await s.cmd('configure terminal', /\(config\)# $/);
+      expect(conf).toContain(
+        '**** WARNING ****\r\n\tConfiguration Replication is NOT performed from Standby unit to Active unit.\r\n',
+      );
+    } finally {
+      s.end();
+    }
+  });
+
+  it('active: /pri/act prompt, no warning in config mode, replication lines after write memory', async () => {
+    const s = await sshEnabled(pri.info);
+    try {
+      expect(s.buffer.endsWith('\rpair1/pri/act# ')).toBe(true);
+      expect(await s.cmd('configure terminal', /\(config\)# $/)).not.toContain('WARNING');
+      await s.cmd('end');
+      expect(await s.cmd('write memory')).toContain('Beginning configuration replication: Sending to mate.');
+    } finally {
+      s.end();
+    }
+  });
+});
