@@ -3,42 +3,32 @@
  * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
  */
 import { basename, join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { ExitCode, MailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
 import type { CliSession } from '../session/types.js';
-import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, sha256, writeBackup } from './backup.js';
+import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, writeBackup } from './backup.js';
 import type { DeviceState, EngineDeps } from './deps.js';
 import { DeviceLink } from './device.js';
 import { ChangeEmitter } from './events.js';
+import { describeConfigs } from './final-state.js';
 import { acquireLock, type DeviceLock } from './lock.js';
 import { outcomeText } from './outcome.js';
 import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
 import { waitForDevice } from './reload.js';
-import {
-  type ConfigState,
-  compareRestoreProbes,
-  describe,
-  errJson,
-  findingKey,
-  merge,
-  placeKey,
-  probeLine,
-  toEngineError,
-} from './state.js';
-import {
-  type ChangeOptions,
-  type ChangeOutcome,
-  type ChangePlan,
-  type ChangeResult,
-  type ContextPlan,
-  type FinalState,
-  type ProbeEvidence,
-  STEP_TITLES,
-  type StepName,
-  type StepTiming,
+import { rollBackToBackup } from './rollback.js';
+import { type ConfigState, compareRestoreProbes, errJson, findingKey, probeLine, toEngineError } from './state.js';
+import { StepRunner, type StepSkip, Stop, skip } from './steps.js';
+import type {
+  ChangeOptions,
+  ChangeOutcome,
+  ChangePlan,
+  ChangeResult,
+  ContextPlan,
+  FinalState,
+  ProbeEvidence,
+  StepName,
 } from './types.js';
 
 const DEFAULTS = {
@@ -53,18 +43,6 @@ const SAVE_PROMPT_MULTI = /config has been modified\. Save\? \[Y\]es\/\[N\]o\/\[
 const SAVE_PROMPT = /config has been modified\. Save\? \[Y\]es\/\[N\]o:\s*$/i;
 const CONFIRM_PROMPT = /Proceed with reload\? \[confirm\]\s*$/i;
 
-class StepSkip {
-  constructor(readonly summary: string) {}
-}
-
-/** Signals that the engine stopped on purpose with a result already decided (cancel, dry-run...). */
-class Stop {
-  constructor(
-    readonly outcome: ChangeOutcome,
-    readonly exitCode: number,
-  ) {}
-}
-
 export class ChangeEngine extends ChangeEmitter {
   readonly options: ChangeOptions;
   private deps!: EngineDeps;
@@ -76,7 +54,7 @@ export class ChangeEngine extends ChangeEmitter {
   private backup: LoadedBackup | null = null;
   private restoreSource: LoadedBackup | null = null;
   private backupInfo: ChangeResult['backup'];
-  private readonly steps: StepTiming[] = [];
+  private readonly runner: StepRunner;
   private preProbe?: ProbeEvidence;
   private postProbe?: ProbeEvidence;
   private configTouched = false;
@@ -94,6 +72,12 @@ export class ChangeEngine extends ChangeEmitter {
     const c = options.connect;
     this.target = options.label ?? (c.port ? `${c.host}:${c.port}` : c.host);
     this.startedAt = this.now();
+    this.runner = new StepRunner({
+      events: this,
+      now: () => this.now(),
+      secrets: () => this.secrets(),
+      signal: options.signal,
+    });
   }
 
   private now(): Date {
@@ -121,63 +105,13 @@ export class ChangeEngine extends ChangeEmitter {
     this.emit('log', { step, level, message: redactSecrets(message, this.secrets()), progress });
   }
 
-  /** Run one step: emits start/done/failed and records its timing. */
-  private async step<T>(
-    name: StepName,
-    body: () => Promise<T | StepSkip>,
-    summarize?: (out: T) => string,
-  ): Promise<T | undefined> {
-    // An interrupt stops the change, never the rollback or the record that follow it.
-    if (name !== 'rollback' && name !== 'report') this.options.signal?.throwIfAborted();
-    const started = this.now();
-    const title = STEP_TITLES[name];
-    this.emit('step:start', { step: name, title, at: started.toISOString() });
-    try {
-      const out = await body();
-      const durationMs = this.now().getTime() - started.getTime();
-      if (out instanceof StepSkip) {
-        this.steps.push({
-          step: name,
-          status: 'skipped',
-          startedAt: started.toISOString(),
-          durationMs,
-          summary: out.summary,
-        });
-        this.emit('step:done', { step: name, title, durationMs, summary: out.summary, skipped: true });
-        return undefined;
-      }
-      const summary = summarize ? summarize(out) : typeof out === 'string' ? out : undefined;
-      this.steps.push({ step: name, status: 'done', startedAt: started.toISOString(), durationMs, summary });
-      this.emit('step:done', { step: name, title, durationMs, summary });
-      return out;
-    } catch (e) {
-      const durationMs = this.now().getTime() - started.getTime();
-      if (e instanceof Stop) {
-        this.steps.push({
-          step: name,
-          status: 'done',
-          startedAt: started.toISOString(),
-          durationMs,
-          summary: e.outcome,
-        });
-        this.emit('step:done', { step: name, title, durationMs, summary: e.outcome });
-        throw e;
-      }
-      const err = toEngineError(e);
-      this.steps.push({
-        step: name,
-        status: 'failed',
-        startedAt: started.toISOString(),
-        durationMs,
-        summary: err.message,
-      });
-      this.emit('step:failed', { step: name, title, durationMs, error: errJson(err, this.secrets()) });
-      throw err;
-    }
+  /** Run one step (steps.ts: events and timing). */
+  private step<T>(name: StepName, body: () => Promise<T | StepSkip>, summarize?: (out: T) => string) {
+    return this.runner.run(name, body, summarize);
   }
 
   private skip(summary: string): StepSkip {
-    return new StepSkip(summary);
+    return skip(summary);
   }
 
   private inspectionOf(config: string, context: string | null): InspectionReport {
@@ -693,48 +627,15 @@ export class ChangeEngine extends ChangeEmitter {
     try {
       await this.step('rollback', async () => {
         this.log('rollback', `cause: ${cause.code}: ${cause.message}`, 'warn');
-        const backup = this.backup as LoadedBackup;
-        await this.link.ensure();
-        // After a timeout the device may still be in config mode: leave it before reading.
-        const s = await this.link.ensure();
-        if (s.mode === 'config' || s.mode === 'subconfig') await s.exitConfig().catch(() => undefined);
-        let sent = 0;
-        for (const c of this.contexts) {
-          const original = backup.running.get(ctxKey(c.context));
-          if (original === undefined) continue;
-          const current = await this.link.readConfig('rollback', c.context, 'running');
-          const commands = this.convergeCommands(original, current, c.context);
-          if (commands.length === 0) continue;
-          await this.link.enterContext(c.context, 'rollback');
-          await this.link.modeCommand('rollback', c.context, 'configure terminal', (x) => x.enterConfig());
-          for (const cmd of commands) {
-            await this.link.send('rollback', c.context, cmd);
-            sent++;
-          }
-          await this.link.modeCommand('rollback', c.context, this.link.leaveConfigLabel, (x) => x.exitConfig());
-        }
-        // Re-check and save where the startup-config no longer matches the backup's.
-        for (const c of this.contexts) {
-          const running = await this.link.readConfig('rollback', c.context, 'running');
-          if (this.classify(running, c.context, 'running') !== 'original') {
-            throw new MailguardError(
-              'ROLLBACK_FAILED',
-              `The running config of ${c.context ?? 'the device'} is not back to the backup’s SMTP inspection.`,
-              {
-                hint: 'Restore by hand from the backup; the record lists the lines.',
-              },
-            );
-          }
-          const startup = await this.link.readConfig('rollback', c.context, 'startup');
-          if (this.classify(startup, c.context, 'startup') !== 'original') {
-            await this.link.enterContext(c.context, 'rollback');
-            const out = await this.link.send('rollback', c.context, 'write memory', {
-              timeoutMs: this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs,
-            });
-            if (!/\[OK\]/.test(out))
-              throw new MailguardError('SAVE_FAILED', 'write memory during rollback did not end with [OK].');
-          }
-        }
+        const sent = await rollBackToBackup({
+          link: this.link,
+          contexts: this.contexts,
+          backup: this.backup as LoadedBackup,
+          classify: (config, context, kind) => this.classify(config, context, kind),
+          deps: this.deps,
+          dialect: (this.device as DeviceState).platform.dialect,
+          saveTimeoutMs: this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs,
+        });
         await this.cancelSafetyReload('rollback');
         return sent === 0
           ? 'no command needed: the SMTP inspection is as in the backup'
@@ -751,26 +652,6 @@ export class ChangeEngine extends ChangeEmitter {
       this.finalState.notes.push(`Rollback failed: ${err.code}: ${err.message}`);
       return false;
     }
-  }
-
-  /**
-   * The commands that bring `current`'s SMTP inspection back to `original`'s: disable what is active now but was
-   * not (a restore being undone), then put back what was active and is missing (planRestore). Computed from what
-   * the device holds now, so a half-applied change or a lost session is handled the same way.
-   */
-  private convergeCommands(original: string, current: string, context: string | null): string[] {
-    const dialect = (this.device as DeviceState).platform.dialect;
-    const had = new Set(
-      this.inspectionOf(original, context)
-        .findings.filter((f) => f.active)
-        .map(placeKey),
-    );
-    const extra = this.inspectionOf(current, context).findings.filter((f) => f.active && !had.has(placeKey(f)));
-    const disable = extra.length
-      ? this.deps.plan({ findings: extra, dialect, runningConfig: current, context }).commands
-      : [];
-    const restore = this.deps.planRestore(original, current, dialect, context);
-    return [...disable, ...(restore.nothingToDo ? [] : restore.commands)];
   }
 
   /** Re-read running and startup configs and say exactly what each holds. */
@@ -799,46 +680,18 @@ export class ChangeEngine extends ChangeEmitter {
         return;
       }
     }
-    const rs: ConfigState[] = [];
-    const ss: ConfigState[] = [];
-    fs.runningSha256 = {};
-    fs.startupSha256 = {};
-    for (const c of this.contexts) {
-      const running = await this.link.readConfig('report', c.context, 'running');
-      const startup = await this.link.readConfig('report', c.context, 'startup');
-      rs.push(this.classify(running, c.context, 'running'));
-      ss.push(this.classify(startup, c.context, 'startup'));
-      const k = ctxKey(c.context) || 'device';
-      fs.runningSha256[k] = sha256(normalizeConfig(running));
-      fs.startupSha256[k] = sha256(normalizeConfig(startup));
-      const br = this.backup.running.get(ctxKey(c.context));
-      const bs = this.backup.startup.get(ctxKey(c.context));
-      const where = c.context ? `context ${c.context}: ` : '';
-      const planned = this.planResult?.contexts.find((p) => p.context === c.context);
-      const restoreSrc = this.restoreSource?.running.get(ctxKey(c.context));
-      const relation = (text: string, backupText: string | undefined): string => {
-        const body = normalizeConfig(text);
-        if (backupText !== undefined && body === normalizeConfig(backupText))
-          return 'is identical to the backup taken before the change';
-        if (planned?.expectedConfig !== undefined && !planned.nothingToDo && body === planned.expectedConfig) {
-          return 'is exactly the planned config (the backup plus the planned diff)';
-        }
-        if (restoreSrc !== undefined && body === normalizeConfig(restoreSrc))
-          return 'is identical to the restored backup';
-        return 'differs from the backup beyond the plan (the diff is in the record; often only the order of re-added lines)';
-      };
-      const rel = relation(running, br);
-      if (rel.startsWith('differs') && br !== undefined) {
-        const diff = createTwoFilesPatch('backup', 'device now', normalizeConfig(br), normalizeConfig(running));
-        fs.runningDiff = { ...fs.runningDiff, [k]: diff };
-      }
-      fs.notes.push(`${where}running-config ${rel} (SMTP inspection: ${describe(rs.at(-1)!, this.mode)}).`);
-      fs.notes.push(
-        `${where}startup-config ${relation(startup, bs)} (SMTP inspection: ${describe(ss.at(-1)!, this.mode)}).`,
-      );
-    }
-    fs.running = merge(rs);
-    fs.startup = merge(ss);
+    await describeConfigs(
+      {
+        mode: this.mode,
+        contexts: this.contexts,
+        backup: this.backup,
+        plan: this.planResult,
+        restoreSource: this.restoreSource,
+        read: (context, kind) => this.link.readConfig('report', context, kind),
+        classify: (config, context, kind) => this.classify(config, context, kind),
+      },
+      fs,
+    );
   }
 
   private reportPath(): string | null {
@@ -883,7 +736,7 @@ export class ChangeEngine extends ChangeEmitter {
       postProbe: this.postProbe,
       reloaded: this.reloaded,
       finalState: this.finalState,
-      steps: this.steps,
+      steps: this.runner.timings,
       startedAt: this.startedAt.toISOString(),
       finishedAt: this.now().toISOString(),
     };
