@@ -1,0 +1,94 @@
+/**
+ * The lab must behave like a device for clients nobody here wrote (issue #2): Netmiko's `cisco_asa` driver,
+ * nmap's service fingerprints and swaks, each run unmodified from its Debian package (`.ci/run` installs
+ * python3-netmiko, nmap and swaks). A missing tool skips its test with the reason.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Lab, startTestLab } from '../helpers/lab.js';
+
+const run = promisify(execFile);
+const PY = '/usr/bin/python3';
+
+async function has(cmd: string, args: string[]): Promise<boolean> {
+  try {
+    await run(cmd, args, { timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const netmiko = existsSync(PY) && (await has(PY, ['-c', 'import netmiko']));
+const nmap = await has('nmap', ['--version']);
+const swaks = await has('swaks', ['--version']);
+
+let lab: Lab;
+beforeAll(async () => {
+  lab = await startTestLab(
+    [
+      // Netmiko 2.x sends its first config line into the anonymous-reporting question (asa-cli.md §1.6), so the
+      // device it drives has already answered it, as most production ASAs have.
+      { name: 'asa', dialect: 'asa9', hostname: 'fw-netmiko', anonymousReportingQuestion: false },
+      { name: 'pix', dialect: 'pix6' },
+    ],
+    { smtp: true },
+  );
+});
+
+describe.skipIf(!netmiko)('Netmiko cisco_asa (python3-netmiko)', () => {
+  it('logs in, enables, reads the config, disables esmtp inspection and saves', async () => {
+    const d = lab.devices.find((x) => x.name === 'asa')!;
+    const script = `
+import sys
+from netmiko import ConnectHandler
+c = ConnectHandler(device_type='cisco_asa', host='${d.ssh.host}', port=${d.ssh.port},
+                   username=sys.argv[1], password=sys.argv[2], secret=sys.argv[3])
+print('PROMPT=' + c.find_prompt())
+print(c.send_command('show running-config policy-map'))
+print(c.send_config_set(['policy-map global_policy', 'class inspection_default', 'no inspect esmtp']))
+print(c.save_config())
+c.disconnect()
+`;
+    const { stdout } = await run(PY, ['-c', script, d.username, d.password, d.enableSecret], { timeout: 90_000 });
+    expect(stdout).toContain('PROMPT=fw-netmiko#');
+    expect(stdout).toMatch(/^ {2}inspect esmtp\s*$/m);
+    expect(stdout).toContain('fw-netmiko(config-pmap-c)#');
+    expect(stdout).toContain('[OK]');
+    const device = lab.device('asa');
+    expect(device.runningConfig()).not.toMatch(/^\s+inspect esmtp/m);
+    expect(device.startupConfig()).not.toMatch(/^\s+inspect esmtp/m);
+    expect(device.inspectionPolicy().active).toBe(false);
+  }, 120_000);
+});
+
+describe.skipIf(!nmap)('nmap service fingerprints', () => {
+  it('sees Cisco SSH, a Cisco telnetd and a sanitized PIX smtpd', async () => {
+    const d = lab.devices.find((x) => x.name === 'pix')!;
+    const ports = [d.ssh.port, d.telnet.port, d.smtp.port].join(',');
+    const { stdout } = await run('nmap', ['-sV', '-Pn', '-n', '-p', ports, '127.0.0.1'], { timeout: 150_000 });
+    expect(stdout).toMatch(new RegExp(`${d.ssh.port}/tcp\\s+open\\s+ssh\\s+Cisco SSH`));
+    expect(stdout).toMatch(new RegExp(`${d.telnet.port}/tcp\\s+open\\s+telnet\\s+Cisco`));
+    expect(stdout).toMatch(new RegExp(`${d.smtp.port}/tcp\\s+open\\s+smtp\\s+Cisco PIX sanitized smtpd`));
+  }, 180_000);
+});
+
+describe.skipIf(!swaks)('swaks through the Mailguard front', () => {
+  it('delivers a mail through a PIX fixup: masked banner, EHLO refused, HELO fallback', async () => {
+    const d = lab.devices.find((x) => x.name === 'pix')!;
+    const { stdout } = await run(
+      'swaks',
+      ['--server', `${d.smtp.host}:${d.smtp.port}`, '--to', 'rcpt@example.com', '--from', 'probe@example.org'],
+      { timeout: 60_000 },
+    );
+    expect(stdout).toMatch(/^<- {2}220 \*{10,}\r?$/m);
+    expect(stdout).toMatch(/^<\*\* 50[02] /m);
+    expect(stdout).toMatch(/^ -> HELO /m);
+    expect(stdout).toMatch(/^<- {2}250 .*queued/m);
+    const backend = lab.device('pix').smtpBackend!;
+    const [msg] = await backend.waitForMessages(1);
+    expect(msg!.to).toContain('rcpt@example.com');
+  }, 90_000);
+});
