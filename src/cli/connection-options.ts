@@ -1,8 +1,11 @@
-/** The connection flags shared by detect, apply, run and wizard, and their translation into ConnectOptions. */
+/**
+ * The connection flags shared by detect, apply, run and wizard, and their translation into ConnectOptions.
+ * Loaded on every start (option declarations), so it imports only commander and errors: the config parsers
+ * (zod, dotenv) are loaded when toConnectOptions runs.
+ */
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { parseConnectionSettings, parseTarget } from '../config/connection.js';
-import { resolveCredentials, type SecretPrompt } from '../config/credentials.js';
+import type { SecretPrompt } from '../config/credentials.js';
 import { MailguardError } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
 
@@ -68,6 +71,8 @@ export async function toConnectOptions(
   targetText: string,
   extra: ConnectOptionsExtra = {},
 ): Promise<ConnectOptions> {
+  const { parseConnectionSettings, parseTarget } = await import('../config/connection.js');
+  const { resolveCredentials, inquirerPrompt } = await import('../config/credentials.js');
   const target = parseTarget(targetText);
   const s = parseConnectionSettings({
     transport: flags.transport,
@@ -152,7 +157,7 @@ export async function toConnectOptions(
     askSecret:
       extra.interactive && creds.enableSecret === undefined
         ? async () => {
-            const answer = await (extra.prompt ?? (await import('../config/credentials.js')).inquirerPrompt)(
+            const answer = await (extra.prompt ?? inquirerPrompt)(
               `Enable secret for ${target.host} (empty: use \`login\`):`,
               'enableSecret',
             );

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { windowGate } from '../../src/cli/commands/run.js';
+import { windowGate } from '../../src/cli/commands/run-action.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
 import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';

@@ -1,9 +1,12 @@
+/**
+ * `asa-mailguard apply <target>`: disable SMTP inspection on one device.
+ * Declarations only (loaded on every start); the work is in apply-action.ts, imported when the command runs.
+ */
 import { type Command, Option } from 'commander';
-import type { ChangeOptions, ReloadPolicy } from '../../change/types.js';
+import type { ReloadPolicy } from '../../change/types.js';
 import { MailguardError } from '../../errors.js';
 import type { Endpoint } from '../../lab/types.js';
-import { addConnectionOptions, type ConnectionFlags, toConnectOptions } from '../connection-options.js';
-import { parseDuration, runChangeWithUi } from '../render/run-change.js';
+import { addConnectionOptions } from '../connection-options.js';
 import { runAction } from '../run-action.js';
 
 export interface ApplyFlags {
@@ -36,38 +39,6 @@ export function parseSmtpEndpoint(spec: string): Endpoint {
     });
   }
   return { host: m[1], port };
-}
-
-/** Flags shared by `apply` and `rollback`. */
-export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'connect'> {
-  let safetyReloadMin: number | undefined;
-  if (flags.safetyReload !== undefined) {
-    safetyReloadMin = Number(flags.safetyReload);
-    if (!Number.isInteger(safetyReloadMin) || safetyReloadMin < 1) {
-      throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
-        hint: 'For example --safety-reload 10.',
-      });
-    }
-  }
-  if (flags.domain && flags.smtp.length > 0) {
-    throw new MailguardError('USAGE', 'Give either --smtp or --domain, not both.', {
-      hint: '--smtp names the mail server address; --domain looks up its MX hosts.',
-    });
-  }
-  return {
-    dryRun: flags.dryRun,
-    reload: flags.reload,
-    reloadTimeoutMs: parseDuration(flags.reloadTimeout, '--reload-timeout'),
-    saveTimeoutMs: parseDuration(flags.saveTimeout, '--save-timeout'),
-    safetyReloadMin,
-    smtp: flags.smtp.map(parseSmtpEndpoint),
-    domain: flags.domain,
-    resolver: flags.resolver,
-    rollbackOnVerifyFailure: flags.rollbackOnVerifyFailure,
-    backupDir: flags.backupDir,
-    reportFile: flags.report,
-    context: flags.context,
-  };
 }
 
 export function register(program: Command): void {
@@ -115,15 +86,8 @@ Example:
     )
     .action(async (target: string, flags: ApplyFlags & Record<string, unknown>) => {
       await runAction({ json: !!flags.json }, async () => {
-        const base = changeOptionsFrom(flags);
-        const connect = await toConnectOptions(flags as ConnectionFlags, target, {
-          interactive: !flags.json && process.stdin.isTTY === true,
-        });
-        const result = await runChangeWithUi(
-          { ...base, connect, label: connect.port ? `${connect.host}:${connect.port}` : connect.host },
-          { json: flags.json, yes: flags.yes, verbose: flags.verbose },
-        );
-        return result.exitCode;
+        const { applyAction } = await import('./apply-action.js');
+        return applyAction(target, flags);
       });
     });
 }

@@ -1,14 +1,13 @@
-import { chmod, writeFile } from 'node:fs/promises';
+/**
+ * `asa-mailguard lab`: emulated PIX/ASA devices on 127.0.0.1 for tests and demos.
+ * Declarations only (loaded on every start); the emulator (ssh2, smtp-server) is loaded by lab-action.ts when
+ * the command runs. FAULT_HELP comes from src/lab/faults.ts, which imports nothing heavy.
+ */
 import type { Command } from 'commander';
-import { MailguardError } from '../../errors.js';
-import { FAULT_HELP, parseFaults } from '../../lab/faults.js';
-import { type Lab, startLab } from '../../lab/index.js';
-import { runStdio } from '../../lab/stdio.js';
-import type { LabDeviceInfo, LabDeviceOptions, LabDialect, LabFaults } from '../../lab/types.js';
-import { labInventoryYaml } from '../../playbook/lab-inventory.js';
+import { FAULT_HELP } from '../../lab/faults.js';
 import { runAction } from '../run-action.js';
 
-interface LabCliOptions {
+export interface LabCliOptions {
   dialect: string[];
   devices?: string;
   state?: string;
@@ -25,8 +24,6 @@ interface LabCliOptions {
   stdio?: boolean;
   inventoryOut?: string;
 }
-
-const DIALECTS: LabDialect[] = ['pix6', 'asa8', 'asa9'];
 
 const HELP = `
 Starts emulated Cisco PIX 6.3 / ASA 8.4 / ASA 9.x devices on 127.0.0.1, each with its own SSH, telnet and
@@ -46,149 +43,6 @@ Examples:
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-function seconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n > 3600)
-    throw new MailguardError('USAGE', `Invalid ${flag} "${value}": expected seconds from 0 to 3600.`, {
-      hint: `Example: ${flag} 5`,
-    });
-  return n;
-}
-
-function dialects(values: string[]): LabDialect[] {
-  const out = values
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter(Boolean);
-  for (const d of out) {
-    if (!DIALECTS.includes(d as LabDialect))
-      throw new MailguardError('USAGE', `Unknown --dialect "${d}".`, { hint: `Use one of ${DIALECTS.join(', ')}.` });
-  }
-  return (out.length ? out : ['asa9']) as LabDialect[];
-}
-
-function faultsOf(o: LabCliOptions): LabFaults {
-  const f = parseFaults(o.fault);
-  if (o.latency !== undefined) {
-    const ms = Number(o.latency);
-    if (!/^\d+$/.test(o.latency) || ms > 600_000)
-      throw new MailguardError('USAGE', `Invalid --latency "${o.latency}": expected milliseconds from 0 to 600000.`, {
-        hint: 'Example: --latency 200',
-      });
-    f.latencyMs = ms;
-  }
-  return f;
-}
-
-function telnetLogin(v: boolean | string | undefined): LabDeviceOptions['telnetLogin'] | undefined {
-  if (v === undefined || v === true || v === false) return undefined;
-  if (v === 'username-password' || v === 'password-only') return v;
-  throw new MailguardError('USAGE', `Invalid --telnet-login "${v}".`, {
-    hint: 'Use username-password or password-only (or no value with --stdio).',
-  });
-}
-
-function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {
-  const ds = dialects(o.dialect);
-  const count = o.devices === undefined ? ds.length : Number(o.devices);
-  if (!Number.isInteger(count) || count < 1 || count > 2000)
-    throw new MailguardError('USAGE', `Invalid --devices "${o.devices}": expected 1 to 2000.`, {
-      hint: 'Example: --devices 3',
-    });
-  const faults = faultsOf(o);
-  const reloadDelaySec = seconds(o.reloadDelay, '--reload-delay', 5);
-  return Array.from({ length: count }, (_, i) => ({
-    dialect: ds[i % ds.length] as LabDialect,
-    username: o.username,
-    password: o.password,
-    enableSecret: o.enableSecret,
-    reloadDelaySec,
-    faults,
-    telnetLogin: telnetLogin(o.telnetLogin),
-    ...(o.notice === false ? { anonymousReportingQuestion: false } : {}),
-  }));
-}
-
-function table(devices: LabDeviceInfo[]): string {
-  const rows = [
-    ['NAME', 'DIALECT', 'HOSTNAME', 'SSH', 'TELNET', 'SMTP', 'USERNAME', 'PASSWORD', 'ENABLE SECRET'],
-    ...devices.map((d) => [
-      d.name,
-      d.dialect,
-      d.hostname,
-      String(d.ssh.port),
-      String(d.telnet.port),
-      d.smtp.port ? String(d.smtp.port) : '-',
-      d.username,
-      d.password,
-      d.enableSecret,
-    ]),
-  ];
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  const lines = rows.map((r) =>
-    r
-      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
-  const first = devices[0];
-  const how = first
-    ? [
-        '',
-        `All ports on ${first.ssh.host}. Log in by hand, e.g. the first device:`,
-        `  ssh -p ${first.ssh.port} ${first.username}@${first.ssh.host}      (password ${first.password}, then "enable" with ${first.enableSecret})`,
-        `  telnet ${first.telnet.host} ${first.telnet.port}       (${first.dialect === 'pix6' ? 'password only' : 'Username: and Password:'})`,
-        `SSH host key ${first.hostKeySha256}; known_hosts line:`,
-        `  ${first.knownHostsLine}`,
-        '',
-        'Ctrl-C stops the lab.',
-      ]
-    : [];
-  return `${[...lines, ...how].join('\n')}\n`;
-}
-
-async function runLab(o: LabCliOptions): Promise<number> {
-  const lab: Lab = await startLab({ devices: deviceOptions(o), stateDir: o.state, smtp: o.smtp !== false });
-  if (o.inventoryOut) {
-    // It holds the lab's passwords: owner-only, also when the file already existed.
-    await writeFile(o.inventoryOut, labInventoryYaml({ devices: lab.devices }), { mode: 0o600 });
-    await chmod(o.inventoryOut, 0o600);
-    process.stderr.write(`inventory of the ${lab.devices.length} devices written to ${o.inventoryOut}\n`);
-  }
-  if (o.json) process.stdout.write(`${JSON.stringify({ devices: lab.devices })}\n`);
-  else process.stdout.write(table(lab.devices));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await lab.stop();
-  return 0;
-}
-
-async function runStdioMode(o: LabCliOptions): Promise<number> {
-  const ds = dialects(o.dialect);
-  if (ds.length !== 1)
-    throw new MailguardError('USAGE', '--stdio emulates one device: give exactly one --dialect.', {
-      hint: 'Example: asa-mailguard lab --stdio --dialect asa9',
-    });
-  const device: LabDeviceOptions = {
-    dialect: ds[0] as LabDialect,
-    username: o.username,
-    password: o.password,
-    enableSecret: o.enableSecret,
-    faults: faultsOf(o),
-    telnetLogin: telnetLogin(o.telnetLogin),
-    ...(o.notice === false ? { anonymousReportingQuestion: false } : {}),
-  };
-  return runStdio({ device, telnetLogin: o.telnetLogin !== undefined && o.telnetLogin !== false, stateDir: o.state });
 }
 
 export function register(program: Command): void {
@@ -215,6 +69,9 @@ export function register(program: Command): void {
     .option('--inventory-out <file>', 'write an inventory of the devices for `asa-mailguard run` (mode 0600)')
     .addHelpText('after', HELP)
     .action(async (o: LabCliOptions) => {
-      await runAction({ json: Boolean(o.json) }, () => (o.stdio ? runStdioMode(o) : runLab(o)));
+      await runAction({ json: Boolean(o.json) }, async () => {
+        const { labAction } = await import('./lab-action.js');
+        return labAction(o);
+      });
     });
 }

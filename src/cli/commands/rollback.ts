@@ -1,10 +1,12 @@
+/**
+ * `asa-mailguard rollback <target> --backup FILE`: put back the SMTP inspection a backup recorded.
+ * Declarations only (loaded on every start); the work is in rollback-action.ts, imported when the command runs.
+ */
 import type { Command } from 'commander';
-import { addConnectionOptions, type ConnectionFlags, toConnectOptions } from '../connection-options.js';
-import { parseDuration, runChangeWithUi } from '../render/run-change.js';
+import { addConnectionOptions } from '../connection-options.js';
 import { runAction } from '../run-action.js';
-import { parseSmtpEndpoint } from './apply.js';
 
-interface RollbackFlags {
+export interface RollbackFlags {
   backup: string;
   dryRun?: boolean;
   backupDir: string;
@@ -40,28 +42,8 @@ export function register(program: Command): void {
     .option('-v, --verbose', 'show the device conversation')
     .action(async (target: string, flags: RollbackFlags & Record<string, unknown>) => {
       await runAction({ json: !!flags.json }, async () => {
-        const saveTimeoutMs = parseDuration(flags.saveTimeout, '--save-timeout');
-        const connect = await toConnectOptions(flags as ConnectionFlags, target, {
-          interactive: !flags.json && process.stdin.isTTY === true,
-        });
-        const result = await runChangeWithUi(
-          {
-            connect,
-            label: connect.port ? `${connect.host}:${connect.port}` : connect.host,
-            mode: 'restore',
-            restoreFrom: flags.backup,
-            dryRun: flags.dryRun,
-            reload: 'never',
-            saveTimeoutMs,
-            backupDir: flags.backupDir,
-            reportFile: flags.report,
-            context: flags.context,
-            smtp: flags.smtp.map(parseSmtpEndpoint),
-            rollbackOnVerifyFailure: false,
-          },
-          { json: flags.json, yes: flags.yes, verbose: flags.verbose },
-        );
-        return result.exitCode;
+        const { rollbackAction } = await import('./rollback-action.js');
+        return rollbackAction(target, flags);
       });
     });
 }

@@ -1,0 +1,51 @@
+/** What `asa-mailguard apply` does (loaded by its action; the options are declared in apply.ts). */
+import type { ChangeOptions } from '../../change/types.js';
+import { MailguardError } from '../../errors.js';
+import { type ConnectionFlags, toConnectOptions } from '../connection-options.js';
+import { parseDuration, runChangeWithUi } from '../render/run-change.js';
+import { type ApplyFlags, parseSmtpEndpoint } from './apply.js';
+
+/** Flags shared by `apply` and `rollback`. */
+export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'connect'> {
+  let safetyReloadMin: number | undefined;
+  if (flags.safetyReload !== undefined) {
+    safetyReloadMin = Number(flags.safetyReload);
+    if (!Number.isInteger(safetyReloadMin) || safetyReloadMin < 1) {
+      throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
+        hint: 'For example --safety-reload 10.',
+      });
+    }
+  }
+  if (flags.domain && flags.smtp.length > 0) {
+    throw new MailguardError('USAGE', 'Give either --smtp or --domain, not both.', {
+      hint: '--smtp names the mail server address; --domain looks up its MX hosts.',
+    });
+  }
+  return {
+    dryRun: flags.dryRun,
+    reload: flags.reload,
+    reloadTimeoutMs: parseDuration(flags.reloadTimeout, '--reload-timeout'),
+    saveTimeoutMs: parseDuration(flags.saveTimeout, '--save-timeout'),
+    safetyReloadMin,
+    smtp: flags.smtp.map(parseSmtpEndpoint),
+    domain: flags.domain,
+    resolver: flags.resolver,
+    rollbackOnVerifyFailure: flags.rollbackOnVerifyFailure,
+    backupDir: flags.backupDir,
+    reportFile: flags.report,
+    context: flags.context,
+  };
+}
+
+/** The apply action: the change's exit code. */
+export async function applyAction(target: string, flags: ApplyFlags & Record<string, unknown>): Promise<number> {
+  const base = changeOptionsFrom(flags);
+  const connect = await toConnectOptions(flags as ConnectionFlags, target, {
+    interactive: !flags.json && process.stdin.isTTY === true,
+  });
+  const result = await runChangeWithUi(
+    { ...base, connect, label: connect.port ? `${connect.host}:${connect.port}` : connect.host },
+    { json: flags.json, yes: flags.yes, verbose: flags.verbose },
+  );
+  return result.exitCode;
+}

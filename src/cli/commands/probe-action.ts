@@ -1,0 +1,99 @@
+/** What `asa-mailguard probe` does (loaded by its action; the options are declared in probe.ts). */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { MailguardError } from '../../errors.js';
+import { formatReport } from '../../probe/format.js';
+import {
+  compareProbes,
+  DEFAULT_EHLO_NAME,
+  type ProbeReport,
+  parseHostPort,
+  probeAll,
+  resolveTargets,
+  verdictExitCode,
+} from '../../probe/index.js';
+import type { ProbeOptions } from './probe.js';
+
+function seconds(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback * 1000;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 600) {
+    throw new MailguardError('USAGE', `Invalid ${flag} "${value}": expected seconds, more than 0 and at most 600.`, {
+      hint: `Example: ${flag} 30`,
+    });
+  }
+  return Math.round(n * 1000);
+}
+
+/** The shape of an earlier `probe --json` report (zod is loaded only for --compare: a plain probe starts lighter). */
+async function beforeSchemaOf() {
+  const { z } = await import('zod');
+  return z.object({
+    probes: z.array(
+      z.looseObject({
+        address: z.string(),
+        port: z.number().int(),
+        verdict: z.enum(['inspected', 'clean', 'other-proxy', 'inconclusive', 'unreachable']),
+      }),
+    ),
+  });
+}
+
+async function readBefore(path: string): Promise<z.infer<Awaited<ReturnType<typeof beforeSchemaOf>>>> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new MailguardError('BAD_INPUT', `Cannot read ${path}: ${(e as Error).message}`, {
+      hint: 'Give the file saved from an earlier `asa-mailguard probe --json`.',
+    });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new MailguardError('BAD_INPUT', `${path} is not JSON.`, {
+      hint: 'Give the file saved from an earlier `asa-mailguard probe --json`.',
+    });
+  }
+  const r = (await beforeSchemaOf()).safeParse(parsed);
+  if (!r.success) {
+    throw new MailguardError(
+      'BAD_INPUT',
+      `${path} is not a probe report: ${r.error.issues[0]?.message ?? 'bad shape'}.`,
+      {
+        hint: 'Give the file saved from an earlier `asa-mailguard probe --json`.',
+      },
+    );
+  }
+  return r.data;
+}
+
+/** The probe action: the exit code of the worst verdict. */
+export async function probeAction(targets: string[], opts: ProbeOptions): Promise<number> {
+  const port = opts.port === undefined ? 25 : parseHostPort(`x:${opts.port}`, 25).port;
+  const greetingTimeoutMs = seconds(opts.greetingTimeout, '--greeting-timeout', 30);
+  const timeoutMs = seconds(opts.timeout, '--timeout', 10);
+  const ehloName = opts.ehloName ?? DEFAULT_EHLO_NAME;
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(ehloName) || ehloName.length > 64) {
+    throw new MailguardError('USAGE', `Invalid --ehlo-name "${ehloName}".`, {
+      hint: 'Use a short host name (at most 64 characters, letters, digits, dots, hyphens).',
+    });
+  }
+  const before = opts.compare ? await readBefore(opts.compare) : undefined;
+  const list = await resolveTargets({ hosts: targets, domain: opts.domain, port, resolver: opts.resolver });
+  const report: ProbeReport = await probeAll(list, {
+    greetingTimeoutMs,
+    timeoutMs,
+    ehloName,
+    starttls: Boolean(opts.starttls),
+  });
+  if (opts.domain) report.domain = opts.domain;
+  if (before) {
+    const c = compareProbes(before, report);
+    report.change = c.change;
+    report.changeReason = c.reason;
+  }
+  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return verdictExitCode(report.verdict);
+}
