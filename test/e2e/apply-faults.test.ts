@@ -7,19 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lockName } from '../../src/change/lock.js';
+import type { LabFaults } from '../../src/lab/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import { type LabDeviceHandle, startTestLab } from '../helpers/lab.js';
-import {
-  CONFIG_COMMAND,
-  connArgs,
-  credsEnv,
-  filesUnder,
-  modeOf,
-  read,
-  resultOf,
-  runCli,
-  tempDir,
-} from './apply-helpers.js';
+import { configCommandsSince, modeOf, read, resultOf, runOn, tempDir, toolFiles } from './apply-helpers.js';
 
 const names = [
   'drop',
@@ -54,13 +45,16 @@ async function applyWith(name: (typeof names)[number], extra: string[], smtpOf: 
   const dev = lab.device(name);
   const cwd = tempDir();
   const smtp = lab.device(smtpOf).info.smtp;
-  const run = await runCli(
-    ['apply', ...connArgs(dev.info, cwd), '--smtp', `${smtp.host}:${smtp.port}`, '--yes', '--json', ...extra],
-    { cwd, env: credsEnv(dev.info) },
-  );
+  const run = await runOn('apply', dev.info, cwd, ['--smtp', `${smtp.host}:${smtp.port}`, '--yes', '--json', ...extra]);
   const result = resultOf(run);
-  const files = filesUnder(cwd).filter((f) => !f.includes('/.locks/') && !f.endsWith('known_hosts'));
-  return { dev, cwd, run, result, files };
+  return { dev, cwd, run, result, files: toolFiles(cwd) };
+}
+
+/** Snapshot the device's configs, inject `faults`, then apply. */
+async function applyWithFault(name: (typeof names)[number], faults: LabFaults, extra: string[]) {
+  const before = snap(lab.device(name));
+  lab.device(name).setFaults(faults);
+  return { before, ...(await applyWith(name, extra)) };
 }
 
 function expectBackupAndRecord(files: string[], result: ReturnType<typeof resultOf>) {
@@ -73,39 +67,39 @@ function expectBackupAndRecord(files: string[], result: ReturnType<typeof result
 
 describe('apply with injected faults', () => {
   it('connection dropped during apply: rolled back, exit 4, configs original', async () => {
-    const dev = lab.device('drop');
-    const before = snap(dev);
-    dev.setFaults({ dropAt: [/^no inspect esmtp/] });
-    const { run, result, files } = await applyWith('drop', ['--reload', 'never']);
+    const { dev, before, run, result, files } = await applyWithFault('drop', { dropAt: [/^no inspect esmtp/] }, [
+      '--reload',
+      'never',
+    ]);
     expect(run.code, run.stdout).toBe(4);
     expect(result.outcome).toBe('rolled-back');
     expect(result.error?.code).toBe('CONNECTION_LOST');
-    expect(dev.runningConfig()).toBe(before.running);
-    expect(dev.startupConfig()).toBe(before.startup);
+    expect(snap(dev)).toEqual(before);
     expect(result.finalState).toMatchObject({ running: 'original', startup: 'original' });
     expectBackupAndRecord(files, result);
   }, 60_000);
 
   it('device error on the `no` command: rolled back, exit 4, configs original', async () => {
-    const dev = lab.device('error');
-    const before = snap(dev);
-    dev.setFaults({ errorAt: [/^no inspect esmtp/] });
-    const { run, result, files } = await applyWith('error', ['--reload', 'never']);
+    const { dev, before, run, result, files } = await applyWithFault('error', { errorAt: [/^no inspect esmtp/] }, [
+      '--reload',
+      'never',
+    ]);
     expect(run.code, run.stdout).toBe(4);
     expect(result.error?.code).toBe('DEVICE_ERROR');
     const failed = result.commands.find((c) => !c.ok);
     expect(failed?.command).toBe('no inspect esmtp');
     expect(failed?.response).toMatch(/ERROR: % Invalid input/);
-    expect(dev.runningConfig()).toBe(before.running);
-    expect(dev.startupConfig()).toBe(before.startup);
+    expect(snap(dev)).toEqual(before);
     expectBackupAndRecord(files, result);
   }, 60_000);
 
   it('write memory hangs (short --save-timeout): rolled back, exit 4, inspection back, startup untouched', async () => {
-    const dev = lab.device('hang');
-    const before = snap(dev);
-    dev.setFaults({ hangAt: [/^wr(ite)? mem/] });
-    const { run, result, files } = await applyWith('hang', ['--reload', 'never', '--save-timeout', '2s']);
+    const { dev, before, run, result, files } = await applyWithFault('hang', { hangAt: [/^wr(ite)? mem/] }, [
+      '--reload',
+      'never',
+      '--save-timeout',
+      '2s',
+    ]);
     expect(run.code, run.stdout).toBe(4);
     expect(result.error?.code).toBe('COMMAND_TIMEOUT');
     expect(result.outcome).toBe('rolled-back');
@@ -158,9 +152,13 @@ describe('apply with injected faults', () => {
     expect(findSmtpInspection(dev.runningConfig()).active).toBe(false);
     expect(findSmtpInspection(dev.startupConfig()).active).toBe(false);
     expect(result.finalState).toMatchObject({ running: 'changed', startup: 'changed' });
+    // The record tells it apart from a rollback: the change is on the device.
+    expect(read(result.reportFiles?.markdown as string)).toMatch(
+      /\| Outcome \| \*\*kept-unverified\*\* \(exit code 5\): NOT VERIFIED from outside; the change was kept/,
+    );
   }, 60_000);
 
-  it('standby unit: refused before any config command (STANDBY_UNIT, exit 4)', async () => {
+  it('standby unit: refused before any config command (STANDBY_UNIT, exit 4), and the record says refused', async () => {
     const dev = lab.device('standby');
     dev.setFaults({ standby: true });
     const logBefore = dev.commandLog().length;
@@ -168,12 +166,12 @@ describe('apply with injected faults', () => {
     expect(run.code, run.stdout).toBe(4);
     expect(result.error?.code).toBe('STANDBY_UNIT');
     expect(result.error?.hint).toMatch(/active unit/);
-    expect(
-      dev
-        .commandLog()
-        .slice(logBefore)
-        .filter((c) => CONFIG_COMMAND.test(c)),
-    ).toEqual([]);
+    expect(result.outcome).toBe('failed');
+    expect(result.outcomeText).toMatch(/^REFUSED: .* standby unit of a failover pair, so the engine refused/);
+    expect(read(result.reportFiles?.markdown as string)).toMatch(
+      /\| Outcome \| \*\*refused\*\* \(exit code 4\): REFUSED/,
+    );
+    expect(configCommandsSince(dev, logBefore)).toEqual([]);
   }, 60_000);
 
   it('a device locked by another live run is refused (DEVICE_LOCKED)', async () => {
@@ -186,10 +184,7 @@ describe('apply with injected faults', () => {
       JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), since: new Date().toISOString() }),
     );
     const logBefore = dev.commandLog().length;
-    const run = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never'], {
-      cwd,
-      env: credsEnv(dev.info),
-    });
+    const run = await runOn('apply', dev.info, cwd, ['--yes', '--json', '--reload', 'never']);
     expect(run.code).toBe(4);
     expect(resultOf(run).error?.code).toBe('DEVICE_LOCKED');
     expect(dev.commandLog().length).toBe(logBefore);
@@ -203,20 +198,12 @@ describe('apply with injected faults', () => {
     writeFileSync(join(cwd, 'backups', dev.info.hostname), 'not a folder');
     const before = snap(dev);
     const logBefore = dev.commandLog().length;
-    const run = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never'], {
-      cwd,
-      env: credsEnv(dev.info),
-    });
+    const run = await runOn('apply', dev.info, cwd, ['--yes', '--json', '--reload', 'never']);
     const result = resultOf(run);
     expect(run.code, run.stdout).toBe(4);
     expect(result.error?.code).toBe('BACKUP_FAILED');
     expect(result.steps.find((s) => s.step === 'backup')).toMatchObject({ status: 'failed' });
-    expect(
-      dev
-        .commandLog()
-        .slice(logBefore)
-        .filter((c) => CONFIG_COMMAND.test(c)),
-    ).toEqual([]);
+    expect(configCommandsSince(dev, logBefore)).toEqual([]);
     expect(snap(dev)).toEqual(before);
     // The record still exists, one level up from the unusable device folder.
     expect(result.reportFiles?.markdown).toMatch(/backups\/[^/]+-change\.md$/);

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { ChangeResult } from '../../src/change/types.js';
 import type { LabDeviceInfo } from '../../src/lab/types.js';
 
@@ -17,15 +17,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run `node dist/cli.js ...args` in `cwd` (a temp dir: no stray .env, backups land there). */
-export function runCli(
+/** Run `node <script> ...args` (a built entry point) and collect its output; killed after `timeoutMs`. */
+export function runNode(
+  script: string,
   args: string[],
-  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliRun> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: opts.cwd, ...opts.env },
+      env: { PATH: process.env.PATH ?? '', ...(opts.cwd ? { HOME: opts.cwd } : {}), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -38,13 +40,39 @@ export function runCli(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`CLI timed out: ${args.join(' ')}\n${stdout}\n${stderr}`));
-    }, opts.timeoutMs ?? 60_000);
+      reject(
+        new Error(
+          `${basename(script)} ${args.join(' ')} did not finish in ${timeoutMs / 1000} s\n${stdout}\n${stderr}`,
+        ),
+      );
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });
     });
   });
+}
+
+/** Run `node dist/cli.js ...args` in `cwd` (a temp dir: no stray .env, backups land there). */
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliRun> {
+  return runNode(CLI, args, opts);
+}
+
+/**
+ * `asa-mailguard <command> <connection args> ...args` against a lab device, in `cwd`, with its credentials in
+ * the environment.
+ */
+export function runOn(
+  command: 'apply' | 'rollback',
+  info: LabDeviceInfo,
+  cwd: string,
+  args: string[],
+  transport: 'ssh' | 'telnet' = 'ssh',
+): Promise<CliRun> {
+  return runCli([command, ...connArgs(info, cwd, transport), ...args], { cwd, env: credsEnv(info) });
 }
 
 export function tempDir(prefix = 'mg-e2e-'): string {
@@ -92,3 +120,16 @@ export const read = (path: string): string => readFileSync(path, 'utf8');
 /** Config commands (anything that changes the device) in a lab command log. */
 export const CONFIG_COMMAND =
   /^\s*(conf(ig(ure)?)?\s+t|no\s+(inspect|fixup)|inspect\s|fixup\s|wr(ite)?\s+mem|copy\s|reload)/i;
+
+/** The config commands a lab device received since `from` (an index into its command log). */
+export function configCommandsSince(dev: { commandLog(): string[] }, from: number): string[] {
+  return dev
+    .commandLog()
+    .slice(from)
+    .filter((c) => CONFIG_COMMAND.test(c));
+}
+
+/** The files the tool wrote under `cwd` (backups, records, transcripts): not its lock folder, not known_hosts. */
+export function toolFiles(cwd: string): string[] {
+  return filesUnder(cwd).filter((f) => !f.includes('/.locks/') && !f.endsWith('known_hosts'));
+}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import { startTestLab } from '../helpers/lab.js';
-import { CONFIG_COMMAND, connArgs, credsEnv, filesUnder, resultOf, runCli, tempDir } from './apply-helpers.js';
+import { configCommandsSince, filesUnder, resultOf, runOn, tempDir } from './apply-helpers.js';
 
 const lab = await startTestLab(
   [
@@ -24,10 +24,7 @@ describe('multiple-context apply and rollback', () => {
     expect(active('admin')).toBe(true);
     expect(active('ctx1')).toBe(true);
     const logBefore = dev.commandLog().length;
-    const run = await runCli(
-      ['apply', ...connArgs(dev.info, cwd), '--yes', '--json', '--reload', 'never', '--safety-reload', '5'],
-      { cwd, env: credsEnv(dev.info) },
-    );
+    const run = await runOn('apply', dev.info, cwd, ['--yes', '--json', '--reload', 'never', '--safety-reload', '5']);
     const result = resultOf(run);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(result.plan?.contexts.map((c) => c.context)).toEqual(['admin', 'ctx1']);
@@ -51,27 +48,16 @@ describe('multiple-context apply and rollback', () => {
   it('rollback --dry-run shows the restore and sends no config command', async () => {
     const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
     const logBefore = dev.commandLog().length;
-    const run = await runCli(['rollback', ...connArgs(dev.info, cwd), '--backup', backup, '--dry-run'], {
-      cwd,
-      env: credsEnv(dev.info),
-    });
+    const run = await runOn('rollback', dev.info, cwd, ['--backup', backup, '--dry-run']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/inspect esmtp/);
-    expect(
-      dev
-        .commandLog()
-        .slice(logBefore)
-        .filter((c) => CONFIG_COMMAND.test(c)),
-    ).toEqual([]);
+    expect(configCommandsSince(dev, logBefore)).toEqual([]);
     expect(active('admin')).toBe(false);
   }, 60_000);
 
   it('rollback --context ctx1 restores only that context', async () => {
     const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
-    const run = await runCli(
-      ['rollback', ...connArgs(dev.info, cwd), '--backup', backup, '--context', 'ctx1', '--yes', '--json'],
-      { cwd, env: credsEnv(dev.info) },
-    );
+    const run = await runOn('rollback', dev.info, cwd, ['--backup', backup, '--context', 'ctx1', '--yes', '--json']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(active('ctx1')).toBe(true);
     expect(findSmtpInspection(dev.startupConfig('ctx1')).active).toBe(true);
@@ -83,20 +69,14 @@ describe('a rollback that fails is itself undone', () => {
   it('write memory hangs during `rollback`: the restored inspect line is removed again (exit 4)', async () => {
     const dev = lab.device('single');
     const cwd = tempDir();
-    const first = await runCli(['apply', ...connArgs(dev.info, cwd), '--yes', '--reload', 'never'], {
-      cwd,
-      env: credsEnv(dev.info),
-    });
+    const first = await runOn('apply', dev.info, cwd, ['--yes', '--reload', 'never']);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     const disabledRunning = dev.runningConfig();
     const disabledStartup = dev.startupConfig();
     expect(findSmtpInspection(disabledRunning).active).toBe(false);
     const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
     dev.setFaults({ hangAt: [/^wr(ite)? mem/] });
-    const run = await runCli(
-      ['rollback', ...connArgs(dev.info, cwd), '--backup', backup, '--yes', '--json', '--save-timeout', '2s'],
-      { cwd, env: credsEnv(dev.info) },
-    );
+    const run = await runOn('rollback', dev.info, cwd, ['--backup', backup, '--yes', '--json', '--save-timeout', '2s']);
     dev.setFaults({});
     const result = resultOf(run);
     expect(run.code, run.stdout + run.stderr).toBe(4);
@@ -109,17 +89,9 @@ describe('a rollback that fails is itself undone', () => {
     // A backup of this device is refused on another device (hostname check), before any config command.
     const other = lab.device('multi');
     const logBefore = other.commandLog().length;
-    const wrong = await runCli(['rollback', ...connArgs(other.info, cwd), '--backup', backup, '--yes', '--json'], {
-      cwd,
-      env: credsEnv(other.info),
-    });
+    const wrong = await runOn('rollback', other.info, cwd, ['--backup', backup, '--yes', '--json']);
     expect(wrong.code).toBe(2);
     expect(resultOf(wrong).error?.message).toMatch(/backup was taken on/);
-    expect(
-      other
-        .commandLog()
-        .slice(logBefore)
-        .filter((c) => CONFIG_COMMAND.test(c)),
-    ).toEqual([]);
+    expect(configCommandsSince(other, logBefore)).toEqual([]);
   }, 60_000);
 });

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startTestLab } from '../helpers/lab.js';
-import { connArgs, credsEnv, filesUnder, modeOf, read, runCli, tempDir } from './apply-helpers.js';
+import { modeOf, read, runOn, tempDir, toolFiles } from './apply-helpers.js';
 
 const lab = await startTestLab(
   [
@@ -30,10 +30,11 @@ describe('secrets never reach the files the tool writes', () => {
     for (const r of runs) {
       const info = lab.device(r.name).info;
       secrets.push(info.password, info.enableSecret);
-      const run = await runCli(
+      const run = await runOn(
+        'apply',
+        info,
+        cwd,
         [
-          'apply',
-          ...connArgs(info, cwd, r.transport),
           '--smtp',
           `${info.smtp.host}:${info.smtp.port}`,
           '--yes',
@@ -43,7 +44,7 @@ describe('secrets never reach the files the tool writes', () => {
           `transcript-${r.name}.txt`,
           ...r.extra,
         ],
-        { cwd, env: credsEnv(info) },
+        r.transport,
       );
       expect(run.code, run.stdout + run.stderr).toBe(r.name === 'bad' ? 4 : 0);
       // Nor on the console (events, verbose session log, result).
@@ -52,7 +53,7 @@ describe('secrets never reach the files the tool writes', () => {
         expect(run.stderr).not.toContain(s);
       }
     }
-    const written = filesUnder(cwd).filter((f) => !f.endsWith('known_hosts') && !f.includes('/.locks/'));
+    const written = toolFiles(cwd);
     expect(written.filter((f) => f.endsWith('-running.cfg')).length).toBe(3);
     expect(written.filter((f) => f.endsWith('-change.md')).length).toBe(2);
     // --report FILE: both forms at the given place.
