@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MailguardError } from '../errors.js';
 import { configBody } from '../platform/inspection.js';
@@ -57,15 +57,34 @@ export async function makePrivateDir(dir: string): Promise<void> {
 }
 
 /**
+ * The stamp of a new backup in `dir`, reserved by creating its metadata file exclusively: a second backup of
+ * the same device within the same second (apply then rollback on a fast device) gets `<stamp>.2`, never
+ * overwrites the first.
+ */
+async function reserveStamp(dir: string, base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const stamp = n === 1 ? base : `${base}.${n}`;
+    try {
+      await (await open(join(dir, `${stamp}-backup.json`), 'wx', 0o600)).close();
+      return stamp;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n >= 1000) throw e;
+    }
+  }
+}
+
+/**
  * Write the configs to `<backupDir>/<hostname>/<stamp>[-<context>]-<kind>.cfg` plus `<stamp>-backup.json` with
  * sha256 per file; dirs 0700, files 0600. Every file is read back and its checksum compared before returning:
  * the caller sends no config command unless this succeeds.
  */
 export async function writeBackup(input: BackupInput): Promise<BackupInfo> {
-  const stamp = utcStamp(input.takenAt);
   const dir = resolve(input.backupDir, safeName(input.hostname));
+  let reserved: string | null = null;
   try {
     await makePrivateDir(dir);
+    const stamp = await reserveStamp(dir, utcStamp(input.takenAt));
+    reserved = join(dir, `${stamp}-backup.json`);
     const files: BackupFile[] = [];
     for (const c of input.configs) {
       const ctx = c.context ? `-${safeName(c.context)}` : '';
@@ -91,6 +110,8 @@ export async function writeBackup(input: BackupInput): Promise<BackupInfo> {
     if ((await readFile(metadataPath, 'utf8')) !== metaText) throw new Error(`read-back mismatch for ${metadataPath}`);
     return { dir, metadataPath, takenAt: meta.takenAt, files };
   } catch (e) {
+    // An empty reserved metadata file is not a backup: remove it (best effort).
+    if (reserved) await unlink(reserved).catch(() => undefined);
     throw new MailguardError(
       'BACKUP_FAILED',
       `Could not write and verify the backup in ${dir}: ${(e as Error).message}`,
@@ -120,7 +141,7 @@ export async function loadBackup(file: string): Promise<LoadedBackup> {
   const abs = resolve(file);
   let metadataPath = abs;
   if (!abs.endsWith('.json')) {
-    const m = basename(abs).match(/^(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)/);
+    const m = basename(abs).match(/^(\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ(?:\.\d+)?)-/);
     if (!m) {
       throw new MailguardError('BAD_INPUT', `${file} is not an asa-mailguard backup (no timestamp in its name).`, {
         hint: 'Pass the <stamp>-running.cfg or <stamp>-backup.json file written by `apply`.',

@@ -60,6 +60,28 @@ describe('backup files (issue #5: 0600, sha256, read back)', () => {
     await expect(loadBackup(info.metadataPath)).rejects.toThrow(/does not match its recorded sha256/);
   });
 
+  it('a second backup in the same second gets its own stamp and never overwrites the first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
+    const takenAt = new Date('2026-11-28T06:20:01.123Z');
+    const write = (text: string) =>
+      writeBackup({
+        backupDir: dir,
+        hostname: 'fw1',
+        target: 'x',
+        platform,
+        takenAt,
+        configs: [{ kind: 'running', context: 'ctx1', text }],
+      });
+    const first = await write('before the change\n');
+    const second = await write('after the change\n');
+    expect(first.metadataPath).toBe(join(dir, 'fw1', '2026-11-28T06-20-01Z-backup.json'));
+    expect(second.metadataPath).toBe(join(dir, 'fw1', '2026-11-28T06-20-01Z.2-backup.json'));
+    expect(second.files[0]?.path).toBe(join(dir, 'fw1', '2026-11-28T06-20-01Z.2-ctx1-running.cfg'));
+    // Each .cfg leads back to its own metadata and text.
+    expect((await loadBackup(first.files[0]!.path)).running.get('ctx1')).toBe('before the change\n');
+    expect((await loadBackup(second.files[0]!.path)).running.get('ctx1')).toBe('after the change\n');
+  });
+
   it('stops with BACKUP_FAILED when the directory cannot be written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-backup-'));
     writeFileSync(join(dir, 'blocker'), 'file, not a dir');
