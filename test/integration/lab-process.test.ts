@@ -1,14 +1,16 @@
 /**
  * The `asa-mailguard lab` command as a process (built CLI, dist/cli.js): the --json contract, the readable table,
- * clean exit on SIGTERM leaving no listening port, --stdio; and startLab's speed in-process.
+ * clean exit on SIGTERM leaving no listening port, --stdio, --failover-pairs; and startLab's speed in-process.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLab } from '../../src/lab/index.js';
+import type { LabDeviceInfo } from '../../src/lab/types.js';
+import { connArgs, credsEnv, resultOf, runCli, tempDir } from '../e2e/apply-helpers.js';
 import { sshEnabled } from '../helpers/lab.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -151,6 +153,39 @@ describe('--stdio --state (one process per sshd session)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('--failover-pairs (process)', () => {
+  it('prints each unit of the pair with its role and peer, writes them into the inventory, and the tool still refuses the standby', async () => {
+    const dir = tempDir('lab-failover-');
+    const inv = join(dir, 'inventory.yaml');
+    const p = run(['lab', '--json', '--failover-pairs', '1', '--no-notice', '--inventory-out', inv]);
+    try {
+      const doc = JSON.parse(await waitOutput(p.stdout, /\n/, p.child)) as { devices: LabDeviceInfo[] };
+      expect(doc.devices.map((d) => [d.name, d.dialect, d.hostname, d.failover])).toEqual([
+        ['asa9-1', 'asa9', 'ciscoasa', undefined],
+        ['pair1-pri', 'asa9', 'pair1', { role: 'active', unit: 'primary', peer: 'pair1-sec' }],
+        ['pair1-sec', 'asa9', 'pair1', { role: 'standby', unit: 'secondary', peer: 'pair1-pri' }],
+      ]);
+      expect(statSync(inv).mode & 0o777).toBe(0o600);
+      expect(readFileSync(inv, 'utf8')).toMatch(/ {2}pair1-sec:\n(?: {4}.*\n)* {4}failoverPeer: pair1-pri\n/);
+      const standby = doc.devices[2] as LabDeviceInfo;
+      const s = await sshEnabled(standby);
+      expect(s.buffer.endsWith('\rpair1/sec/stby# ')).toBe(true);
+      s.end();
+      // As with `--fault standby`: the change engine stops before any config command (test/e2e/apply-faults).
+      const a = await runCli(
+        ['apply', ...connArgs(standby, dir), '--smtp', `${standby.smtp.host}:${standby.smtp.port}`, '--yes', '--json'],
+        { cwd: dir, env: credsEnv(standby) },
+      );
+      expect(a.code, a.stdout).toBe(4);
+      expect(resultOf(a).error?.code).toBe('STANDBY_UNIT');
+    } finally {
+      p.child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await p.exited).toBe(0);
+  }, 60_000);
 });
 
 describe('startLab speed', () => {

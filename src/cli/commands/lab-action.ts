@@ -1,6 +1,7 @@
 /** What `asa-mailguard lab` does (loaded by its action; the options are declared in lab.ts). */
 import { chmod, writeFile } from 'node:fs/promises';
 import { MailguardError } from '../../errors.js';
+import { failoverPairs, parseFailoverPairs } from '../../lab/failover.js';
 import { parseFaults } from '../../lab/faults.js';
 import { type Lab, startLab } from '../../lab/index.js';
 import { runStdio } from '../../lab/stdio.js';
@@ -62,8 +63,7 @@ function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {
     });
   const faults = faultsOf(o);
   const reloadDelaySec = seconds(o.reloadDelay, '--reload-delay', 5);
-  return Array.from({ length: count }, (_, i) => ({
-    dialect: ds[i % ds.length] as LabDialect,
+  const common = {
     username: o.username,
     password: o.password,
     enableSecret: o.enableSecret,
@@ -71,7 +71,12 @@ function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {
     faults,
     telnetLogin: telnetLogin(o.telnetLogin),
     ...(o.notice === false ? { anonymousReportingQuestion: false } : {}),
-  }));
+  };
+  return [
+    ...Array.from({ length: count }, (_, i) => ({ dialect: ds[i % ds.length] as LabDialect, ...common })),
+    // --failover-pairs N: 2N more ASA units, active/standby, each naming its peer (src/lab/failover.ts).
+    ...failoverPairs(parseFailoverPairs(o.failoverPairs), ds, common),
+  ];
 }
 
 function table(devices: LabDeviceInfo[]): string {
@@ -120,9 +125,8 @@ async function runLab(o: LabCliOptions): Promise<number> {
     await chmod(o.inventoryOut, 0o600);
     process.stderr.write(`inventory of the ${lab.devices.length} devices written to ${o.inventoryOut}\n`);
   }
-  if (o.json) process.stdout.write(`${JSON.stringify({ devices: lab.devices })}\n`);
-  else process.stdout.write(table(lab.devices));
-  await new Promise<void>((resolve) => {
+  // Listen before saying ready: whoever reads the output may signal at once (a SIGINT then killed the process).
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -131,6 +135,9 @@ async function runLab(o: LabCliOptions): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  if (o.json) process.stdout.write(`${JSON.stringify({ devices: lab.devices })}\n`);
+  else process.stdout.write(table(lab.devices));
+  await stopped;
   await lab.stop();
   return 0;
 }

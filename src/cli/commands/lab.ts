@@ -23,6 +23,7 @@ export interface LabCliOptions {
   json?: boolean;
   stdio?: boolean;
   inventoryOut?: string;
+  failoverPairs?: string;
 }
 
 const HELP = `
@@ -38,6 +39,7 @@ Examples:
   $ asa-mailguard lab --dialect asa9 --devices 3 --username admin --password cisco --enable-secret cisco
   $ asa-mailguard lab --fault slow-save=30 --fault 'authz-fail=^write'
   $ asa-mailguard lab --dialect pix6,asa8,asa9 --devices 10 --inventory-out examples/lab-inventory.yaml
+  $ asa-mailguard lab --devices 6 --failover-pairs 1 --inventory-out inv.yaml   # plus an active/standby pair
   $ asa-mailguard lab --stdio --dialect pix6 --telnet-login      # one session on stdin/stdout (sshd ForceCommand)
 `;
 
@@ -67,6 +69,7 @@ export function register(program: Command): void {
     .option('--stdio', 'speak one CLI session on stdin/stdout instead of listening')
     .option('--json', 'print one JSON document {"devices":[...]} once ready')
     .option('--inventory-out <file>', 'write an inventory of the devices for `asa-mailguard run` (mode 0600)')
+    .option('--failover-pairs <n>', 'also start N active/standby ASA failover pairs (each unit names its peer)')
     .addHelpText('after', HELP)
     .action(async (o: LabCliOptions) => {
       await runAction({ json: Boolean(o.json) }, async () => {
