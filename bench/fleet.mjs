@@ -54,7 +54,7 @@ function playbookFor(dir, concurrency) {
 export async function fleetBench({ devices, concurrency, work, viaCli = true, nodeArgs = [] }) {
   const dir = join(work, `fleet-${devices}`);
   mkdirSync(dir, { recursive: true });
-  const { labInventoryYaml } = await distImport('playbook/index.js');
+  const { labInventoryYaml } = await distImport('lab/inventory-out.js');
   const lab = await startLab({ devices });
   try {
     writeFileSync(join(dir, 'inventory.yaml'), labInventoryYaml({ devices: lab.devices }), { mode: 0o600 });

@@ -39,7 +39,6 @@ export {
   type InventoryWarning,
 } from './inventory.js';
 export { detectYamlFormat, loadInventory, parseInventory } from './inventory-load.js';
-export { type LabDeviceJson, type LabInventoryOptions, labInventory, labInventoryYaml } from './lab-inventory.js';
 export { type PatternResult, selectHosts, splitPatterns } from './patterns.js';
 export {
   DEFAULTS,

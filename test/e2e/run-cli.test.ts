@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { windowGate } from '../../src/cli/commands/run-action.js';
+import { labInventoryYaml } from '../../src/lab/inventory-out.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
-import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
 import { startTestLab } from '../helpers/lab.js';
 import { CLI, type CliRun, CONFIG_COMMAND, runCli, tempDir } from './apply-helpers.js';
 

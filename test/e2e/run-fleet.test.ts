@@ -13,10 +13,10 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, stringify } from 'yaml';
+import { labInventory } from '../../src/lab/inventory-out.js';
 import type { LabDeviceOptions } from '../../src/lab/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
-import { labInventory } from '../../src/playbook/lab-inventory.js';
 import { startTestLab } from '../helpers/lab.js';
 import { runCli, tempDir } from './apply-helpers.js';
 

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
+import { labInventoryYaml } from '../../src/lab/inventory-out.js';
 import { startTestLab } from '../helpers/lab.js';
 import { CLI, tempDir } from './apply-helpers.js';
 

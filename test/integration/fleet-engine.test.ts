@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { labInventoryYaml } from '../../src/lab/inventory-out.js';
 import { engineDeviceRunner } from '../../src/playbook/engine-runner.js';
 import { type FleetReport, parsePlaybook, resolveFleet, runFleet, runSettings } from '../../src/playbook/index.js';
-import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
 import { startTestLab } from '../helpers/lab.js';
 
 const lab = await startTestLab(

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { failoverPairs, parseFailoverPairs } from '../../src/lab/failover.js';
-import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
+import { labInventoryYaml } from '../../src/lab/inventory-out.js';
 import { sshEnabled, startTestLab } from '../helpers/lab.js';
 
 describe('failoverPairs', () => {

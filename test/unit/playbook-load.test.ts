@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMailguardError, type MailguardError } from '../../src/errors.js';
+import { labInventoryYaml } from '../../src/lab/inventory-out.js';
 import {
   loadInventory,
   loadPlaybook,
@@ -16,7 +17,6 @@ import {
   runSettings,
   type SourceIssue,
 } from '../../src/playbook/index.js';
-import { labInventoryYaml } from '../../src/playbook/lab-inventory.js';
 
 const FIX = 'test/fixtures/playbooks';
 const ENV = {

@@ -5,7 +5,7 @@
 import { type Command, Option } from 'commander';
 import type { ReloadPolicy } from '../../change/types.js';
 import { MailguardError } from '../../errors.js';
-import type { Endpoint } from '../../lab/types.js';
+import type { Endpoint } from '../../net/endpoint.js';
 import { addConnectionOptions } from '../connection-options.js';
 import { runAction } from '../run-action.js';
 

@@ -4,9 +4,9 @@ import { MailguardError } from '../../errors.js';
 import { failoverPairs, parseFailoverPairs } from '../../lab/failover.js';
 import { parseFaults } from '../../lab/faults.js';
 import { type Lab, startLab } from '../../lab/index.js';
+import { labInventoryYaml } from '../../lab/inventory-out.js';
 import { runStdio } from '../../lab/stdio.js';
 import type { LabDeviceInfo, LabDeviceOptions, LabDialect, LabFaults } from '../../lab/types.js';
-import { labInventoryYaml } from '../../playbook/lab-inventory.js';
 import type { LabCliOptions } from './lab.js';
 
 const DIALECTS: LabDialect[] = ['pix6', 'asa8', 'asa9'];

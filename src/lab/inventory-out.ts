@@ -1,11 +1,11 @@
 /**
  * Turn the JSON that `asa-mailguard lab --json` prints (issue #2 contract) into an inventory in the tool's own
- * format, so a playbook can run against a lab fleet whose ports change at every start. Only a type is taken from
- * src/lab/types.ts (erased at build time): the tool's core does not load the lab.
+ * format, so a playbook can run against a lab fleet whose ports change at every start. It lives in the lab (which
+ * may use the tool's inventory types) so that the tool's core never imports the lab.
  */
 import { stringify } from 'yaml';
-import type { LabDeviceInfo } from '../lab/types.js';
-import type { InventoryFile } from './schema.js';
+import type { InventoryFile } from '../playbook/schema.js';
+import type { LabDeviceInfo } from './types.js';
 
 /** The device fields of the lab's JSON that an inventory needs, plus an optional failover peer. */
 export type LabDeviceJson = Pick<
