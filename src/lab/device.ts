@@ -67,6 +67,13 @@ export class DeviceEmulator extends EventEmitter {
   faults: LabFaults;
   private running = new Map<string, ConfigDoc>();
   private startup = new Map<string, ConfigDoc>();
+  /**
+   * The startup config each context booted with, kept from its first save after a (re)boot: until then the startup
+   * config still is what it booted with. Read by the needs-reload fault.
+   */
+  private readonly bootConfigs = new Map<string, ConfigDoc>();
+  /** The other unit of a failover pair (linked by startLab from `failover.peer`), or null. */
+  failoverPeer: DeviceEmulator | null = null;
   private readonly log: string[] = [];
   private up = true;
   private bootAt = Date.now();
@@ -190,17 +197,39 @@ export class DeviceEmulator extends EventEmitter {
     const keys = ctx ? [ctx] : [...this.running.keys()];
     return keys.some((k) => checksum(this.doc(k)) !== checksum(this.startupDoc(k)));
   }
-  /** `write memory`: running -> startup. */
+  /** `write memory`: running -> startup; on the active unit of a pair the standby writes too (asa-cli.md §4.1). */
   save(ctx: string = this.defaultContext): void {
+    if (!this.bootConfigs.has(ctx)) this.bootConfigs.set(ctx, this.startupDoc(ctx));
     this.startup.set(ctx, cloneDoc(this.doc(ctx)));
     this.emit('saved', ctx);
+    const standby = this.replicationTarget();
+    if (standby?.hasContext(ctx)) standby.save(ctx);
   }
   saveAll(): void {
     for (const k of this.running.keys()) this.save(k);
   }
 
+  /** The config a context booted with (its startup config at the last start or reload). */
+  bootedDoc(ctx: string = this.defaultContext): ConfigDoc {
+    return this.bootConfigs.get(ctx) ?? this.startupDoc(ctx);
+  }
+
+  /** What the Mailguard front applies: the running config, or the booted one under the needs-reload fault. */
   inspectionPolicy(): SmtpInspectionPolicy {
-    return inspectionPolicy(this.dialect, this.doc(this.defaultContext), this.opts.mailguardFamily);
+    const ctx = this.defaultContext;
+    const doc = this.faults.needsReload ? this.bootedDoc(ctx) : this.doc(ctx);
+    return inspectionPolicy(this.dialect, doc, this.opts.mailguardFamily);
+  }
+
+  /**
+   * The unit this one replicates config commands and saves to: its failover peer, while this unit is the active
+   * one, the peer the standby, and both are up (a real standby that is down resyncs when it boots: not emulated).
+   */
+  replicationTarget(): DeviceEmulator | null {
+    const peer = this.failoverPeer;
+    if (!peer || !this.up || !peer.isUp()) return null;
+    if (this.failoverRole?.role !== 'active' || peer.failoverRole?.role !== 'standby') return null;
+    return peer;
   }
 
   setFaults(f: LabFaults): void {
@@ -254,6 +283,7 @@ export class DeviceEmulator extends EventEmitter {
       this.reloadTimer = undefined;
       if (this.faults.noReturn || this.stopped) return;
       this.running = new Map([...this.startup].map(([k, d]) => [k, cloneDoc(d)]));
+      this.bootConfigs.clear();
       this.bootAt = Date.now();
       this.lastModified = null;
       this.up = true;

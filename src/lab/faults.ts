@@ -13,6 +13,7 @@ export const FAULT_HELP = [
   'slow-save=SEC       write memory takes SEC seconds',
   'no-return           the device never comes back after reload',
   'standby             the device is the standby unit of a failover pair',
+  'needs-reload        the SMTP front follows the config the device booted with: inspection changes bite after a reload',
 ];
 
 function regex(name: string, value: string | undefined): RegExp {
@@ -76,6 +77,9 @@ export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
         break;
       case 'standby':
         f.standby = true;
+        break;
+      case 'needs-reload':
+        f.needsReload = true;
         break;
       default:
         throw usage(`Unknown --fault "${spec}"`);

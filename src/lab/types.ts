@@ -27,6 +27,13 @@ export interface LabFaults {
   noReturn?: boolean;
   /** The standby unit of a failover pair. */
   standby?: boolean;
+  /**
+   * The Mailguard SMTP front follows the config the device booted with (its startup config at the last start or
+   * reload), not the running config: SMTP inspection changes bite only after a reload. An emulation choice for
+   * testing the tool's reload logic (the KB 320027 case where the reload step makes the change take effect), not
+   * a captured PIX/ASA behaviour.
+   */
+  needsReload?: boolean;
 }
 
 export interface LabDeviceOptions {

@@ -23,6 +23,7 @@ describe('--fault parsing', () => {
       'slow-save=2',
       'no-return',
       'standby',
+      'needs-reload',
     ]);
     expect(f).toMatchObject({
       latencyMs: 50,
@@ -31,6 +32,7 @@ describe('--fault parsing', () => {
       slowSaveSec: 2,
       noReturn: true,
       standby: true,
+      needsReload: true,
     });
     expect(f.dropAt?.[0]?.test('show running-config')).toBe(true);
     expect(() => parseFaults(['bogus'])).toThrow(/Unknown --fault/);
