@@ -2,9 +2,11 @@
  * Active/standby failover pairs for `asa-mailguard lab --failover-pairs N`: two ASA units per pair, the primary
  * active and the secondary standby, each naming the other as its peer (the JSON's `failover`, which
  * `--inventory-out` writes as `failover_peer`). The standby's prompt (`/sec/stby`), `show failover` and the
- * config-mode replication warning come from the device's failover role (device.ts, cli/config-mode.ts).
+ * config-mode replication warning come from the device's failover role (device.ts, cli/config-mode.ts); config
+ * commands and saves on the active unit reach the standby (cli/replication.ts, DeviceEmulator.save).
  */
 import { MailguardError } from '../errors.js';
+import type { DeviceEmulator } from './device.js';
 import type { LabDeviceOptions, LabDialect } from './types.js';
 
 /** The highest `--failover-pairs`: each pair is two devices, and `--devices` allows 2000. */
@@ -45,4 +47,13 @@ export function failoverPairs(
     );
   }
   return out;
+}
+
+/** Link each started unit to the peer its `failover.peer` names (a peer not in this lab is left unlinked). */
+export function linkFailoverPeers(units: readonly DeviceEmulator[]): void {
+  const byName = new Map(units.map((u) => [u.name, u]));
+  for (const u of units) {
+    const peer = u.opts.failover?.peer;
+    u.failoverPeer = peer ? (byName.get(peer) ?? null) : null;
+  }
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { MailguardError } from '../errors.js';
 import { DeviceEmulator, resolveDeviceOptions } from './device.js';
+import { linkFailoverPeers } from './failover.js';
 import { type HostKey, loadHostKey } from './hostkey.js';
 import { type RunningServer, startSshServer } from './server/ssh.js';
 import { startTelnetServer } from './server/telnet.js';
@@ -218,6 +219,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     throw failed.reason;
   }
   const byName = new Map(started.map((d) => [d.handle.info.name, d]));
+  linkFailoverPeers(started.map((d) => d.handle.emulator));
   let stopped = false;
   return {
     devices: started.map((d) => d.handle.info),

@@ -1,14 +1,17 @@
 /**
  * Failover pairs in the lab (`lab --failover-pairs N`, built by src/lab/failover.ts): each unit names its peer in
  * the lab JSON and the generated inventory; the active unit prompts `/pri/act` and announces replication after a
- * save; the standby prompts `/sec/stby` and warns on entering config mode. Over real SSH to the lab.
+ * save; the standby prompts `/sec/stby` and warns on entering config mode; config commands and saves on the
+ * active reach the standby, never the other way. Over real SSH to the lab, SMTP seen with the tool's probe.
  */
 
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { failoverPairs, parseFailoverPairs } from '../../src/lab/failover.js';
 import { labInventoryYaml } from '../../src/lab/inventory-out.js';
-import { sshEnabled, startTestLab } from '../helpers/lab.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import { probeTarget } from '../../src/probe/index.js';
+import { type LabDeviceHandle, sshEnabled, startTestLab } from '../helpers/lab.js';
 
 describe('failoverPairs', () => {
   it('takes the ASA dialects in turn (asa9 when there is none) and pairs primary/active with secondary/standby', () => {
@@ -78,5 +81,78 @@ describe('a failover pair in the lab', async () => {
     } finally {
       s.end();
     }
+  });
+});
+
+describe('failover replication in the lab', async () => {
+  const lab2 = await startTestLab(failoverPairs(1, ['asa9'], { anonymousReportingQuestion: false }), {
+    smtp: true,
+  });
+  const act = lab2.device('pair1-pri');
+  const stby = lab2.device('pair1-sec');
+  const verdict = async (d: LabDeviceHandle) => {
+    const { host, port } = d.info.smtp;
+    return (await probeTarget({ host, address: host, port, source: 'explicit' })).verdict;
+  };
+  const esmtp = (config: string) => findSmtpInspection(config).active;
+
+  it('a config command on the active reaches the standby running config (its front stops masking); write memory on the active writes the standby too', async () => {
+    expect(await verdict(stby)).toBe('inspected');
+    const standbyLog = stby.commandLog().length;
+    const s = await sshEnabled(act.info);
+    try {
+      await s.cmd('configure terminal', /\(config\)# $/);
+      await s.cmd('policy-map global_policy', /\(config-pmap\)# $/);
+      await s.cmd('class inspection_default', /\(config-pmap-c\)# $/);
+      await s.cmd('no inspect esmtp', /\(config-pmap-c\)# $/);
+      await s.cmd('end');
+      expect(esmtp(act.runningConfig())).toBe(false);
+      expect(esmtp(stby.runningConfig())).toBe(false);
+      expect(stby.runningConfig()).toBe(act.runningConfig());
+      expect(await verdict(stby)).toBe('clean');
+      expect(await verdict(act)).toBe('clean');
+      // Not saved yet on either unit.
+      expect(esmtp(stby.startupConfig())).toBe(true);
+      expect(await s.cmd('write memory')).toContain('End Configuration Replication to mate.');
+      expect(esmtp(act.startupConfig())).toBe(false);
+      expect(stby.startupConfig()).toBe(act.startupConfig());
+      // Replicated, not typed there: the standby's command log has none of it.
+      expect(stby.commandLog().slice(standbyLog)).toEqual([]);
+    } finally {
+      s.end();
+    }
+  });
+
+  it('commands typed on the standby warn, change the standby only, and survive later replication of other commands', async () => {
+    const s = await sshEnabled(stby.info);
+    try {
+      expect(await s.cmd('configure terminal', /\(config\)# $/)).toContain(
+        'Configuration Replication is NOT performed from Standby unit to Active unit.',
+      );
+      await s.cmd('policy-map global_policy', /\(config-pmap\)# $/);
+      await s.cmd('class inspection_default', /\(config-pmap-c\)# $/);
+      await s.cmd('inspect esmtp', /\(config-pmap-c\)# $/);
+      await s.cmd('end');
+      expect(await s.cmd('write memory')).not.toContain('Replication');
+    } finally {
+      s.end();
+    }
+    expect(esmtp(stby.runningConfig())).toBe(true);
+    expect(esmtp(stby.startupConfig())).toBe(true);
+    expect(esmtp(act.runningConfig())).toBe(false);
+    expect(esmtp(act.startupConfig())).toBe(false);
+    expect(await verdict(stby)).toBe('inspected');
+    expect(await verdict(act)).toBe('clean');
+    // The active replicates the command, not its whole config: the standby keeps its own inspect line.
+    const a = await sshEnabled(act.info);
+    try {
+      await a.cmd('configure terminal', /\(config\)# $/);
+      await a.cmd('domain-name pair.example', /\(config\)# $/);
+      await a.cmd('end');
+    } finally {
+      a.end();
+    }
+    expect(stby.runningConfig()).toContain('\ndomain-name pair.example\n');
+    expect(esmtp(stby.runningConfig())).toBe(true);
   });
 });

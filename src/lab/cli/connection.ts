@@ -13,6 +13,7 @@ import { execute } from './dispatch.js';
 import { type CliSink, LineIo } from './line-io.js';
 import { type LoginKind, login, printBanner } from './login.js';
 import { CliError, errorLines } from './parse.js';
+import { beforeCommand, replicate } from './replication.js';
 import { Session } from './session.js';
 
 export interface CliConnectionOptions {
@@ -113,8 +114,10 @@ export class CliConnection extends EventEmitter {
       s.lines(['Command authorization failed']);
       return;
     }
+    const before = beforeCommand(s);
     try {
       await execute(s, line);
+      await replicate(s, line, before);
     } catch (e) {
       if (e instanceof CliError) this.error(e);
       else throw e;
