@@ -7,7 +7,7 @@ import { ExitCode, MailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
 import type { CliSession } from '../session/types.js';
-import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, writeBackup } from './backup.js';
+import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, safeName, utcStamp, writeBackup } from './backup.js';
 import type { DeviceState, EngineDeps } from './deps.js';
 import { DeviceLink } from './device.js';
 import { ChangeEmitter } from './events.js';
@@ -700,11 +700,7 @@ export class ChangeEngine extends ChangeEmitter {
     if (this.options.dryRun) return null;
     // Failed before the backup: keep the record in the backup folder anyway.
     const host = this.device?.platform.hostname ?? this.options.connect.host;
-    const stamp = this.startedAt
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z')
-      .replace(/:/g, '-');
-    return `${this.options.backupDir ?? DEFAULTS.backupDir}/${host.replace(/[^A-Za-z0-9._-]/g, '_')}/${stamp}-change`;
+    return `${this.options.backupDir ?? DEFAULTS.backupDir}/${safeName(host)}/${utcStamp(this.startedAt)}-change`;
   }
 
   private result(
