@@ -76,9 +76,10 @@ async function reserveStamp(dir: string, base: string): Promise<string> {
 /**
  * Write the configs to `<backupDir>/<hostname>/<stamp>[-<context>]-<kind>.cfg` plus `<stamp>-backup.json` with
  * sha256 per file; dirs 0700, files 0600. Every file is read back and its checksum compared before returning:
- * the caller sends no config command unless this succeeds.
+ * the caller sends no config command unless this succeeds. `loaded` is the backup as `loadBackup` would return
+ * it (every byte was just read back and checked): the engine needs no second read.
  */
-export async function writeBackup(input: BackupInput): Promise<BackupInfo> {
+export async function writeBackup(input: BackupInput): Promise<BackupInfo & { loaded: LoadedBackup }> {
   const dir = resolve(input.backupDir, safeName(input.hostname));
   let reserved: string | null = null;
   try {
@@ -108,7 +109,9 @@ export async function writeBackup(input: BackupInput): Promise<BackupInfo> {
     const metaText = `${JSON.stringify(meta, null, 2)}\n`;
     await writePrivate(metadataPath, metaText);
     if ((await readFile(metadataPath, 'utf8')) !== metaText) throw new Error(`read-back mismatch for ${metadataPath}`);
-    return { dir, metadataPath, takenAt: meta.takenAt, files };
+    const loaded: LoadedBackup = { metadataPath, meta, running: new Map(), startup: new Map() };
+    for (const c of input.configs) loaded[c.kind].set(ctxKey(c.context), c.text);
+    return { dir, metadataPath, takenAt: meta.takenAt, files, loaded };
   } catch (e) {
     // An empty reserved metadata file is not a backup: remove it (best effort).
     if (reserved) await unlink(reserved).catch(() => undefined);

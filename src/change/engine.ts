@@ -392,7 +392,7 @@ export class ChangeEngine extends ChangeEmitter {
         text: await this.link.readConfig('backup', c.context, 'startup'),
       });
     }
-    const info = await writeBackup({
+    const { loaded, ...info } = await writeBackup({
       backupDir: this.options.backupDir ?? DEFAULTS.backupDir,
       hostname: device.platform.hostname ?? this.link.session?.hostname ?? this.options.connect.host,
       target: this.target,
@@ -401,7 +401,7 @@ export class ChangeEngine extends ChangeEmitter {
       configs,
     });
     this.backupInfo = info;
-    this.backup = await loadBackup(info.metadataPath);
+    this.backup = loaded;
     for (const f of info.files) this.log('backup', `${f.path} sha256 ${f.sha256}`);
     for (const c of this.contexts) {
       const running = this.backup.running.get(ctxKey(c.context)) ?? '';
