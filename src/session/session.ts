@@ -54,10 +54,6 @@ interface Waiter {
   onClose: () => void;
 }
 
-export interface SessionInternals {
-  dialect?: Dialect | null;
-}
-
 export class AsaCliSession extends EventEmitter implements CliSession {
   hostname = '';
   prompt = '';

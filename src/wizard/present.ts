@@ -1,5 +1,4 @@
 /** What the wizard shows of the device, its findings and the outside probe, readable at 80 columns. Pure. */
-import type { ChangeResult } from '../change/types.js';
 import type { Finding, PlatformInfo } from '../platform/types.js';
 import { formatReport } from '../probe/format.js';
 import type { ProbeReport } from '../probe/types.js';
@@ -42,10 +41,4 @@ export function findingLines(findings: Finding[]): string[] {
 /** The probe report as `asa-mailguard probe` prints it (verdict first, then the evidence lines as received). */
 export function probeLines(report: ProbeReport): string[] {
   return formatReport(report).trimEnd().split('\n');
-}
-
-export function finalStateLines(r: ChangeResult): string[] {
-  const out = [`running-config: ${r.finalState.running}; startup-config: ${r.finalState.startup}`];
-  for (const n of r.finalState.notes) out.push(`- ${n}`);
-  return out;
 }
