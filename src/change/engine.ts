@@ -602,8 +602,12 @@ export class ChangeEngine extends ChangeEmitter {
     }
     const msg = `The outside probe is not clean after the change (${report.verdict}).`;
     if (this.rollbackOnVerifyFailure) {
+      // Without a reload the saved change may not have reached the connections yet (the KB's reload step).
+      const reloaded = this.options.reload !== 'never';
       throw new MailguardError('VERIFY_FAILED', msg, {
-        hint: 'The change was rolled back; check what else sits between the probe and the mail server.',
+        hint: reloaded
+          ? 'The change was rolled back; check what else sits between the probe and the mail server.'
+          : 'The change was rolled back. It was not reloaded (--reload never): if the firewall applies it only after a reload, run again with --reload if-needed; otherwise check what else sits between the probe and the mail server.',
       });
     }
     // Said in the message too: the fleet report shows the message, not the hint.

@@ -112,6 +112,8 @@ describe('apply --reload never on a device that needs a reload', () => {
     expect(result.verification).toBe('not-verified');
     expect(result.error?.code).toBe('VERIFY_FAILED');
     expect(result.error?.message).toBe('The outside probe is not clean after the change (inspected).');
+    // The next step names the missing reload, since --reload never was the reason it could not bite.
+    expect(result.error?.hint).toMatch(/not reloaded \(--reload never\).*--reload if-needed/);
     expect(result.postProbe?.verdict).toBe('inspected');
     expect(result.reloaded).toBe(false);
     expect(reloads(sent)).toEqual([]);
