@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import { safeName } from '../../change/backup.js';
 import { ExitCode, MailguardError } from '../../errors.js';
 import {
   type DeviceRunner,
@@ -120,7 +121,8 @@ async function applyConnectionFlags(
   if (f.transcriptDir) await mkdir(f.transcriptDir, { recursive: true, mode: 0o700 });
   for (const t of targets) {
     const c = t.connect;
-    if (f.transcriptDir) c.transcriptFile = resolve(f.transcriptDir, `${t.name}.log`);
+    // Inventory names are free text: a `/` or `..` in one must not put its transcript outside the folder.
+    if (f.transcriptDir) c.transcriptFile = resolve(f.transcriptDir, `${safeName(t.name)}.log`);
     if (c.transport !== 'ssh') continue;
     if (key && c.privateKey === undefined) {
       c.privateKey = key;
@@ -327,9 +329,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     const base = engineDeviceRunner({
       settings,
       ...(f.resolver ? { resolver: f.resolver } : {}),
-      ...(settings.dryRun
-        ? { reportFileFor: (t: FleetTarget) => join(planDir, t.name.replace(/[^A-Za-z0-9._-]/g, '_')) }
-        : {}),
+      ...(settings.dryRun ? { reportFileFor: (t: FleetTarget) => join(planDir, safeName(t.name)) } : {}),
     });
     // The transport's own warnings (telnet in clear text, host key not checked) reach the device's progress once.
     const runner: DeviceRunner = (t, signal, emit) => {
