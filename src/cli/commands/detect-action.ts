@@ -21,22 +21,6 @@ export interface DetectResult {
   source: 'device' | 'config-file';
 }
 
-function findingJson(f: Finding): Finding {
-  return {
-    ...f,
-    kind: f.kind,
-    protocol: f.protocol,
-    ports: f.ports,
-    policyMap: f.policyMap,
-    class: f.class,
-    inspectMap: f.inspectMap,
-    binding: f.binding,
-    active: f.active,
-    context: f.context,
-    lines: f.lines,
-  };
-}
-
 function describeFinding(f: Finding): string {
   const state = f.active ? 'ACTIVE  ' : 'inactive';
   const where =
@@ -103,7 +87,7 @@ async function detectOnline(target: string, flags: DetectFlags): Promise<DetectR
         hostname: p.hostname,
         dialect: p.dialect,
       },
-      inspection: { active: reading.inspection.active, findings: reading.inspection.findings.map(findingJson) },
+      inspection: { active: reading.inspection.active, findings: reading.inspection.findings },
       source: 'device',
     };
   } finally {
@@ -129,7 +113,7 @@ function detectOffline(file: string): DetectResult {
   return {
     target: file,
     platform: null,
-    inspection: { active: report.active, findings: report.findings.map(findingJson) },
+    inspection: { active: report.active, findings: report.findings },
     source: 'config-file',
   };
 }
