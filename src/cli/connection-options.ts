@@ -56,6 +56,31 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--transcript <file>', 'write the whole conversation here, secrets replaced by *** (mode 0600)');
 }
 
+/** The key file of `--identity` (also for every target of `run`). */
+export function readIdentity(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new MailguardError('BAD_INPUT', `Cannot read the key file ${file}: ${(e as Error).message}`, {
+      hint: 'Check the path given to --identity.',
+    });
+  }
+}
+
+/** `--agent [socket]`: the socket given, or $SSH_AUTH_SOCK for a bare `--agent` (which must then be set). */
+export function agentSocket(
+  flag: string | boolean | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
+  if (flag !== true) return flag || undefined;
+  if (!env.SSH_AUTH_SOCK) {
+    throw new MailguardError('USAGE', '--agent was given but SSH_AUTH_SOCK is not set', {
+      hint: 'Start ssh-agent and ssh-add your key, or pass the socket: --agent /path/to/socket',
+    });
+  }
+  return env.SSH_AUTH_SOCK;
+}
+
 export interface ConnectOptionsExtra {
   /** Prompt for missing secrets (a TTY on stdin and stderr). */
   interactive?: boolean;
@@ -94,22 +119,8 @@ export async function toConnectOptions(
     });
   }
   const env = extra.env ?? process.env;
-  const agent = s.agent === true ? env.SSH_AUTH_SOCK : s.agent;
-  if (s.agent === true && !agent) {
-    throw new MailguardError('USAGE', '--agent was given but SSH_AUTH_SOCK is not set', {
-      hint: 'Start ssh-agent and ssh-add your key, or pass the socket: --agent /path/to/socket',
-    });
-  }
-  let privateKey: Buffer | undefined;
-  if (s.identity) {
-    try {
-      privateKey = readFileSync(s.identity);
-    } catch (e) {
-      throw new MailguardError('BAD_INPUT', `Cannot read the key file ${s.identity}: ${(e as Error).message}`, {
-        hint: 'Check the path given to --identity.',
-      });
-    }
-  }
+  const agent = agentSocket(s.agent, env);
+  const privateKey = s.identity ? readIdentity(s.identity) : undefined;
   const ssh = s.transport === 'ssh';
   const creds = await resolveCredentials({
     flags: {

@@ -29,6 +29,7 @@ import {
   windowState,
   writeFleetReport,
 } from '../../playbook/index.js';
+import { agentSocket, readIdentity } from '../connection-options.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
 import { parseDuration } from '../render/run-change.js';
 import type { RunFlags } from './run.js';
@@ -102,22 +103,8 @@ async function applyConnectionFlags(
   f: RunFlags,
   env: Record<string, string | undefined>,
 ): Promise<void> {
-  let key: Buffer | undefined;
-  if (f.identity) {
-    try {
-      key = readFileSync(f.identity);
-    } catch (e) {
-      throw new MailguardError('BAD_INPUT', `cannot read the key file ${f.identity}: ${(e as Error).message}`, {
-        hint: 'Check the path given to --identity.',
-      });
-    }
-  }
-  const agent = f.agent === true ? env.SSH_AUTH_SOCK : f.agent || undefined;
-  if (f.agent === true && !agent) {
-    throw new MailguardError('USAGE', '--agent was given but SSH_AUTH_SOCK is not set', {
-      hint: 'Start ssh-agent and ssh-add your key, or pass the socket: --agent /path/to/socket',
-    });
-  }
+  const key = f.identity ? readIdentity(f.identity) : undefined;
+  const agent = agentSocket(f.agent, env);
   if (f.transcriptDir) await mkdir(f.transcriptDir, { recursive: true, mode: 0o700 });
   for (const t of targets) {
     const c = t.connect;
