@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseDotenv } from 'dotenv';
 import { safeName } from '../../change/backup.js';
 import { ExitCode, MailguardError } from '../../errors.js';
@@ -147,18 +148,8 @@ export function windowGate(w: WindowSpec, now: Date, needMs: number): Gate {
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((res, rej) => {
-    if (signal.aborted)
-      return rej(new MailguardError('INTERRUPTED', 'interrupted while waiting for the change window'));
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      res();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      rej(new MailguardError('INTERRUPTED', 'interrupted while waiting for the change window'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+  return delay(ms, undefined, { signal }).catch(() => {
+    throw new MailguardError('INTERRUPTED', 'interrupted while waiting for the change window');
   });
 }
 
