@@ -18,7 +18,14 @@ import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
 import { waitForDevice } from './reload.js';
 import { rollBackToBackup } from './rollback.js';
-import { type ConfigState, compareRestoreProbes, errJson, findingKey, probeLine, toEngineError } from './state.js';
+import {
+  activeInspectionKey,
+  type ConfigState,
+  compareRestoreProbes,
+  errJson,
+  probeLine,
+  toEngineError,
+} from './state.js';
 import { StepRunner, type StepSkip, Stop, skip } from './steps.js';
 import type {
   ChangeOptions,
@@ -489,13 +496,14 @@ export class ChangeEngine extends ChangeEmitter {
    * plan's result), `partial` (neither).
    */
   private classify(config: string, context: string | null, kind: 'running' | 'startup'): ConfigState {
-    const now = findingKey(this.inspectionOf(config, context));
+    const now = activeInspectionKey(this.inspectionOf(config, context));
     const backupText = (kind === 'running' ? this.backup?.running : this.backup?.startup)?.get(ctxKey(context));
-    if (backupText !== undefined && now === findingKey(this.inspectionOf(backupText, context))) return 'original';
+    if (backupText !== undefined && now === activeInspectionKey(this.inspectionOf(backupText, context)))
+      return 'original';
     // disable: no active finding left; restore: the same active findings as the backup being restored.
     const target =
       this.mode === 'restore'
-        ? findingKey(
+        ? activeInspectionKey(
             this.inspectionOf((this.restoreSource as LoadedBackup).running.get(ctxKey(context)) ?? '', context),
           )
         : '';

@@ -8,7 +8,8 @@ import type { Dialect } from '../platform/types.js';
 import { ctxKey, type LoadedBackup } from './backup.js';
 import type { EngineDeps } from './deps.js';
 import type { DeviceLink } from './device.js';
-import { type ConfigState, placeKey } from './state.js';
+import { findingKey } from './plan.js';
+import type { ConfigState } from './state.js';
 
 export interface RollbackInput {
   link: DeviceLink;
@@ -82,9 +83,9 @@ export function convergeCommands(
     deps
       .findInspection(original, context)
       .findings.filter((f) => f.active)
-      .map(placeKey),
+      .map(findingKey),
   );
-  const extra = deps.findInspection(current, context).findings.filter((f) => f.active && !had.has(placeKey(f)));
+  const extra = deps.findInspection(current, context).findings.filter((f) => f.active && !had.has(findingKey(f)));
   const disable = extra.length ? deps.plan({ findings: extra, dialect, runningConfig: current, context }).commands : [];
   const restore = deps.planRestore(original, current, dialect, context);
   return [...disable, ...(restore.nothingToDo ? [] : restore.commands)];

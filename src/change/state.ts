@@ -1,6 +1,6 @@
 /** Pure helpers of the engine: how configs, findings, probes and errors are compared and described. */
 import { MailguardError, toMailguardError } from '../errors.js';
-import type { Finding, InspectionReport } from '../platform/types.js';
+import type { InspectionReport } from '../platform/types.js';
 import type { ChangeVerdict } from '../probe/types.js';
 import { redactSecrets } from './redact.js';
 import type { FinalState, ProbeEvidence } from './types.js';
@@ -20,14 +20,11 @@ export function merge(states: Array<ConfigState>): FinalState['running'] {
   return 'partial';
 }
 
-/** Where a finding lives (same identity as plan.ts uses for restores). */
-export function placeKey(f: Finding): string {
-  if (f.kind === 'fixup') return `fixup|${f.context ?? ''}|${f.portSpec ?? f.ports.join(',')}`;
-  return `inspect|${f.context ?? ''}|${f.protocol}|${f.policyMap}|${f.class}|${f.inspectMap ?? ''}`;
-}
-
-/** A stable key for "same SMTP inspection": the active findings' trimmed lines, sorted. */
-export function findingKey(r: InspectionReport): string {
+/**
+ * A stable key for "same SMTP inspection": the active findings' trimmed lines, sorted. (A finding's place alone
+ * is plan.ts's findingKey.)
+ */
+export function activeInspectionKey(r: InspectionReport): string {
   return r.findings
     .filter((f) => f.active)
     .map((f) => `${f.context ?? ''}|${f.policyMap ?? ''}|${f.class ?? ''}|${f.lines.map((l) => l.trim()).join('/')}`)
