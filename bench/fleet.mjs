@@ -33,12 +33,6 @@ function runTool(args, env, outFile) {
   });
 }
 
-/** False while `run` is still the placeholder command. */
-export async function runAvailable() {
-  const r = await runTool([CLI, 'run', '--help'], {});
-  return r.code === 0 && !/not implemented/i.test(r.out + r.err);
-}
-
 /** The shipped lab-fleet playbook with this run's inventory, known_hosts, concurrency and output folders. */
 function playbookFor(dir, concurrency) {
   const pb = YAML.parse(readFileSync(join(ROOT, 'examples', 'lab-fleet.yaml'), 'utf8'));
@@ -51,7 +45,7 @@ function playbookFor(dir, concurrency) {
   return file;
 }
 
-export async function fleetBench({ devices, concurrency, work, viaCli = true, nodeArgs = [] }) {
+export async function fleetBench({ devices, concurrency, work, nodeArgs = [] }) {
   const dir = join(work, `fleet-${devices}`);
   mkdirSync(dir, { recursive: true });
   const { labInventoryYaml } = await distImport('lab/inventory-out.js');
@@ -64,7 +58,7 @@ export async function fleetBench({ devices, concurrency, work, viaCli = true, no
     const usageFile = join(dir, 'tool-usage.json');
     const labBefore = await lab.usage();
     const t0 = performance.now();
-    const cmd = viaCli ? [CLI, 'run', playbook, '--json'] : [join(ROOT, 'bench', 'fleet-driver.mjs'), playbook];
+    const cmd = [CLI, 'run', playbook, '--json'];
     const r = await runTool(
       [...nodeArgs, '--import', HOOK, ...cmd],
       { BENCH_USAGE_FILE: usageFile },
@@ -96,7 +90,7 @@ export async function fleetBench({ devices, concurrency, work, viaCli = true, no
       done,
       // other load on the machine during the run (the lab and the tool are 2 of these)
       loadAvg1m: round(os.loadavg()[0], 1),
-      via: viaCli ? 'asa-mailguard run' : 'bench/fleet-driver.mjs (library calls of run)',
+      via: 'asa-mailguard run',
     };
   } finally {
     await lab.stop();

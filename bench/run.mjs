@@ -9,7 +9,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { changeOnce, cliStartOnce, detectCliOnce, detectLines, detectOnce } from './device.mjs';
-import { fleetBench, runAvailable } from './fleet.mjs';
+import { fleetBench } from './fleet.mjs';
 import { DETECT_LINES, floorOnce } from './floor.mjs';
 import { knownHosts, ROOT, startLab } from './lab.mjs';
 import { probeBench } from './probe-local.mjs';
@@ -122,12 +122,9 @@ try {
   log('probe of a clean local SMTP server');
   const probe = await probeBench(quick ? 20 : 50);
   const fleet = [];
-  const viaCli = fleetSizes.length > 0 && (await runAvailable());
-  if (fleetSizes.length && !viaCli)
-    log('fleet: `asa-mailguard run` is not in this build: using bench/fleet-driver.mjs');
   for (const n of fleetSizes) {
     log(`fleet: ${n} lab devices, concurrency ${concurrency}`);
-    fleet.push(await fleetBench({ devices: n, concurrency, work, viaCli }));
+    fleet.push(await fleetBench({ devices: n, concurrency, work }));
   }
   const result = {
     floorMs: dev.floor.median,
