@@ -1,6 +1,7 @@
 /** The fleet report: JSON for machines and a Markdown table for the change ticket, written 0600. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writePrivate } from '../change/backup.js';
 import type { FleetReport } from './fleet.js';
 
 function cell(v: string | number | null | undefined): string {
@@ -45,7 +46,8 @@ export async function writeFleetReport(r: FleetReport, dir: string): Promise<{ j
   const base = join(dir, `fleet-${stamp}${shard}`);
   const json = `${base}.json`;
   const markdown = `${base}.md`;
-  await writeFile(json, `${JSON.stringify(r, null, 2)}\n`, { mode: 0o600 });
-  await writeFile(markdown, fleetReportMarkdown(r), { mode: 0o600 });
+  // 0600 also when a report of the same second is overwritten (writeFile's mode applies only to new files).
+  await writePrivate(json, `${JSON.stringify(r, null, 2)}\n`);
+  await writePrivate(markdown, fleetReportMarkdown(r));
   return { json, markdown };
 }

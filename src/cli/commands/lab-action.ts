@@ -1,5 +1,5 @@
 /** What `asa-mailguard lab` does (loaded by its action; the options are declared in lab.ts). */
-import { chmod, writeFile } from 'node:fs/promises';
+import { writePrivate } from '../../change/backup.js';
 import { MailguardError } from '../../errors.js';
 import { failoverPairs, parseFailoverPairs } from '../../lab/failover.js';
 import { parseFaults } from '../../lab/faults.js';
@@ -121,8 +121,7 @@ async function runLab(o: LabCliOptions): Promise<number> {
   const lab: Lab = await startLab({ devices: deviceOptions(o), stateDir: o.state, smtp: o.smtp !== false });
   if (o.inventoryOut) {
     // It holds the lab's passwords: owner-only, also when the file already existed.
-    await writeFile(o.inventoryOut, labInventoryYaml({ devices: lab.devices }), { mode: 0o600 });
-    await chmod(o.inventoryOut, 0o600);
+    await writePrivate(o.inventoryOut, labInventoryYaml({ devices: lab.devices }));
     process.stderr.write(`inventory of the ${lab.devices.length} devices written to ${o.inventoryOut}\n`);
   }
   // Listen before saying ready: whoever reads the output may signal at once (a SIGINT then killed the process).
