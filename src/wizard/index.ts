@@ -7,8 +7,8 @@
 import { runChange } from '../change/engine.js';
 import type { ChangeOptions, ChangePlan, ChangeResult, ReloadPolicy } from '../change/types.js';
 import { parseSmtpEndpoint } from '../cli/commands/apply.js';
-import { parseDuration } from '../cli/render/run-change.js';
 import { formatPlan, formatResult } from '../cli/render/summary.js';
+import { parseDuration } from '../config/duration.js';
 import { ExitCode, type MailguardError, toMailguardError } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
 import { type ConnectState, wizardOpenSession } from './connect.js';

@@ -1,9 +1,9 @@
 /** Step 1: the target and its credentials (defaults from flags, the environment and .env; said, not asked). */
 import { parseSmtpEndpoint } from '../cli/commands/apply.js';
 import { toConnectOptions } from '../cli/connection-options.js';
-import { parseDuration } from '../cli/render/run-change.js';
 import { parseTarget } from '../config/connection.js';
 import { type CredentialSource, ENV_NAMES, resolveCredentials } from '../config/credentials.js';
+import { parseDuration } from '../config/duration.js';
 import { MailguardError } from '../errors.js';
 import type { Gathered, WizardFlags } from './types.js';
 import type { Ui } from './ui.js';

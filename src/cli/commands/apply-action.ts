@@ -1,8 +1,9 @@
 /** What `asa-mailguard apply` does (loaded by its action; the options are declared in apply.ts). */
 import type { ChangeOptions } from '../../change/types.js';
+import { parseDuration } from '../../config/duration.js';
 import { MailguardError } from '../../errors.js';
 import { type ConnectionFlags, toConnectOptions } from '../connection-options.js';
-import { parseDuration, runChangeWithUi } from '../render/run-change.js';
+import { runChangeWithUi } from '../render/run-change.js';
 import { type ApplyFlags, parseSmtpEndpoint } from './apply.js';
 
 /** Flags shared by `apply` and `rollback`. */

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseDotenv } from 'dotenv';
 import { safeName } from '../../change/backup.js';
+import { parseDuration } from '../../config/duration.js';
 import { ExitCode, MailguardError } from '../../errors.js';
 import {
   type DeviceRunner,
@@ -32,7 +33,6 @@ import {
 } from '../../playbook/index.js';
 import { agentSocket, readIdentity } from '../connection-options.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
-import { parseDuration } from '../render/run-change.js';
 import type { RunFlags } from './run.js';
 
 const collectInt = (flag: string, v: string | undefined, min: number): number | undefined => {
