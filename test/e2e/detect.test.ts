@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, startLab } from '../../src/lab/index.js';
 import { builtCli as cli, ensureBuiltCli, repoRoot as root } from '../helpers/built-cli.js';
+import { writeKnownHosts } from '../helpers/lab.js';
 
 const capture = join(root, 'test', 'fixtures', 'asa-outputs', 'asa_show-running-config_1.txt');
 
@@ -53,8 +54,7 @@ beforeAll(async () => {
     ],
   });
   dir = mkdtempSync(join(tmpdir(), 'detect-e2e-'));
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${lab.devices.map((d) => d.knownHostsLine).join('\n')}\n`);
+  knownHosts = writeKnownHosts(lab, dir);
 }, 120_000);
 
 afterAll(async () => {

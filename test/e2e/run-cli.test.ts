@@ -13,7 +13,7 @@ import { windowGate } from '../../src/cli/commands/run-action.js';
 import { labInventoryYaml } from '../../src/lab/inventory-out.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
-import { startTestLab } from '../helpers/lab.js';
+import { startTestLab, writeKnownHosts } from '../helpers/lab.js';
 import { CLI, type CliRun, CONFIG_COMMAND, runCli, tempDir } from './apply-helpers.js';
 
 const lab = await startTestLab(
@@ -27,7 +27,7 @@ const lab = await startTestLab(
 const dir = tempDir('mg-run-cli-');
 // As `lab --inventory-out` writes it: the lab's (random) passwords in plain text.
 writeFileSync(join(dir, 'inv.yaml'), labInventoryYaml({ devices: lab.devices }));
-writeFileSync(join(dir, 'known_hosts'), `${lab.devices.map((x) => x.knownHostsLine).join('\n')}\n`);
+writeKnownHosts(lab, dir);
 
 function playbook(name: string, body: Record<string, unknown> | string): string {
   const file = join(dir, `${name}.yaml`);

@@ -17,7 +17,7 @@ import { labInventory } from '../../src/lab/inventory-out.js';
 import type { LabDeviceOptions } from '../../src/lab/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
-import { startTestLab } from '../helpers/lab.js';
+import { startTestLab, writeKnownHosts } from '../helpers/lab.js';
 import { runCli, tempDir } from './apply-helpers.js';
 
 const creds = { username: 'fleetadm', password: 'Fl33t-pass', enableSecret: 'Fl33t-enable' };
@@ -67,7 +67,7 @@ inv.groups = { ...inv.groups, 'pix-legacy': null };
 // Credentials as environment references, as in examples/inventory.yaml (the shipped rollback playbook names none).
 inv.vars = { usernameEnv: 'ASA_USERNAME', passwordEnv: 'ASA_PASSWORD', enableSecretEnv: 'ASA_ENABLE_SECRET' };
 writeFileSync(join(dir, 'inventory.yaml'), stringify(inv));
-writeFileSync(join(dir, 'known_hosts'), `${lab.devices.map((x) => x.knownHostsLine).join('\n')}\n`);
+writeKnownHosts(lab, dir);
 // .env holds a wrong user: the process environment wins over it.
 writeFileSync(
   join(dir, '.env'),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { labInventoryYaml } from '../../src/lab/inventory-out.js';
-import { startTestLab } from '../helpers/lab.js';
+import { startTestLab, writeKnownHosts } from '../helpers/lab.js';
 import { CLI, tempDir } from './apply-helpers.js';
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -24,7 +24,7 @@ const lab = await startTestLab(
 );
 const dir = tempDir('mg-run-tty-');
 writeFileSync(join(dir, 'inv.yaml'), labInventoryYaml({ devices: lab.devices }));
-writeFileSync(join(dir, 'known_hosts'), `${lab.devices.map((x) => x.knownHostsLine).join('\n')}\n`);
+writeKnownHosts(lab, dir);
 writeFileSync(
   join(dir, 'pb.yaml'),
   stringify({

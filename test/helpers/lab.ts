@@ -3,11 +3,14 @@
  * with a tiny expect-style client (ssh2 Client shell, or a raw telnet socket). No fixed sleeps: every wait is on
  * output matching a pattern, with a timeout.
  */
+import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { Client, type ClientChannel } from 'ssh2';
 import { afterAll } from 'vitest';
 import { type Lab, type LabDeviceOptions, type LabOptions, startLab } from '../../src/lab/index.js';
 import type { LabDeviceInfo } from '../../src/lab/types.js';
+import type { ConnectOptions } from '../../src/session/types.js';
 
 export type { Lab, LabDeviceHandle } from '../../src/lab/index.js';
 
@@ -26,6 +29,34 @@ export async function startTestLab(
   });
   if (options.registerCleanup !== false) afterAll(() => lab.stop());
   return lab;
+}
+
+/** A known_hosts file in `dir` naming every device of the lab (strict host key checks pass). */
+export function writeKnownHosts(lab: Lab, dir: string): string {
+  const file = join(dir, 'known_hosts');
+  writeFileSync(file, `${lab.devices.map((d) => d.knownHostsLine).join('\n')}\n`);
+  return file;
+}
+
+/** The tool's ConnectOptions for a lab device over SSH: its own credentials, `knownHostsFile`, short timeouts. */
+export function labSshOptions(
+  lab: Lab,
+  name: string,
+  knownHostsFile: string,
+  over: Partial<ConnectOptions> = {},
+): ConnectOptions {
+  const d = lab.device(name).info;
+  return {
+    host: '127.0.0.1',
+    port: d.ssh.port,
+    transport: 'ssh',
+    username: d.username,
+    password: d.password,
+    enableSecret: d.enableSecret,
+    knownHostsFile,
+    timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
+    ...over,
+  };
 }
 
 /** Output collected from a device session, with waits on patterns. */

@@ -14,6 +14,7 @@ import { isMailguardError, type MailguardError } from '../../src/errors.js';
 import { type Lab, startLab } from '../../src/lab/index.js';
 import { openSession, readDevice } from '../../src/session/index.js';
 import type { ConnectOptions } from '../../src/session/types.js';
+import { labSshOptions, writeKnownHosts } from '../helpers/lab.js';
 
 let lab: Lab;
 let dir: string;
@@ -31,8 +32,7 @@ beforeAll(async () => {
     ],
   });
   dir = mkdtempSync(join(tmpdir(), 'session-fail-'));
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${lab.devices.map((d) => d.knownHostsLine).join('\n')}\n`);
+  knownHosts = writeKnownHosts(lab, dir);
 });
 afterAll(async () => {
   await lab?.stop();
@@ -40,18 +40,7 @@ afterAll(async () => {
 });
 
 function opts(name: string, over: Partial<ConnectOptions> = {}): ConnectOptions {
-  const d = lab.device(name).info;
-  return {
-    host: '127.0.0.1',
-    port: d.ssh.port,
-    transport: 'ssh',
-    username: d.username,
-    password: d.password,
-    enableSecret: d.enableSecret,
-    knownHostsFile: knownHosts,
-    timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
-    ...over,
-  };
+  return labSshOptions(lab, name, knownHosts, over);
 }
 
 async function failure(p: Promise<unknown>): Promise<MailguardError> {

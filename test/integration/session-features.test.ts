@@ -2,13 +2,14 @@
  * Session behaviours against the lab: transcript redaction, the anonymous-reporting NOTICE, config modes,
  * multiple-context `changeto`, failover prompts, `login` instead of enable.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, startLab } from '../../src/lab/index.js';
 import { openSession, readDevice } from '../../src/session/index.js';
 import type { ConnectOptions } from '../../src/session/types.js';
+import { labSshOptions, writeKnownHosts } from '../helpers/lab.js';
 
 let lab: Lab;
 let dir: string;
@@ -26,8 +27,7 @@ beforeAll(async () => {
     ],
   });
   dir = mkdtempSync(join(tmpdir(), 'session-feat-'));
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${lab.devices.map((d) => d.knownHostsLine).join('\n')}\n`);
+  knownHosts = writeKnownHosts(lab, dir);
 });
 afterAll(async () => {
   await lab?.stop();
@@ -35,18 +35,7 @@ afterAll(async () => {
 });
 
 function opts(name: string, over: Partial<ConnectOptions> = {}): ConnectOptions {
-  const d = lab.device(name).info;
-  return {
-    host: '127.0.0.1',
-    port: d.ssh.port,
-    transport: 'ssh',
-    username: d.username,
-    password: d.password,
-    enableSecret: d.enableSecret,
-    knownHostsFile: knownHosts,
-    timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
-    ...over,
-  };
+  return labSshOptions(lab, name, knownHosts, over);
 }
 
 describe('transcript', () => {

@@ -3,7 +3,7 @@
  * exactly the SMTP inspection the lab enforces (its inspectionPolicy(), an independent reading), also after the
  * lab's config is changed to custom ports, interface bindings and unbound policy-maps.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { type Lab, type LabDeviceInfo, startLab } from '../../src/lab/index.js';
 import type { InspectionReport } from '../../src/platform/types.js';
 import { openSession, readDevice } from '../../src/session/index.js';
 import type { ConnectOptions } from '../../src/session/types.js';
+import { writeKnownHosts } from '../helpers/lab.js';
 
 type Kind = 'ssh-password' | 'ssh-keyboard-interactive' | 'telnet-username' | 'telnet-password-only';
 const KINDS: Kind[] = ['ssh-password', 'ssh-keyboard-interactive', 'telnet-username', 'telnet-password-only'];
@@ -29,8 +30,7 @@ beforeAll(async () => {
     ]),
   });
   dir = mkdtempSync(join(tmpdir(), 'session-lab-'));
-  knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, `${lab.devices.map((d) => d.knownHostsLine).join('\n')}\n`);
+  knownHosts = writeKnownHosts(lab, dir);
 });
 afterAll(async () => {
   await lab?.stop();
