@@ -3,11 +3,12 @@
  * with a tiny expect-style client (ssh2 Client shell, or a raw telnet socket). No fixed sleeps: every wait is on
  * output matching a pattern, with a timeout.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type ClientChannel } from 'ssh2';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { type Lab, type LabDeviceOptions, type LabOptions, startLab } from '../../src/lab/index.js';
 import type { LabDeviceInfo } from '../../src/lab/types.js';
 import type { ConnectOptions } from '../../src/session/types.js';
@@ -57,6 +58,35 @@ export function labSshOptions(
     timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
     ...over,
   };
+}
+
+/** A lab for the current test file with a known_hosts file for it in a temp dir; fields are set once beforeAll ran. */
+export interface LabFixture {
+  lab: Lab;
+  dir: string;
+  knownHosts: string;
+  /** labSshOptions for device `name` with this fixture's known_hosts. */
+  opts(name: string, over?: Partial<ConnectOptions>): ConnectOptions;
+}
+
+/**
+ * Start `options` as is (no test defaults, unlike startTestLab) in beforeAll, write its known_hosts into a fresh temp
+ * dir named from `tmpPrefix`; afterAll stops the lab and removes the dir.
+ */
+export function labFixture(options: LabOptions, tmpPrefix: string): LabFixture {
+  const fx = {
+    opts: (name: string, over: Partial<ConnectOptions> = {}) => labSshOptions(fx.lab, name, fx.knownHosts, over),
+  } as LabFixture;
+  beforeAll(async () => {
+    fx.lab = await startLab(options);
+    fx.dir = mkdtempSync(join(tmpdir(), tmpPrefix));
+    fx.knownHosts = writeKnownHosts(fx.lab, fx.dir);
+  });
+  afterAll(async () => {
+    await fx.lab?.stop();
+    if (fx.dir) rmSync(fx.dir, { recursive: true, force: true });
+  });
+  return fx;
 }
 
 /** Output collected from a device session, with waits on patterns. */

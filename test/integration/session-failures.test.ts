@@ -5,23 +5,16 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isMailguardError, type MailguardError } from '../../src/errors.js';
-import { type Lab, startLab } from '../../src/lab/index.js';
 import { openSession, readDevice } from '../../src/session/index.js';
-import type { ConnectOptions } from '../../src/session/types.js';
-import { labSshOptions, writeKnownHosts } from '../helpers/lab.js';
+import { labFixture } from '../helpers/lab.js';
 
-let lab: Lab;
-let dir: string;
-let knownHosts: string;
-
-beforeAll(async () => {
-  lab = await startLab({
+const fx = labFixture(
+  {
     smtp: false,
     devices: [
       { name: 'asa', dialect: 'asa9' },
@@ -30,18 +23,10 @@ beforeAll(async () => {
       { name: 'hang', dialect: 'asa9', faults: { hangAt: [/^show running-config$/] } },
       { name: 'drop', dialect: 'asa8', faults: { dropAt: [/^show running-config$/] } },
     ],
-  });
-  dir = mkdtempSync(join(tmpdir(), 'session-fail-'));
-  knownHosts = writeKnownHosts(lab, dir);
-});
-afterAll(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function opts(name: string, over: Partial<ConnectOptions> = {}): ConnectOptions {
-  return labSshOptions(lab, name, knownHosts, over);
-}
+  },
+  'session-fail-',
+);
+const { opts } = fx;
 
 async function failure(p: Promise<unknown>): Promise<MailguardError> {
   try {
@@ -63,13 +48,13 @@ describe('login failures (exit code 3)', () => {
   });
 
   it('wrong telnet password: AUTH_FAILED on the second Password: prompt, not retried', async () => {
-    const d = lab.device('pix').info;
+    const d = fx.lab.device('pix').info;
     const e = await failure(openSession(opts('pix', { transport: 'telnet', port: d.telnet.port, password: 'nope' })));
     expect(e.code).toBe('AUTH_FAILED');
   });
 
   it('wrong enable secret: ENABLE_FAILED, `enable` sent exactly once', async () => {
-    const before = lab
+    const before = fx.lab
       .device('asa')
       .commandLog()
       .filter((c) => c === 'enable').length;
@@ -77,7 +62,7 @@ describe('login failures (exit code 3)', () => {
     expect(e.code).toBe('ENABLE_FAILED');
     expect(e.exitCode).toBe(3);
     expect(
-      lab
+      fx.lab
         .device('asa')
         .commandLog()
         .filter((c) => c === 'enable').length - before,
@@ -110,7 +95,7 @@ describe('login failures (exit code 3)', () => {
 
 describe('host keys', () => {
   it('changed host key: HOST_KEY_CHANGED showing the new SHA256 fingerprint, even with accept-new', async () => {
-    const d = lab.device('asa').info;
+    const d = fx.lab.device('asa').info;
     const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' });
     // ssh wire blob of an ed25519 key: string "ssh-ed25519" + string(32-byte key)
     const raw = other.subarray(other.length - 32);
@@ -120,7 +105,7 @@ describe('host keys', () => {
       Buffer.from([0, 0, 0, 32]),
       raw,
     ]);
-    const file = join(dir, 'changed');
+    const file = join(fx.dir, 'changed');
     writeFileSync(file, `[127.0.0.1]:${d.ssh.port} ssh-ed25519 ${blob.toString('base64')}\n`);
     for (const policy of ['strict', 'accept-new'] as const) {
       const e = await failure(openSession(opts('asa', { knownHostsFile: file, hostKeyPolicy: policy })));
@@ -132,8 +117,8 @@ describe('host keys', () => {
   });
 
   it('unknown host key: strict refuses with the fingerprint; accept-new records it (0600) and then strict passes', async () => {
-    const d = lab.device('asa').info;
-    const file = join(dir, 'fresh_known_hosts');
+    const d = fx.lab.device('asa').info;
+    const file = join(fx.dir, 'fresh_known_hosts');
     const e = await failure(openSession(opts('asa', { knownHostsFile: file })));
     expect(e.code).toBe('HOST_KEY_UNKNOWN');
     expect(e.message).toContain(d.hostKeySha256);
@@ -157,7 +142,7 @@ describe('device faults', () => {
       const r = await readDevice(s);
       const cfg = r.contexts[0]?.runningConfig ?? '';
       expect(cfg).not.toMatch(/More|^ {14}$/m);
-      const expected = lab.device('authz').runningConfig().replace(/\r/g, '').trimEnd();
+      const expected = fx.lab.device('authz').runningConfig().replace(/\r/g, '').trimEnd();
       expect(cfg.trimEnd()).toBe(expected);
       expect(r.inspection.active).toBe(true);
     } finally {
@@ -195,7 +180,7 @@ describe('device faults', () => {
       expect(String(e.details.output)).toContain('Invalid input');
       const out = await s.send('show bogus-thing', { allowErrors: true });
       expect(out).toContain("ERROR: % Invalid input detected at '^' marker.");
-      expect(await s.send('show hostname')).toBe(lab.device('asa').info.hostname);
+      expect(await s.send('show hostname')).toBe(fx.lab.device('asa').info.hostname);
     } finally {
       await s.close();
     }

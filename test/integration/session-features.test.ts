@@ -2,21 +2,14 @@
  * Session behaviours against the lab: transcript redaction, the anonymous-reporting NOTICE, config modes,
  * multiple-context `changeto`, failover prompts, `login` instead of enable.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, startLab } from '../../src/lab/index.js';
+import { describe, expect, it } from 'vitest';
 import { openSession, readDevice } from '../../src/session/index.js';
-import type { ConnectOptions } from '../../src/session/types.js';
-import { labSshOptions, writeKnownHosts } from '../helpers/lab.js';
+import { labFixture } from '../helpers/lab.js';
 
-let lab: Lab;
-let dir: string;
-let knownHosts: string;
-
-beforeAll(async () => {
-  lab = await startLab({
+const fx = labFixture(
+  {
     smtp: false,
     devices: [
       { name: 'asa', dialect: 'asa9' },
@@ -25,25 +18,17 @@ beforeAll(async () => {
       { name: 'multi', dialect: 'asa9', contextMode: 'multiple', contexts: ['admin', 'cust1', 'cust2'] },
       { name: 'pair', dialect: 'asa9', failover: { role: 'active', unit: 'primary' } },
     ],
-  });
-  dir = mkdtempSync(join(tmpdir(), 'session-feat-'));
-  knownHosts = writeKnownHosts(lab, dir);
-});
-afterAll(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function opts(name: string, over: Partial<ConnectOptions> = {}): ConnectOptions {
-  return labSshOptions(lab, name, knownHosts, over);
-}
+  },
+  'session-feat-',
+);
+const { opts } = fx;
 
 describe('transcript', () => {
   it.each(['ssh', 'telnet'] as const)(
     '%s: no password, enable secret or passphrase in the file (0600)',
     async (transport) => {
-      const d = lab.device('asa').info;
-      const file = join(dir, `transcript-${transport}.txt`);
+      const d = fx.lab.device('asa').info;
+      const file = join(fx.dir, `transcript-${transport}.txt`);
       const passphrase = 'unused-passphrase-Zq9';
       const s = await openSession(
         opts('asa', {
@@ -72,7 +57,7 @@ describe('transcript', () => {
 
 describe('configuration mode', () => {
   it('ASA 9: the anonymous-reporting NOTICE is answered "A" and the running config stays unchanged', async () => {
-    const dev = lab.device('notice');
+    const dev = fx.lab.device('notice');
     const before = dev.runningConfig();
     const logs: string[] = [];
     const s = await openSession(opts('notice', { onLog: (l) => logs.push(l) }));
@@ -99,7 +84,7 @@ describe('configuration mode', () => {
   });
 
   it('PIX 6: configure terminal and back with exit (no `end`)', async () => {
-    const dev = lab.device('pix');
+    const dev = fx.lab.device('pix');
     const s = await openSession(opts('pix', { transport: 'telnet', port: dev.info.telnet.port }));
     try {
       await readDevice(s);
@@ -157,7 +142,7 @@ describe('contexts and failover', () => {
 
 describe('banners', () => {
   it('banner lines that look like prompts (#, >, parentheses) do not fool the login', async () => {
-    const dev = lab.device('asa');
+    const dev = fx.lab.device('asa');
     const original = dev.runningConfig();
     try {
       dev.setRunningConfig(
@@ -186,7 +171,7 @@ describe('privilege', () => {
     const s = await openSession(opts('asa', { enableSecret: undefined }));
     try {
       expect(s.mode).toBe('privileged');
-      expect(lab.device('asa').commandLog()).toContain('login');
+      expect(fx.lab.device('asa').commandLog()).toContain('login');
     } finally {
       await s.close();
     }

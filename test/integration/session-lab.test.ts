@@ -1,44 +1,27 @@
-/**
- * The session and readDevice against the lab over real TCP on 127.0.0.1: every dialect x every login kind finds
- * exactly the SMTP inspection the lab enforces (its inspectionPolicy(), an independent reading), also after the
- * lab's config is changed to custom ports, interface bindings and unbound policy-maps.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Lab, type LabDeviceInfo, startLab } from '../../src/lab/index.js';
+import { describe, expect, it } from 'vitest';
+import type { LabDeviceInfo } from '../../src/lab/index.js';
 import type { InspectionReport } from '../../src/platform/types.js';
 import { openSession, readDevice } from '../../src/session/index.js';
 import type { ConnectOptions } from '../../src/session/types.js';
-import { writeKnownHosts } from '../helpers/lab.js';
+import { labFixture } from '../helpers/lab.js';
 
 type Kind = 'ssh-password' | 'ssh-keyboard-interactive' | 'telnet-username' | 'telnet-password-only';
 const KINDS: Kind[] = ['ssh-password', 'ssh-keyboard-interactive', 'telnet-username', 'telnet-password-only'];
 const DIALECTS = ['asa9', 'asa8', 'pix6'] as const;
 
-let lab: Lab;
-let dir: string;
-let knownHosts: string;
-
-beforeAll(async () => {
-  lab = await startLab({
+const fx = labFixture(
+  {
     smtp: false,
     devices: DIALECTS.flatMap((dialect) => [
       { name: `${dialect}-up`, dialect, telnetLogin: 'username-password' as const },
       { name: `${dialect}-po`, dialect, telnetLogin: 'password-only' as const },
     ]),
-  });
-  dir = mkdtempSync(join(tmpdir(), 'session-lab-'));
-  knownHosts = writeKnownHosts(lab, dir);
-});
-afterAll(async () => {
-  await lab?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+  },
+  'session-lab-',
+);
 
 function info(name: string): LabDeviceInfo {
-  return lab.device(name).info;
+  return fx.lab.device(name).info;
 }
 
 function deviceFor(kind: Kind, dialect: string): string {
@@ -52,7 +35,7 @@ function optionsFor(kind: Kind, deviceName: string): ConnectOptions {
     username: d.username,
     password: d.password,
     enableSecret: d.enableSecret,
-    knownHostsFile: knownHosts,
+    knownHostsFile: fx.knownHosts,
     timeouts: { connectMs: 5000, loginMs: 8000, commandMs: 8000 },
   };
   switch (kind) {
@@ -70,7 +53,7 @@ function optionsFor(kind: Kind, deviceName: string): ConnectOptions {
 
 /** What the lab enforces, in the finding vocabulary: active + the set of inspected ports. */
 function expectMatchesLab(report: InspectionReport, name: string) {
-  const policy = lab.device(name).inspectionPolicy();
+  const policy = fx.lab.device(name).inspectionPolicy();
   expect(report.active).toBe(policy.active);
   const ports = [...new Set(report.findings.filter((f) => f.active).flatMap((f) => f.ports))].sort((a, b) => a - b);
   expect(ports).toEqual([...policy.ports].sort((a, b) => a - b));
@@ -109,7 +92,7 @@ describe('after the lab config changes (setRunningConfig)', () => {
   }
 
   it('ASA: a custom-port class bound on an interface and an unbound policy-map', async () => {
-    const dev = lab.device('asa9-up');
+    const dev = fx.lab.device('asa9-up');
     const original = dev.runningConfig();
     try {
       const variant = original
@@ -148,7 +131,7 @@ describe('after the lab config changes (setRunningConfig)', () => {
   });
 
   it('ASA 8: inspection removed entirely reads as off (exit 0 material, not an error)', async () => {
-    const dev = lab.device('asa8-po');
+    const dev = fx.lab.device('asa8-po');
     const original = dev.runningConfig();
     try {
       dev.setRunningConfig(original.replace(/^ +inspect esmtp *\r?\n/m, ''));
@@ -161,7 +144,7 @@ describe('after the lab config changes (setRunningConfig)', () => {
   });
 
   it('PIX: a custom fixup port and the default one disabled', async () => {
-    const dev = lab.device('pix6-po');
+    const dev = fx.lab.device('pix6-po');
     const original = dev.runningConfig();
     try {
       dev.setRunningConfig(
