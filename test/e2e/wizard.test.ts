@@ -4,19 +4,18 @@
  * once, then stop); cancel at the plan; Ctrl-C at a prompt (exit 130); no terminal (exit 2). Every wait is on
  * screen text with a timeout.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../../src/playbook/index.js';
+import { builtCli, ensureBuiltCli } from '../helpers/built-cli.js';
 import { type Lab, startTestLab } from '../helpers/lab.js';
 import { KEY, PtySession, ptyDriver } from '../helpers/pty.js';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const cli = join(root, 'dist', 'cli.js');
+const cli = builtCli;
 const driver = ptyDriver();
 if (!driver) {
   console.warn('wizard e2e: SKIPPED: no pseudo-terminal driver (install python3, or util-linux `script`).');
@@ -50,17 +49,23 @@ function wizard(
   return s;
 }
 
+/** Device `device`'s address on the command line and its credentials in the env: Enter through the target step. */
+async function pastTarget(name: string, device: string, args: string[] = []): Promise<PtySession> {
+  const info = lab.device(device).info;
+  const s = wizard(name, [`${info.ssh.host}:${info.ssh.port}`, ...args], {
+    ASA_USERNAME: info.username,
+    ASA_PASSWORD: info.password,
+    ASA_ENABLE_SECRET: info.enableSecret,
+  });
+  await s.expect(/Firewall address/, KEY.enter);
+  await s.expect(/Connect with:/, KEY.enter);
+  await s.expect(/Port:/, KEY.enter);
+  return s;
+}
+
 beforeAll(async () => {
   if (!driver) return;
-  const newest = Math.max(
-    ...execFileSync('git', ['ls-files', 'src'], { cwd: root, encoding: 'utf8' })
-      .split('\n')
-      .filter((f) => f && existsSync(join(root, f)))
-      .map((f) => statSync(join(root, f)).mtimeMs),
-  );
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newest) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  }
+  ensureBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'mailguard-wizard-'));
   lab = await startTestLab(
     [
@@ -228,17 +233,8 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
   }, 60_000);
 
   /** Env credentials and a recorded host key: straight to the probe question. */
-  async function toProbe(name: string): Promise<PtySession> {
-    const info = lab.device(name).info;
-    const s = wizard(name, [`${info.ssh.host}:${info.ssh.port}`, '--host-key-policy', 'accept-new'], {
-      ASA_USERNAME: info.username,
-      ASA_PASSWORD: info.password,
-      ASA_ENABLE_SECRET: info.enableSecret,
-    });
-    await s.expect(/Firewall address/, KEY.enter);
-    await s.expect(/Connect with:/, KEY.enter);
-    await s.expect(/Port:/, KEY.enter);
-    return s;
+  function toProbe(name: string): Promise<PtySession> {
+    return pastTarget(name, name, ['--host-key-policy', 'accept-new']);
   }
 
   it('Ctrl-C during the change asks to roll back (default yes): rolled back, exit 130', async () => {
@@ -428,15 +424,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
   }, 30_000);
 
   it('Ctrl-C at the host key question (asked while connecting) exits 130 too', async () => {
-    const info = lab.device('other').info;
-    const s = wizard('ctrlc-key', [`${info.ssh.host}:${info.ssh.port}`], {
-      ASA_USERNAME: info.username,
-      ASA_PASSWORD: info.password,
-      ASA_ENABLE_SECRET: info.enableSecret,
-    });
-    await s.expect(/Firewall address/, KEY.enter);
-    await s.expect(/Connect with:/, KEY.enter);
-    await s.expect(/Port:/, KEY.enter);
+    const s = await pastTarget('ctrlc-key', 'other');
     await s.expect(/Trust this key/, KEY.ctrlC);
     await s.expect(/Stopped \(Ctrl-C\)/);
     expect(await s.exit()).toBe(130);
