@@ -16,6 +16,7 @@ import {
 import type { SmtpInspectionPolicy } from '../../src/lab/types.js';
 import { type DnsServer, startDnsServer } from '../helpers/dns-server.js';
 import { dialog, POSTFIX_CLEAN, type ScriptedServer, startScriptedSmtp } from '../helpers/scripted-smtp.js';
+import { inspectingPolicy } from '../helpers/smtp-policy.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
 
@@ -34,13 +35,7 @@ let front: MailguardFront;
 let clean: ScriptedServer;
 let refusing: ScriptedServer;
 let dns: DnsServer;
-let policy: SmtpInspectionPolicy = {
-  active: true,
-  family: 'asa-esmtp',
-  maskBanner: true,
-  allowTls: false,
-  ports: [25],
-};
+let policy: SmtpInspectionPolicy = inspectingPolicy();
 const dir = mkdtempSync(join(tmpdir(), 'probe-e2e-'));
 
 beforeAll(async () => {

@@ -8,6 +8,7 @@ import { startMailguardFront, startSmtpBackend } from '../../src/lab/smtp/index.
 import type { MailguardFamily, SmtpInspectionPolicy } from '../../src/lab/types.js';
 import { probeTarget } from '../../src/probe/index.js';
 import type { ProbeTarget } from '../../src/probe/types.js';
+import { inspectingPolicy } from '../helpers/smtp-policy.js';
 
 const opts = { timeoutMs: 5000, greetingTimeoutMs: 5000 };
 const target = (e: { host: string; port: number }): ProbeTarget => ({
@@ -24,7 +25,7 @@ for (const flavor of ['postfix', 'exchange'] as const) {
     const front = async (family: MailguardFamily, extra: Partial<SmtpInspectionPolicy> = {}) => {
       const f = await startMailguardFront({
         backend: backend.endpoint,
-        policy: () => ({ active: true, family, maskBanner: true, allowTls: false, ports: [25], ...extra }),
+        policy: () => inspectingPolicy(family, extra),
       });
       fronts.push(f);
       return f;
@@ -98,13 +99,7 @@ for (const flavor of ['postfix', 'exchange'] as const) {
 describe('policy read per connection: before/after the change on one front', () => {
   it('inspected while active, clean once inspection is off', async () => {
     const backend = await startSmtpBackend({ flavor: 'postfix' });
-    let policy: SmtpInspectionPolicy = {
-      active: true,
-      family: 'asa-esmtp',
-      maskBanner: true,
-      allowTls: false,
-      ports: [25],
-    };
+    let policy: SmtpInspectionPolicy = inspectingPolicy();
     const f = await startMailguardFront({ backend: backend.endpoint, policy: () => policy });
     try {
       const before = await probeTarget(target(f.endpoint), opts);
