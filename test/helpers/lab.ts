@@ -244,6 +244,19 @@ export async function sshEnabled(info: LabDeviceInfo): Promise<Expect> {
   return s;
 }
 
+/** Telnet with the PIX password-only login, then `enable` with the device's secret; resolves at the `#` prompt. */
+export async function telnetEnabled(info: LabDeviceInfo): Promise<Expect & { raw: Buffer[] }> {
+  const t = await telnetShell(info);
+  await t.waitFor(/Password: $/);
+  t.send(`${info.password}\r\n`);
+  await t.waitFor(/> $/);
+  t.send('enable\r\n');
+  await t.waitFor(/Password: $/);
+  t.send(`${info.enableSecret}\r\n`);
+  await t.waitFor(/# $/);
+  return t;
+}
+
 /**
  * A CLI session on an emulator without any socket (unit tests): bytes in through `send`, bytes out into the buffer.
  */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import { probeTarget } from '../../src/probe/index.js';
-import { type LabDeviceHandle, sshEnabled, startTestLab, telnetShell } from '../helpers/lab.js';
+import { type LabDeviceHandle, sshEnabled, startTestLab, telnetEnabled } from '../helpers/lab.js';
 
 const lab = await startTestLab(
   [
@@ -47,14 +47,7 @@ describe('fault needs-reload', () => {
 
   it('pix6: the fault alone keeps the mask (off: clean at once); unsaved changes never bite, saved ones after reload', async () => {
     const d = lab.device('pix');
-    const t = await telnetShell(d.info);
-    await t.waitFor(/Password: $/);
-    t.send(`${d.info.password}\r\n`);
-    await t.waitFor(/> $/);
-    t.send('enable\r\n');
-    await t.waitFor(/Password: $/);
-    t.send(`${d.info.enableSecret}\r\n`);
-    await t.waitFor(/# $/);
+    const t = await telnetEnabled(d.info);
     await t.cmd('configure terminal', /\(config\)# $/);
     await t.cmd('no fixup protocol smtp 25', /\(config\)# $/);
     expect(await verdict(d)).toBe('inspected');

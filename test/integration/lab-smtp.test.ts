@@ -4,7 +4,7 @@
  */
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { type LabDeviceHandle, sshEnabled, startTestLab, telnetShell } from '../helpers/lab.js';
+import { type LabDeviceHandle, sshEnabled, startTestLab, telnetEnabled } from '../helpers/lab.js';
 
 const lab = await startTestLab(
   [
@@ -50,14 +50,7 @@ describe('lab SMTP front follows the running config', () => {
   it('pix6: banner masked, clean after no fixup protocol smtp 25 (telnet)', async () => {
     const d = lab.device('pix6');
     expect(await greeting(d)).not.toContain('Postfix');
-    const t = await telnetShell(d.info);
-    await t.waitFor(/Password: $/);
-    t.send(`${d.info.password}\r\n`);
-    await t.waitFor(/> $/);
-    t.send('enable\r\n');
-    await t.waitFor(/Password: $/);
-    t.send(`${d.info.enableSecret}\r\n`);
-    await t.waitFor(/# $/);
+    const t = await telnetEnabled(d.info);
     await t.cmd('configure terminal', /\(config\)# $/);
     await t.cmd('no fixup protocol smtp 25', /\(config\)# $/);
     expect(await greeting(d)).toMatch(/^220 \S+ ESMTP Postfix$/);
