@@ -123,33 +123,25 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
     const kh = join(dir, 'known_hosts_jump');
     writeFileSync(kh, `${readFileSync(join(dir, 'known_hosts'), 'utf8')}${d.knownHostsLine}\n`);
     const user = userInfo().username;
-    const r = await detect(
-      [
-        `${d.username}@127.0.0.1:${d.ssh.port}`,
-        '--jump',
-        `${user}@127.0.0.1:${port}`,
-        '--identity',
-        join(dir, 'client_key'),
-        '--known-hosts',
-        kh,
-      ],
-      { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret },
-    );
+    /** detect the PIX through the sshd as jump host, checking host keys against `knownHosts`. */
+    const viaJump = (knownHosts: string) =>
+      detect(
+        [
+          `${d.username}@127.0.0.1:${d.ssh.port}`,
+          '--jump',
+          `${user}@127.0.0.1:${port}`,
+          '--identity',
+          join(dir, 'client_key'),
+          '--known-hosts',
+          knownHosts,
+        ],
+        { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret },
+      );
+    const r = await viaJump(kh);
     expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
     expect(JSON.parse(r.stdout).platform.family).toBe('pix');
     // the jump host's key is checked too: an empty known_hosts stops at the jump host
-    const refused = await detect(
-      [
-        `${d.username}@127.0.0.1:${d.ssh.port}`,
-        '--jump',
-        `${user}@127.0.0.1:${port}`,
-        '--identity',
-        join(dir, 'client_key'),
-        '--known-hosts',
-        join(dir, 'none'),
-      ],
-      { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret },
-    );
+    const refused = await viaJump(join(dir, 'none'));
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.stdout).error.message).toContain(`[127.0.0.1]:${port}`);
   });
