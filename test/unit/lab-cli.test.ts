@@ -19,6 +19,10 @@ function device(o: Partial<LabDeviceOptions> & Pick<LabDeviceOptions, 'dialect'>
 }
 
 /** A session at `#`; the pager is switched off unless `pager` (the pager test wants it). */
+/** An asa9 in multiple context mode with contexts admin and cust1, no anonymous-reporting question. */
+const multiContextAsa = () =>
+  device({ dialect: 'asa9', contextMode: 'multiple', contexts: ['admin', 'cust1'], anonymousReportingQuestion: false });
+
 async function enabled(d: DeviceEmulator, pager = false): Promise<Expect> {
   const s = cliSession(d);
   await s.waitFor(/> $/);
@@ -228,12 +232,7 @@ describe('show commands', () => {
   });
 
   it('changeto context / system changes the prompt, also from config mode', async () => {
-    const d = device({
-      dialect: 'asa9',
-      contextMode: 'multiple',
-      contexts: ['admin', 'cust1'],
-      anonymousReportingQuestion: false,
-    });
+    const d = multiContextAsa();
     const s = await enabled(d);
     await s.cmd('changeto context cust1', /\rciscoasa\/cust1# $/);
     await s.cmd('conf t', /\rciscoasa\/cust1\(config\)# $/);
@@ -243,12 +242,7 @@ describe('show commands', () => {
   });
 
   it('multiple context: configs are per context; write memory all from the system space saves each', async () => {
-    const d = device({
-      dialect: 'asa9',
-      contextMode: 'multiple',
-      contexts: ['admin', 'cust1'],
-      anonymousReportingQuestion: false,
-    });
+    const d = multiContextAsa();
     const s = await enabled(d);
     await s.cmd('changeto context cust1', /cust1# $/);
     await s.cmd('conf t', /\(config\)# $/);
