@@ -4,6 +4,9 @@ import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { Dialect } from '../../src/platform/types.js';
 import { capture, configFixture } from '../fixtures/load.js';
 
+/** One ASA class edit as plan()/planRestore() write it: into the policy-map and class, the inspect line, out of both. */
+const inClass = (cls: string, line: string) => ['policy-map global_policy', `class ${cls}`, line, 'exit', 'exit'];
+
 function planFor(config: string, dialect: Dialect, context?: string | null) {
   const findings = findSmtpInspection(config, { context: context ?? null }).findings;
   return plan({ findings, dialect, runningConfig: config, context });
@@ -14,20 +17,8 @@ describe('plan()', () => {
     const p = planFor(capture('asa_show-running-config_1.txt'), 'asa9');
     expect(p.nothingToDo).toBe(false);
     expect(p.steps).toHaveLength(1);
-    expect(p.commands).toEqual([
-      'policy-map global_policy',
-      'class inspection_default',
-      'no inspect esmtp',
-      'exit',
-      'exit',
-    ]);
-    expect(p.inverse).toEqual([
-      'policy-map global_policy',
-      'class inspection_default',
-      'inspect esmtp',
-      'exit',
-      'exit',
-    ]);
+    expect(p.commands).toEqual(inClass('inspection_default', 'no inspect esmtp'));
+    expect(p.inverse).toEqual(inClass('inspection_default', 'inspect esmtp'));
     expect(p.diff).toContain('--- running-config (before)');
     expect(p.diff).toContain('+++ running-config (expected after)');
     expect(p.diff).toContain('\n-  inspect esmtp \n');
@@ -57,16 +48,8 @@ describe('plan()', () => {
   it('asa9_custom-port-and-default.cfg: both places, inverse reversed step by step', () => {
     const p = planFor(configFixture('asa9_custom-port-and-default.cfg'), 'asa9');
     expect(p.commands).toEqual([
-      'policy-map global_policy',
-      'class inspection_default',
-      'no inspect esmtp',
-      'exit',
-      'exit',
-      'policy-map global_policy',
-      'class smtp_587',
-      'no inspect esmtp',
-      'exit',
-      'exit',
+      ...inClass('inspection_default', 'no inspect esmtp'),
+      ...inClass('smtp_587', 'no inspect esmtp'),
     ]);
     expect(p.inverse.slice(0, 3)).toEqual(['policy-map global_policy', 'class smtp_587', 'inspect esmtp']);
     expect(p.inverse.slice(5, 8)).toEqual(['policy-map global_policy', 'class inspection_default', 'inspect esmtp']);
@@ -130,20 +113,8 @@ describe('planRestore()', () => {
   it('asa_show-running-config_1.txt backup vs asa9_disabled.cfg: puts `inspect esmtp` back under the same class', () => {
     const r = planRestore(capture('asa_show-running-config_1.txt'), configFixture('asa9_disabled.cfg'), 'asa9');
     expect(r.nothingToDo).toBe(false);
-    expect(r.commands).toEqual([
-      'policy-map global_policy',
-      'class inspection_default',
-      'inspect esmtp',
-      'exit',
-      'exit',
-    ]);
-    expect(r.inverse).toEqual([
-      'policy-map global_policy',
-      'class inspection_default',
-      'no inspect esmtp',
-      'exit',
-      'exit',
-    ]);
+    expect(r.commands).toEqual(inClass('inspection_default', 'inspect esmtp'));
+    expect(r.inverse).toEqual(inClass('inspection_default', 'no inspect esmtp'));
     expect(r.diff).toContain('\n+  inspect esmtp \n');
     expect(findSmtpInspection(r.expectedConfig).findings.map(findingKey)).toEqual([
       'inspect|esmtp|global_policy|inspection_default|',
@@ -156,16 +127,8 @@ describe('planRestore()', () => {
     const p = planFor(before, 'asa9');
     const r = planRestore(before, p.expectedConfig, 'asa9');
     expect(r.commands).toEqual([
-      'policy-map global_policy',
-      'class inspection_default',
-      'inspect esmtp',
-      'exit',
-      'exit',
-      'policy-map global_policy',
-      'class smtp_587',
-      'inspect esmtp',
-      'exit',
-      'exit',
+      ...inClass('inspection_default', 'inspect esmtp'),
+      ...inClass('smtp_587', 'inspect esmtp'),
     ]);
     expect(findSmtpInspection(r.expectedConfig).findings.map(findingKey).sort()).toEqual(
       findSmtpInspection(before).findings.map(findingKey).sort(),
