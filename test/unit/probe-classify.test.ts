@@ -29,6 +29,15 @@ const ids = (r: ProbeResult) => r.signals.map((s) => s.id);
 const evidenceOf = (r: ProbeResult, id: string) => r.signals.find((s) => s.id === id)?.evidence;
 const stars = (n: number) => `220 ${'*'.repeat(n)}`;
 
+/** The probe's own dialogue: greeting, `EHLO p.invalid` and its reply lines, the unknown verb and what followed it. */
+const probeDialogue = (greeting: string, ehloReply: string[], afterVerb: string) => [
+  `S: ${greeting}`,
+  'C: EHLO p.invalid',
+  ...ehloReply.map((l) => `S: ${l}`),
+  'C: GOODMORNING',
+  afterVerb,
+];
+
 describe('classify: §2 captures of inspection', () => {
   it('T-A (Postfix behind PIX smtp fixup, 2005 [S17]): masked greeting + EHLO refused -> pix-mailguard', () => {
     const r = classify(
@@ -212,14 +221,13 @@ describe('classify: §2 captures of inspection', () => {
 
   it("our unknown verb echoed as X's by Sendmail ([S38] reply format) -> unknown-verb-masked", () => {
     const r = classify(
-      tx([
-        `S: ${stars(30)}`,
-        'C: EHLO p.invalid',
-        'S: 250-mx.example.test Hello',
-        'S: 250 PIPELINING',
-        'C: GOODMORNING',
-        'S: 500 5.5.1 Command unrecognized: "XXXXXXXXXXX"',
-      ]),
+      tx(
+        probeDialogue(
+          stars(30),
+          ['250-mx.example.test Hello', '250 PIPELINING'],
+          'S: 500 5.5.1 Command unrecognized: "XXXXXXXXXXX"',
+        ),
+      ),
     );
     expect(ids(r)).toContain('unknown-verb-masked');
     expect(r.family).toBe('asa-esmtp');
@@ -299,108 +307,116 @@ describe('classify: not evidence, never over-claim', () => {
     'S: 500 5.5.2 Error: command not recognized',
   ];
 
-  it('421 at connect (postscreen [S22f]) -> inconclusive', () => {
-    const r = classify(tx(['S: 421 4.3.2 All server ports are busy', '*closed: the server closed the connection']));
-    expect(r.verdict).toBe('inconclusive');
-    expect(ids(r)).toEqual(['greeting-refused']);
-  });
+  const verdictOnly: { name: string; script: string[]; verdict: ProbeResult['verdict'] }[] = [
+    {
+      name: '554 naming Barracuda Reputation ([S21]) -> inconclusive, not other-proxy',
+      script: [
+        'S: 554 Service unavailable; Client host [x] blocked using Barracuda Reputation',
+        'C: QUIT',
+        'S: 221 bye',
+      ],
+      verdict: 'inconclusive',
+    },
+    {
+      name: 'admin banner with asterisks and words -> clean',
+      script: ['S: 220 ***** mx.example.test ESMTP - authorized use only *****', ...postfixTail],
+      verdict: 'clean',
+    },
+    {
+      name: 'TIS smap greeting ([S21]) -> other-proxy',
+      script: ['S: 220 fw.example.test SMTP/smap Ready.', 'C: QUIT'],
+      verdict: 'other-proxy',
+    },
+    {
+      name: 'Cisco ESA unknown-command reply ([S29]) -> other-proxy',
+      script: probeDialogue(
+        '220 esa.example.test ESMTP',
+        ['250-esa.example.test', '250 PIPELINING'],
+        'S: 500 #5.5.1 command not recognized',
+      ),
+      verdict: 'other-proxy',
+    },
+    {
+      name: 'EHLO without PIPELINING/STARTTLS/CHUNKING and no X lines (stripping proxy?) -> inconclusive',
+      script: probeDialogue(
+        '220 mx.example.test ESMTP',
+        ['250-mx.example.test', '250 8BITMIME'],
+        'S: 502 5.5.2 Error: command not recognized',
+      ),
+      verdict: 'inconclusive',
+    },
+    {
+      name: 'an unknown verb accepted with 250 but nothing masked -> inconclusive, never clean',
+      script: probeDialogue('220 mx.example.test ESMTP', ['250-mx.example.test', '250 PIPELINING'], 'S: 250 OK'),
+      verdict: 'inconclusive',
+    },
+  ];
+  // A loop, not it.each: it.each quotes and truncates `$name`, and the test names stay as they were.
+  for (const { name, script, verdict } of verdictOnly) {
+    it(name, () => {
+      expect(classify(tx(script)).verdict).toBe(verdict);
+    });
+  }
 
-  it('554 naming Barracuda Reputation ([S21]) -> inconclusive, not other-proxy', () => {
-    const r = classify(
-      tx(['S: 554 Service unavailable; Client host [x] blocked using Barracuda Reputation', 'C: QUIT', 'S: 221 bye']),
-    );
-    expect(r.verdict).toBe('inconclusive');
-  });
-
-  it('greeting timeout (tarpit) -> unreachable', () => {
-    const r = classify(tx(['*timeout: no complete greeting within 30000 ms']));
-    expect(r.verdict).toBe('unreachable');
-    expect(ids(r)).toEqual(['no-greeting']);
-  });
-
-  it('no TCP connection -> unreachable', () => {
-    const r = classify(tx(['*connect-failed: ECONNREFUSED'], { connected: false }));
-    expect(r.verdict).toBe('unreachable');
-    expect(ids(r)).toEqual(['connect-failed']);
-  });
-
-  it('reset right after EHLO with a real greeting -> inconclusive, reset recorded as its own signal', () => {
-    const r = classify(
-      tx([
-        'S: 220 mx.example.test ESMTP',
-        'C: EHLO p.invalid',
-        'S: 250-mx.example.test',
-        'S: 250 PIPELINING',
-        'C: GOODMORNING',
+  /** `ids` is the whole signal list (exact) or, with `idsInclude`, one signal that must be among them. */
+  const verdictAndSignals: {
+    name: string;
+    script: string[];
+    connected?: boolean;
+    verdict: ProbeResult['verdict'];
+    ids?: string[];
+    idsInclude?: string;
+  }[] = [
+    {
+      name: '421 at connect (postscreen [S22f]) -> inconclusive',
+      script: ['S: 421 4.3.2 All server ports are busy', '*closed: the server closed the connection'],
+      verdict: 'inconclusive',
+      ids: ['greeting-refused'],
+    },
+    {
+      name: 'greeting timeout (tarpit) -> unreachable',
+      script: ['*timeout: no complete greeting within 30000 ms'],
+      verdict: 'unreachable',
+      ids: ['no-greeting'],
+    },
+    {
+      name: 'no TCP connection -> unreachable',
+      script: ['*connect-failed: ECONNREFUSED'],
+      connected: false,
+      verdict: 'unreachable',
+      ids: ['connect-failed'],
+    },
+    {
+      name: 'reset right after EHLO with a real greeting -> inconclusive, reset recorded as its own signal',
+      script: probeDialogue(
+        '220 mx.example.test ESMTP',
+        ['250-mx.example.test', '250 PIPELINING'],
         '*reset: connection reset by peer',
-      ]),
-    );
-    expect(r.verdict).toBe('inconclusive');
-    expect(ids(r)).toContain('connection-reset');
-  });
-
-  it('digit-only banner "220 2020" (nmap misreads it as PIX [S21]) -> not inspected, inconclusive', () => {
-    const r = classify(tx(['S: 220 2020', ...postfixTail]));
-    expect(r.verdict).toBe('inconclusive');
-    expect(ids(r)).toContain('greeting-no-text');
-  });
-
-  it('admin banner with asterisks and words -> clean', () => {
-    const r = classify(tx(['S: 220 ***** mx.example.test ESMTP - authorized use only *****', ...postfixTail]));
-    expect(r.verdict).toBe('clean');
-  });
+      ),
+      verdict: 'inconclusive',
+      idsInclude: 'connection-reset',
+    },
+    {
+      name: 'digit-only banner "220 2020" (nmap misreads it as PIX [S21]) -> not inspected, inconclusive',
+      script: ['S: 220 2020', ...postfixTail],
+      verdict: 'inconclusive',
+      idsInclude: 'greeting-no-text',
+    },
+  ];
+  for (const { name, script, connected, verdict, ids: exact, idsInclude } of verdictAndSignals) {
+    it(name, () => {
+      const r = classify(tx(script, { connected }));
+      expect(r.verdict).toBe(verdict);
+      if (exact) expect(ids(r)).toEqual(exact);
+      else expect(ids(r)).toContain(idsInclude);
+    });
+  }
 
   it('Check Point FireWall-1 greeting ([S21]) -> other-proxy', () => {
     const r = classify(tx(['S: 220 CheckPoint FireWall-1 secure ESMTP server', ...postfixTail]));
     expect(r.verdict).toBe('other-proxy');
     expect(evidenceOf(r, 'named-proxy')).toEqual(['220 CheckPoint FireWall-1 secure ESMTP server']);
     expect(ids(r)).not.toContain('greeting-real-text');
-  });
-
-  it('TIS smap greeting ([S21]) -> other-proxy', () => {
-    expect(classify(tx(['S: 220 fw.example.test SMTP/smap Ready.', 'C: QUIT'])).verdict).toBe('other-proxy');
-  });
-
-  it('Cisco ESA unknown-command reply ([S29]) -> other-proxy', () => {
-    const r = classify(
-      tx([
-        'S: 220 esa.example.test ESMTP',
-        'C: EHLO p.invalid',
-        'S: 250-esa.example.test',
-        'S: 250 PIPELINING',
-        'C: GOODMORNING',
-        'S: 500 #5.5.1 command not recognized',
-      ]),
-    );
-    expect(r.verdict).toBe('other-proxy');
-  });
-
-  it('EHLO without PIPELINING/STARTTLS/CHUNKING and no X lines (stripping proxy?) -> inconclusive', () => {
-    const r = classify(
-      tx([
-        'S: 220 mx.example.test ESMTP',
-        'C: EHLO p.invalid',
-        'S: 250-mx.example.test',
-        'S: 250 8BITMIME',
-        'C: GOODMORNING',
-        'S: 502 5.5.2 Error: command not recognized',
-      ]),
-    );
-    expect(r.verdict).toBe('inconclusive');
-  });
-
-  it('an unknown verb accepted with 250 but nothing masked -> inconclusive, never clean', () => {
-    const r = classify(
-      tx([
-        'S: 220 mx.example.test ESMTP',
-        'C: EHLO p.invalid',
-        'S: 250-mx.example.test',
-        'S: 250 PIPELINING',
-        'C: GOODMORNING',
-        'S: 250 OK',
-      ]),
-    );
-    expect(r.verdict).toBe('inconclusive');
   });
 
   it('timings come from the transcript', () => {
@@ -412,14 +428,13 @@ describe('classify: not evidence, never over-claim', () => {
 describe('classify: digit-only greeting made up by a true echo', () => {
   it('"220 2020" + Sendmail-style echo of the true verb -> clean, medium', () => {
     const r = classify(
-      tx([
-        'S: 220 2020',
-        'C: EHLO p.invalid',
-        'S: 250-mx.example.test',
-        'S: 250 PIPELINING',
-        'C: GOODMORNING',
-        'S: 500 5.5.1 Command unrecognized: "GOODMORNING"',
-      ]),
+      tx(
+        probeDialogue(
+          '220 2020',
+          ['250-mx.example.test', '250 PIPELINING'],
+          'S: 500 5.5.1 Command unrecognized: "GOODMORNING"',
+        ),
+      ),
     );
     expect(r.verdict).toBe('clean');
     expect(r.confidence).toBe('medium');
