@@ -38,6 +38,24 @@ const probeDialogue = (greeting: string, ehloReply: string[], afterVerb: string)
   afterVerb,
 ];
 
+/**
+ * T-A inside view ([S17]: the same Postfix, no firewall) up to the unknown verb. The capture has no unknown verb; the
+ * Postfix 2.x reply to one is the capture's own "502 Error: command not implemented" (§5.3).
+ */
+const T_A_INSIDE = [
+  'S: 220 mail ESMTP Postfix (Debian/GNU)',
+  'C: ehlo ammo.com',
+  'S: 250-mail',
+  'S: 250-PIPELINING',
+  'S: 250-SIZE 10240000',
+  'S: 250-VRFY',
+  'S: 250-ETRN',
+  'S: 250-AUTH PLAIN',
+  'S: 250 8BITMIME',
+  'C: GOODMORNING',
+  'S: 502 Error: command not implemented',
+];
+
 describe('classify: §2 captures of inspection', () => {
   it('T-A (Postfix behind PIX smtp fixup, 2005 [S17]): masked greeting + EHLO refused -> pix-mailguard', () => {
     const r = classify(
@@ -62,25 +80,7 @@ describe('classify: §2 captures of inspection', () => {
   });
 
   it('T-A inside view (same Postfix, no firewall [S17]) with a server-style unknown-verb refusal -> clean', () => {
-    // The capture has no unknown verb; the Postfix 2.x reply to one is the capture's own "502 Error: command not
-    // implemented" (§5.3).
-    const r = classify(
-      tx([
-        'S: 220 mail ESMTP Postfix (Debian/GNU)',
-        'C: ehlo ammo.com',
-        'S: 250-mail',
-        'S: 250-PIPELINING',
-        'S: 250-SIZE 10240000',
-        'S: 250-VRFY',
-        'S: 250-ETRN',
-        'S: 250-AUTH PLAIN',
-        'S: 250 8BITMIME',
-        'C: GOODMORNING',
-        'S: 502 Error: command not implemented',
-        'C: QUIT',
-        'S: 221 Bye',
-      ]),
-    );
+    const r = classify(tx([...T_A_INSIDE, 'C: QUIT', 'S: 221 Bye']));
     expect(r.verdict).toBe('clean');
     expect(r.family).toBeNull();
     expect(ids(r)).toEqual(['greeting-real-text', 'ehlo-unmasked', 'unknown-verb-refused']);
@@ -443,21 +443,7 @@ describe('classify: digit-only greeting made up by a true echo', () => {
 
 describe('classify: how sure a clean verdict is', () => {
   it('T-A inside view: only keywords an ASA passes anyway and no echo -> clean, medium only', () => {
-    const r = classify(
-      tx([
-        'S: 220 mail ESMTP Postfix (Debian/GNU)',
-        'C: ehlo ammo.com',
-        'S: 250-mail',
-        'S: 250-PIPELINING',
-        'S: 250-SIZE 10240000',
-        'S: 250-VRFY',
-        'S: 250-ETRN',
-        'S: 250-AUTH PLAIN',
-        'S: 250 8BITMIME',
-        'C: GOODMORNING',
-        'S: 502 Error: command not implemented',
-      ]),
-    );
+    const r = classify(tx(T_A_INSIDE));
     expect(r.verdict).toBe('clean');
     expect(r.confidence).toBe('medium');
   });
