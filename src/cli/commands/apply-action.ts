@@ -17,7 +17,7 @@ export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'conne
       });
     }
   }
-  if (flags.domain && flags.smtp.length > 0) {
+  if (flags.domain && (flags.smtp ?? []).length > 0) {
     throw new MailguardError('USAGE', 'Give either --smtp or --domain, not both.', {
       hint: '--smtp names the mail server address; --domain looks up its MX hosts.',
     });
@@ -28,7 +28,7 @@ export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'conne
     reloadTimeoutMs: parseDuration(flags.reloadTimeout, '--reload-timeout'),
     saveTimeoutMs: parseDuration(flags.saveTimeout, '--save-timeout'),
     safetyReloadMin,
-    smtp: flags.smtp.map(parseSmtpEndpoint),
+    smtp: (flags.smtp ?? []).map(parseSmtpEndpoint),
     domain: flags.domain,
     resolver: flags.resolver,
     rollbackOnVerifyFailure: flags.rollbackOnVerifyFailure,

@@ -7,6 +7,7 @@ import type { ReloadPolicy } from '../../change/types.js';
 import { MailguardError } from '../../errors.js';
 import type { Endpoint } from '../../net/endpoint.js';
 import { addConnectionOptions } from '../connection-options.js';
+import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface ApplyFlags {
@@ -15,7 +16,7 @@ export interface ApplyFlags {
   reloadTimeout: string;
   saveTimeout: string;
   safetyReload?: string;
-  smtp: string[];
+  smtp?: string[];
   domain?: string;
   resolver?: string;
   rollbackOnVerifyFailure?: boolean;
@@ -26,8 +27,6 @@ export interface ApplyFlags {
   json?: boolean;
   verbose?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `host[:port]`, `[v6]:port`; port default 25. */
 export function parseSmtpEndpoint(spec: string): Endpoint {
@@ -45,7 +44,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('apply')
     .description(
-      'Disable SMTP inspection on one device: probe, detect, plan, back up, apply, verify, save, reload if needed, re-probe; roll back on failure.',
+      'Disable SMTP inspection on one device: probe, detect, plan, back up, apply, verify, save, reload if needed, re-probe; roll back on failure',
     )
     .argument('<target>', '[user@]host[:port] of the firewall');
   addConnectionOptions(cmd);
@@ -59,7 +58,7 @@ export function register(program: Command): void {
     .option('--reload-timeout <duration>', 'how long to wait for the device after reload', '15m')
     .option('--save-timeout <duration>', 'how long `write memory` may take', '120s')
     .option('--safety-reload <min>', 'ASA: `reload in MIN` before applying, cancelled once verified and saved')
-    .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect, [])
+    .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect)
     .option('--domain <domain>', 'probe the MX hosts of this mail domain')
     .option('--resolver <host[:port]>', 'DNS server for --domain')
     .option(

@@ -34,7 +34,7 @@ function dialects(values: string[]): LabDialect[] {
 }
 
 function faultsOf(o: LabCliOptions): LabFaults {
-  const f = parseFaults(o.fault);
+  const f = parseFaults(o.fault ?? []);
   if (o.latency !== undefined) {
     const ms = Number(o.latency);
     if (!/^\d+$/.test(o.latency) || ms > 600_000)
@@ -55,7 +55,7 @@ function telnetLogin(v: boolean | string | undefined): LabDeviceOptions['telnetL
 }
 
 function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {
-  const ds = dialects(o.dialect);
+  const ds = dialects(o.dialect ?? []);
   const count = o.devices === undefined ? ds.length : Number(o.devices);
   if (!Number.isInteger(count) || count < 1 || count > 2000)
     throw new MailguardError('USAGE', `Invalid --devices "${o.devices}": expected 1 to 2000.`, {
@@ -142,7 +142,7 @@ async function runLab(o: LabCliOptions): Promise<number> {
 }
 
 async function runStdioMode(o: LabCliOptions): Promise<number> {
-  const ds = dialects(o.dialect);
+  const ds = dialects(o.dialect ?? []);
   if (ds.length !== 1)
     throw new MailguardError('USAGE', '--stdio emulates one device: give exactly one --dialect.', {
       hint: 'Example: asa-mailguard lab --stdio --dialect asa9',

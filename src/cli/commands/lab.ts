@@ -5,17 +5,18 @@
  */
 import type { Command } from 'commander';
 import { FAULT_HELP } from '../../lab/faults.js';
+import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface LabCliOptions {
-  dialect: string[];
+  dialect?: string[];
   devices?: string;
   state?: string;
   reloadDelay?: string;
   username?: string;
   password?: string;
   enableSecret?: string;
-  fault: string[];
+  fault?: string[];
   latency?: string;
   telnetLogin?: boolean | string;
   notice?: boolean;
@@ -43,22 +44,18 @@ Examples:
   $ asa-mailguard lab --stdio --dialect pix6 --telnet-login      # one session on stdin/stdout (sshd ForceCommand)
 `;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
 export function register(program: Command): void {
   program
     .command('lab')
     .description('Run emulated PIX/ASA devices (SSH, telnet, Mailguard SMTP front) on 127.0.0.1 for tests and demos')
-    .option('--dialect <dialect>', 'pix6, asa8 or asa9; repeatable or a comma list (default asa9)', collect, [])
+    .option('--dialect <dialect>', 'pix6, asa8 or asa9; repeatable or a comma list (default asa9)', collect)
     .option('--devices <n>', 'number of devices, dialects taken in turn (default: one per dialect)')
     .option('--state <dir>', 'folder keeping the SSH host key and saved configs across starts')
     .option('--reload-delay <sec>', 'seconds a device stays down after reload (default 5)')
     .option('--username <user>', 'login user (default admin)')
     .option('--password <password>', 'login password (default random)')
     .option('--enable-secret <secret>', 'enable secret (default random)')
-    .option('--fault <fault>', 'inject a fault (repeatable), see below', collect, [])
+    .option('--fault <fault>', 'inject a fault (repeatable), see below', collect)
     .option('--latency <ms>', 'delay every response by MS milliseconds (same as --fault latency=MS)')
     .option(
       '--telnet-login [kind]',

@@ -42,8 +42,8 @@ Examples:
 export function register(program: Command): void {
   program
     .command('probe')
-    .summary('prove from outside whether SMTP inspection (Mailguard) is active')
-    .description('Probe mail servers on port 25 from outside and tell whether SMTP inspection rewrites them.')
+    .summary('Prove from outside whether SMTP inspection (Mailguard) is active')
+    .description('Probe mail servers on port 25 from outside and tell whether SMTP inspection rewrites them')
     .argument('[targets...]', 'host[:port] to probe (IPv6 as [addr]:port); or use --domain')
     .option('--domain <domain>', "probe the domain's MX hosts by preference, every A and AAAA address")
     .option('--port <n>', 'port for targets without one and for --domain (default 25)')

@@ -23,7 +23,7 @@ export async function rollbackAction(target: string, flags: RollbackFlags & Reco
       backupDir: flags.backupDir,
       reportFile: flags.report,
       context: flags.context,
-      smtp: flags.smtp.map(parseSmtpEndpoint),
+      smtp: (flags.smtp ?? []).map(parseSmtpEndpoint),
       rollbackOnVerifyFailure: false,
     },
     { json: flags.json, yes: flags.yes, verbose: flags.verbose },

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { addConnectionOptions } from '../connection-options.js';
+import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RollbackFlags {
@@ -13,19 +14,17 @@ export interface RollbackFlags {
   report?: string;
   saveTimeout: string;
   context?: string;
-  smtp: string[];
+  smtp?: string[];
   yes?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function register(program: Command): void {
   const cmd = program
     .command('rollback')
     .description(
-      'Put back the SMTP inspection recorded in a backup (same fixup, or inspect under the same policy-map and class), verify, save.',
+      'Put back the SMTP inspection recorded in a backup (same fixup, or inspect under the same policy-map and class), verify, save',
     )
     .argument('<target>', '[user@]host[:port] of the firewall');
   addConnectionOptions(cmd);
@@ -36,7 +35,7 @@ export function register(program: Command): void {
     .option('--report <file>', 'change record path (.json and .md; default beside the new backup)')
     .option('--save-timeout <duration>', 'how long `write memory` may take', '120s')
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
-    .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect, [])
+    .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect)
     .option('-y, --yes', 'do not ask before the first config command')
     .option('--json', 'JSON lines: one per event, then the result')
     .option('-v, --verbose', 'show the device conversation')

@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { MailguardError } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
+import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Both ends must be terminals: the wizard asks questions and draws progress. */
 export function isInteractiveTerminal(): boolean {
@@ -15,12 +14,12 @@ export function register(program: Command): void {
   const cmd = program
     .command('wizard')
     .description(
-      'Guided change in a terminal: target, host key, outside probe, findings, plan, confirmation by hostname, progress, verification, rollback offer, playbook.',
+      'Guided change in a terminal: target, host key, outside probe, findings, plan, confirmation by hostname, progress, verification, rollback offer, playbook',
     )
     .argument('[target]', 'default [user@]host[:port] of the firewall (asked anyway)');
   addConnectionOptions(cmd);
   cmd
-    .option('--smtp <host[:port]>', 'default mail server address for the outside probe (repeatable)', collect, [])
+    .option('--smtp <host[:port]>', 'default mail server address for the outside probe (repeatable)', collect)
     .option('--domain <domain>', 'default mail domain for the outside probe (its MX hosts)')
     .option('--resolver <host[:port]>', 'DNS server for --domain')
     .option('--backup-dir <dir>', 'where backups, locks and change records go', './backups')
