@@ -232,6 +232,10 @@ export class ChangeEngine extends ChangeEmitter {
     const report = await this.step(
       'report',
       async () => {
+        // Bad input caught before any device or probe was touched: the error message is the whole story, and a
+        // record in the backup folder would only be litter.
+        if (exitCode === ExitCode.usage && result.steps.every((st) => st.step === 'preflight'))
+          return this.skip('bad input before anything was contacted: no record');
         const path = this.reportPath();
         let files: Awaited<ReturnType<typeof writeChangeRecord>>;
         try {

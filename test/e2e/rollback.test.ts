@@ -2,6 +2,7 @@
  * `rollback --backup FILE` end to end: dry run sends no config command; a multiple-context device is changed
  * per context (`--context all`) and put back from its backup.
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import { startTestLab } from '../helpers/lab.js';
@@ -94,4 +95,15 @@ describe('a rollback that fails is itself undone', () => {
     expect(resultOf(wrong).error?.message).toMatch(/backup was taken on/);
     expect(configCommandsSince(other, logBefore)).toEqual([]);
   }, 60_000);
+
+  it('a backup path that is not a backup: exit 2, nothing contacted, no change record left behind', async () => {
+    const dir = tempDir();
+    const single = lab.device('single');
+    const logBefore = single.commandLog().length;
+    const run = await runOn('rollback', single.info, dir, ['--backup', join(dir, 'missing.cfg'), '--yes', '--json']);
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(resultOf(run).error?.code).toBe('BAD_INPUT');
+    expect(single.commandLog().length).toBe(logBefore);
+    expect(filesUnder(dir).filter((f) => !f.endsWith('/known_hosts'))).toEqual([]);
+  }, 30_000);
 });
