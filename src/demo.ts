@@ -158,7 +158,7 @@ async function main(): Promise<number> {
     }
     if (result.backup) say(`    backup         ${result.backup.metadataPath}`);
     if (result.reportFiles) say(`    change record  ${result.reportFiles.markdown}`);
-    say(dim('    Try it yourself: `asa-mailguard lab` starts the same emulated devices; see the README.'));
+    say(dim('    Try it yourself: `asa-mailguard lab` starts the same emulated devices; see docs/lab.md.'));
     return result.exitCode === 0 && result.verification === 'verified' && after.verdict === 'clean'
       ? 0
       : result.exitCode || 1;

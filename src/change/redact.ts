@@ -4,7 +4,7 @@
  */
 // A config line that carries a key starts (after indentation) with one of these keywords; anchoring on the start
 // keeps prose such as "the enable secret was refused" intact. One lazy alternation is also cheap: redaction was
-// 8% of the CPU of a 300-device fleet run before it was a single scan (README, Benchmarks).
+// 8% of the CPU of a 300-device fleet run before it was a single scan (docs/benchmarks.md).
 const SECRET_LINE =
   /^(\s*(?:enable (?:password|secret)|passwd|username \S+ (?:password|secret)|(?:ikev[12] \S+ )?pre-shared-key|key-string|key|authentication-key|snmp-server (?:community|host \S+ \S+ community)|ldap-login-password|message-digest-key \d+ md5|tunnel-group \S+ ipsec-attributes pre-shared-key))\s+\S.*$/gim;
 
