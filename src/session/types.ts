@@ -4,9 +4,10 @@
  * remove or rename these.
  */
 import type { EventEmitter } from 'node:events';
+import type { TransportConnectOptions } from '../transport/types.js';
 
-export type TransportKind = 'ssh' | 'telnet';
-export type HostKeyPolicy = 'strict' | 'accept-new' | 'off';
+/** Owned by the transport layer; re-exported so the layers above keep one import for the session contract. */
+export type { HostKeyPolicy, TransportKind } from '../transport/types.js';
 export type CliMode = 'user' | 'privileged' | 'config' | 'subconfig';
 
 export interface Timeouts {
@@ -20,22 +21,8 @@ export interface Timeouts {
   saveMs: number;
 }
 
-export interface ConnectOptions {
-  host: string;
-  port?: number;
-  transport: TransportKind;
-  username?: string;
-  password?: string;
+export interface ConnectOptions extends TransportConnectOptions {
   enableSecret?: string;
-  privateKey?: string | Buffer;
-  passphrase?: string;
-  /** ssh-agent socket path (SSH_AUTH_SOCK). */
-  agent?: string;
-  knownHostsFile?: string;
-  hostKeyPolicy?: HostKeyPolicy;
-  legacyAlgorithms?: boolean;
-  /** `user@host[:port]` */
-  jump?: string;
   timeouts?: Partial<Timeouts>;
   /** Write the whole conversation, secrets replaced by `***`. */
   transcriptFile?: string;

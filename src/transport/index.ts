@@ -1,8 +1,8 @@
 /** Open the byte stream named by ConnectOptions (SSH unless `--transport telnet`). */
-import type { ConnectOptions } from '../session/types.js';
+import { MailguardError } from '../errors.js';
 import { openSsh, type SshTransportOptions } from './ssh.js';
 import { openTelnet } from './telnet.js';
-import type { LogFn, Transport } from './types.js';
+import type { LogFn, Transport, TransportConnectOptions, TransportKind } from './types.js';
 
 export { sha256Fingerprint } from './fingerprint.js';
 export {
@@ -14,30 +14,22 @@ export {
 } from './known-hosts.js';
 export { LEGACY_ALGORITHMS, parseJump } from './ssh.js';
 export { TelnetCodec } from './telnet.js';
-export type { Transport } from './types.js';
+export {
+  HOST_KEY_POLICIES,
+  type HostKeyPolicy,
+  TRANSPORT_KINDS,
+  type Transport,
+  type TransportConnectOptions,
+  type TransportKind,
+} from './types.js';
 
-export interface TransportOpenOptions
-  extends Pick<
-    ConnectOptions,
-    | 'host'
-    | 'port'
-    | 'transport'
-    | 'username'
-    | 'password'
-    | 'privateKey'
-    | 'passphrase'
-    | 'agent'
-    | 'knownHostsFile'
-    | 'hostKeyPolicy'
-    | 'legacyAlgorithms'
-    | 'jump'
-  > {
+export interface TransportOpenOptions extends TransportConnectOptions {
   connectTimeoutMs: number;
   sshAuthMethods?: SshTransportOptions['authMethods'];
   log?: LogFn;
 }
 
-export function defaultPort(transport: 'ssh' | 'telnet'): number {
+export function defaultPort(transport: TransportKind): number {
   return transport === 'telnet' ? 23 : 22;
 }
 
@@ -45,6 +37,14 @@ export function openTransport(opts: TransportOpenOptions): Promise<Transport> {
   const port = opts.port ?? defaultPort(opts.transport);
   if (opts.transport === 'telnet') {
     return openTelnet({ host: opts.host, port, connectTimeoutMs: opts.connectTimeoutMs, log: opts.log });
+  }
+  if (opts.transport === 'ssh1') {
+    // Listed in TRANSPORT_KINDS ahead of its client (issue 11 part A); no flag or schema offers it yet.
+    return Promise.reject(
+      new MailguardError('USAGE', 'The SSH protocol 1 transport is not available in this build', {
+        hint: 'Use --transport telnet to reach a PIX 6.x.',
+      }),
+    );
   }
   return openSsh({
     host: opts.host,

@@ -9,8 +9,8 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from '
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MailguardError } from '../errors.js';
-import type { HostKeyPolicy } from '../session/types.js';
 import { keyTypeOfBlob, sha256Fingerprint } from './fingerprint.js';
+import type { HostKeyPolicy } from './types.js';
 
 export interface KnownHostEntry {
   marker: '@revoked' | '@cert-authority' | null;

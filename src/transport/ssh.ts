@@ -11,10 +11,9 @@ import {
   type ConnectConfig,
 } from 'ssh2';
 import { isMailguardError, MailguardError } from '../errors.js';
-import type { HostKeyPolicy } from '../session/types.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
-import type { LogFn, Transport } from './types.js';
+import type { HostKeyPolicy, LogFn, Transport } from './types.js';
 
 // ssh2 is CommonJS and its `utils` export is not visible to ESM named imports.
 const ssh2Utils = (createRequire(import.meta.url)('ssh2') as typeof import('ssh2')).utils;

@@ -9,13 +9,14 @@ import { stringify } from 'yaml';
 import { MailguardError } from '../errors.js';
 import { loadInventory, loadPlaybook } from '../playbook/index.js';
 import { InventorySchema, type PlaybookInput, PlaybookSchema } from '../playbook/schema.js';
+import type { TransportKind } from '../session/types.js';
 
 export interface PlaybookFacts {
   /** Inventory host name (the device's hostname, else its address). */
   name: string;
   host: string;
   port?: number;
-  transport: 'ssh' | 'telnet';
+  transport: TransportKind;
   username?: string;
   /** Env var that held the username, when it came from the environment. */
   usernameEnv?: string;
