@@ -96,7 +96,8 @@ export async function toConnectOptions(
   targetText: string,
   extra: ConnectOptionsExtra = {},
 ): Promise<ConnectOptions> {
-  const { parseConnectionSettings, parseTarget } = await import('../config/connection.js');
+  const { parseConnectionSettings } = await import('../config/connection.js');
+  const { parseTarget } = await import('../net/endpoint.js');
   const { resolveCredentials, inquirerPrompt } = await import('../config/credentials.js');
   const target = parseTarget(targetText);
   const s = parseConnectionSettings({

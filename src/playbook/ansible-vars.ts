@@ -3,8 +3,8 @@
  * use (ansible_network_os, custom ones) are ignored, as Ansible itself would keep them for other plays.
  */
 
+import { endpointProblem } from '../net/endpoint.js';
 import type { CredValue, HostSettings, InventoryBuilder } from './inventory.js';
-import { HOST_PORT_RE } from './schema.js';
 import type { SourcePos } from './source.js';
 
 /** `{{ lookup('env', 'NAME') }}`: Ansible's way to reference an environment variable; the one template we read. */
@@ -108,7 +108,7 @@ export function applyAnsibleVar(
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
-      const bad = list.find((s) => !HOST_PORT_RE.test(s));
+      const bad = list.find((s) => endpointProblem(s) !== null);
       if (list.length === 0 || bad !== undefined) {
         b.issue(at, key, `expected comma-separated HOST[:PORT] for smtp_probe, got "${bad ?? value}"`);
       } else target.smtpProbe = { value: list, at };

@@ -64,7 +64,7 @@ export {
 } from './schema.js';
 export { parseShard, type Shard, selectShard, shardOf } from './shard.js';
 export { formatIssue, formatPos, type SourceIssue, type SourcePos } from './source.js';
-export { pairKey, parseHostPort, type ResolvedFleet, type ResolveOptions, resolveFleet } from './targets.js';
+export { pairKey, type ResolvedFleet, type ResolveOptions, resolveFleet } from './targets.js';
 export {
   type Clock,
   canStartDevice,

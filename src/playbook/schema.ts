@@ -3,6 +3,7 @@
  * is an error, never silently ignored. No transforms here, so `z.toJSONSchema` can export them for editors.
  */
 import { z } from 'zod';
+import { endpointSchema } from '../net/endpoint-schema.js';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -69,8 +70,7 @@ export const CredentialRefSchema = z.strictObject({
   passphraseEnv: envName.optional(),
 });
 
-export const HOST_PORT_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d{1,5})?$/;
-const hostPort = z.string().regex(HOST_PORT_RE, { error: 'expected HOST or HOST:PORT' });
+const hostPort = endpointSchema({ what: 'SMTP address' });
 
 export const ProbeSchema = z
   .strictObject({

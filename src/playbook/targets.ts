@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { MailguardError } from '../errors.js';
+import { parseEndpoint } from '../net/endpoint.js';
 import type { ConnectOptions } from '../session/types.js';
 import type { FleetTarget, ProbeTarget } from './fleet.js';
 import {
@@ -299,14 +300,10 @@ function probeFor(
     if (pr.enabled !== undefined) enabled = pr.enabled;
   }
   if (!enabled || (!smtp?.length && !domain)) return null;
-  return { smtp: (smtp ?? []).map(parseHostPort), domain: domain ?? null };
-}
-
-/** `host[:port]` (IPv6 in brackets); port 25 by default. */
-export function parseHostPort(s: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(s.trim());
-  if (!m) return { host: s, port: 25 };
-  return { host: m[1] ?? m[2]!, port: m[3] ? Number(m[3]) : 25 };
+  return {
+    smtp: (smtp ?? []).map((e) => parseEndpoint(e, { defaultPort: 25, what: 'SMTP address' })),
+    domain: domain ?? null,
+  };
 }
 
 /** Relative to the working directory when below it (shorter messages), else absolute. */

@@ -13,7 +13,7 @@ export {
   DEFAULT_UNKNOWN_VERB,
   runConversation,
 } from './conversation.js';
-export { parseHostPort, parsePort, type ResolveOptions, resolveTargets } from './targets.js';
+export { type ResolveOptions, resolveTargets } from './targets.js';
 export type * from './types.js';
 
 /** Addresses probed at once: enough for a few MX hosts, gentle on the servers. */

@@ -5,6 +5,7 @@
 import { promises as dnsPromises } from 'node:dns';
 import net from 'node:net';
 import { MailguardError } from '../errors.js';
+import { parseEndpoint } from '../net/endpoint.js';
 import type { ProbeTarget } from './types.js';
 
 export interface ResolveOptions {
@@ -20,43 +21,10 @@ export interface ResolveOptions {
   dnsTimeoutMs?: number;
 }
 
-export function parsePort(value: string, what = 'port'): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
-    throw new MailguardError('USAGE', `Invalid ${what} "${value}": expected a number from 1 to 65535.`, {
-      hint: 'Give a TCP port such as 25.',
-    });
-  }
-  return Number(value);
-}
-
-/** Splits `host`, `host:port`, `[v6]:port` or a bare IPv6 address. */
-export function parseHostPort(spec: string, defaultPort: number): { host: string; port: number } {
-  const s = spec.trim();
-  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(s);
-  let host: string;
-  let port = defaultPort;
-  if (bracket) {
-    host = bracket[1] as string;
-    if (bracket[2] !== undefined) port = parsePort(bracket[2]);
-  } else if (net.isIPv6(s)) {
-    host = s;
-  } else {
-    const i = s.lastIndexOf(':');
-    host = i >= 0 ? s.slice(0, i) : s;
-    if (i >= 0) port = parsePort(s.slice(i + 1));
-  }
-  if (!host || !(net.isIP(host) || /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?$/.test(host))) {
-    throw new MailguardError('BAD_INPUT', `Invalid target "${spec}": expected host[:port].`, {
-      hint: 'Use a hostname or address, e.g. mx1.example.com, 192.0.2.10:25 or [2001:db8::1]:25.',
-    });
-  }
-  return { host, port };
-}
-
 function makeResolver(spec: string | undefined, timeoutMs: number): dnsPromises.Resolver {
   const resolver = new dnsPromises.Resolver({ timeout: timeoutMs, tries: 2 });
   if (spec) {
-    const { host, port } = parseHostPort(spec, 53);
+    const { host, port } = parseEndpoint(spec, { defaultPort: 53, what: '--resolver' });
     if (!net.isIP(host)) {
       throw new MailguardError('USAGE', `--resolver needs an IP address, got "${host}".`, {
         hint: 'Give the DNS server as an address, e.g. --resolver 192.0.2.53 or --resolver 127.0.0.1:5353.',
@@ -134,7 +102,7 @@ export async function resolveTargets(options: ResolveOptions): Promise<ProbeTarg
   if (!options.domain) {
     const resolver = options.resolver ? makeResolver(options.resolver, timeoutMs) : null;
     for (const spec of hosts) {
-      const { host, port: p } = parseHostPort(spec, port);
+      const { host, port: p } = parseEndpoint(spec, { defaultPort: port, what: 'target' });
       const addresses = await lookupHost(host, resolver);
       if (addresses.length === 0) {
         throw new MailguardError('DNS_NO_ADDRESS', `${host} has no A or AAAA record.`, {
@@ -147,7 +115,7 @@ export async function resolveTargets(options: ResolveOptions): Promise<ProbeTarg
     return targets;
   }
 
-  const domain = parseHostPort(options.domain, port).host.replace(/\.$/, '');
+  const domain = parseEndpoint(options.domain, { defaultPort: port, what: '--domain' }).host.replace(/\.$/, '');
   const resolver = makeResolver(options.resolver, timeoutMs);
   let mx: { exchange: string; priority: number }[] = [];
   try {

@@ -12,7 +12,7 @@ export {
   knownHostsName,
   parseKnownHosts,
 } from './known-hosts.js';
-export { LEGACY_ALGORITHMS, parseJump } from './ssh.js';
+export { LEGACY_ALGORITHMS } from './ssh.js';
 export { TelnetCodec } from './telnet.js';
 export {
   HOST_KEY_POLICIES,

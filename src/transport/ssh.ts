@@ -11,6 +11,7 @@ import {
   type ConnectConfig,
 } from 'ssh2';
 import { isMailguardError, MailguardError } from '../errors.js';
+import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
 import type { HostKeyPolicy, LogFn, Transport } from './types.js';
@@ -64,24 +65,6 @@ export const LEGACY_ALGORITHMS: Algorithms = {
   serverHostKey: { append: ['ssh-rsa', 'ssh-dss'] },
   hmac: { append: ['hmac-sha1', 'hmac-md5'] },
 } as unknown as Algorithms;
-
-export interface JumpSpec {
-  username: string | undefined;
-  host: string;
-  port: number;
-}
-
-export function parseJump(spec: string): JumpSpec {
-  const m = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:\s@]+)(?::(\d{1,5}))?$/.exec(spec.trim());
-  if (!m?.[2]) {
-    throw new MailguardError('USAGE', `--jump "${spec}" is not user@host[:port]`, {
-      hint: 'Write the jump host as user@host or user@host:port, e.g. --jump admin@bastion.example.net:22',
-    });
-  }
-  const port = m[3] ? Number(m[3]) : 22;
-  if (port < 1 || port > 65535) throw new MailguardError('USAGE', `--jump port ${port} is out of range`);
-  return { username: m[1], host: m[2].replace(/^\[|\]$/g, ''), port };
-}
 
 function buildAuthHandler(auth: SshAuth, allowed: SshTransportOptions['authMethods']) {
   const order = allowed ?? ['agent', 'publickey', 'password', 'keyboard-interactive'];
@@ -308,7 +291,7 @@ export async function openSsh(opts: SshTransportOptions): Promise<Transport> {
   let sock: Duplex | undefined;
   const deadline = Date.now() + opts.connectTimeoutMs;
   if (opts.jump) {
-    const j = parseJump(opts.jump);
+    const j = parseEndpoint(opts.jump, { user: true, defaultPort: 22, what: 'jump host' });
     const jumped = await connectClient(
       { ...opts, host: j.host, port: j.port, jump: undefined },
       { ...auth, username: j.username ?? auth.username },

@@ -6,7 +6,7 @@
  */
 import { runChange } from '../change/engine.js';
 import type { ChangeOptions, ChangePlan, ChangeResult, ReloadPolicy } from '../change/types.js';
-import { parseSmtpEndpoint } from '../cli/commands/apply.js';
+import { parseSmtpEndpoint } from '../cli/option-parsers.js';
 import { formatPlan, formatResult } from '../cli/render/summary.js';
 import { parseDuration } from '../config/duration.js';
 import { ExitCode, type MailguardError, toMailguardError } from '../errors.js';

@@ -1,5 +1,5 @@
 /** Step 3: where to probe SMTP from outside, the probe itself and its verdict with the evidence lines. */
-import { parseSmtpEndpoint } from '../cli/commands/apply.js';
+import { parseSmtpEndpoint } from '../cli/option-parsers.js';
 import { toMailguardError } from '../errors.js';
 import { probeAll, resolveTargets } from '../probe/index.js';
 import { probeLines } from './present.js';

@@ -1,10 +1,11 @@
 /** Step 1: the target and its credentials (defaults from flags, the environment and .env; said, not asked). */
-import { parseSmtpEndpoint } from '../cli/commands/apply.js';
+
 import { toConnectOptions } from '../cli/connection-options.js';
-import { parseTarget } from '../config/connection.js';
+import { parseSmtpEndpoint } from '../cli/option-parsers.js';
 import { type CredentialSource, ENV_NAMES, resolveCredentials } from '../config/credentials.js';
 import { parseDuration } from '../config/duration.js';
 import { MailguardError } from '../errors.js';
+import { parseTarget } from '../net/endpoint.js';
 import type { Gathered, WizardFlags } from './types.js';
 import type { Ui } from './ui.js';
 

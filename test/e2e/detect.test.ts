@@ -161,7 +161,7 @@ describe('detect exit codes', () => {
     expect((await run(['detect'])).code).toBe(2);
     const bad = await run(['detect', 'a@b@c', '--json']);
     expect(bad.code).toBe(2);
-    expect(JSON.parse(bad.stdout).error.code).toBe('USAGE');
+    expect(JSON.parse(bad.stdout).error.code).toBe('BAD_INPUT'); // a malformed value is BAD_INPUT wherever it is given (src/net/endpoint.ts)
     expect((await run(['detect', 'fw1', '--host-key-policy', 'sometimes'])).code).toBe(2);
     expect((await run(['detect', '--config', join(dir, 'missing.cfg')])).code).toBe(2);
   });

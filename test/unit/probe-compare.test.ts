@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareProbes, parseHostPort, verdictExitCode, worstVerdict } from '../../src/probe/index.js';
+import { compareProbes, verdictExitCode, worstVerdict } from '../../src/probe/index.js';
 import type { ProbeVerdict } from '../../src/probe/types.js';
 
 const rep = (...v: [string, ProbeVerdict][]) => ({
@@ -40,20 +40,5 @@ describe('compareProbes', () => {
       compareProbes(rep(['a', 'inspected'], ['b', 'unreachable']), rep(['a', 'clean'], ['b', 'clean'])).change,
     ).toBe('inconclusive');
     expect(compareProbes(rep(), rep()).change).toBe('inconclusive');
-  });
-});
-
-describe('parseHostPort', () => {
-  it('host, host:port, [v6]:port, bare v6', () => {
-    expect(parseHostPort('mx.example.com', 25)).toEqual({ host: 'mx.example.com', port: 25 });
-    expect(parseHostPort('192.0.2.1:2525', 25)).toEqual({ host: '192.0.2.1', port: 2525 });
-    expect(parseHostPort('[2001:db8::1]:587', 25)).toEqual({ host: '2001:db8::1', port: 587 });
-    expect(parseHostPort('2001:db8::1', 25)).toEqual({ host: '2001:db8::1', port: 25 });
-  });
-  it('rejects bad ports and names with a usage/bad-input error', () => {
-    expect(() => parseHostPort('mx:0', 25)).toThrow(/Invalid port/);
-    expect(() => parseHostPort('mx:99999', 25)).toThrow(/Invalid port/);
-    expect(() => parseHostPort('bad host', 25)).toThrow(/Invalid target/);
-    expect(() => parseHostPort(':25', 25)).toThrow(/Invalid target/);
   });
 });

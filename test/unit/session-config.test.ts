@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addConnectionOptions, toConnectOptions } from '../../src/cli/connection-options.js';
-import { parseTarget } from '../../src/config/connection.js';
 import { resolveCredentials } from '../../src/config/credentials.js';
 
 let dir: string;
@@ -12,20 +11,6 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cfg-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe('target [user@]host[:port]', () => {
-  it.each([
-    ['fw1', { host: 'fw1' }],
-    ['admin@192.0.2.1', { username: 'admin', host: '192.0.2.1' }],
-    ['admin@fw1.example.net:2222', { username: 'admin', host: 'fw1.example.net', port: 2222 }],
-    ['[2001:db8::1]:22', { host: '2001:db8::1', port: 22 }],
-  ])('%s', (text, expected) => {
-    expect(parseTarget(text)).toEqual({ username: undefined, port: undefined, ...expected });
-  });
-  it.each(['a@b@c', 'fw1:99999', 'fw 1', ''])('rejects %j with USAGE', (text) => {
-    expect(() => parseTarget(text)).toThrow(expect.objectContaining({ code: 'USAGE' }));
-  });
-});
 
 describe('credentials precedence: flags > environment > .env > prompt', () => {
   it('takes each value from the first source that has it and says where from', async () => {

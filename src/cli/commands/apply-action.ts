@@ -3,8 +3,9 @@ import type { ChangeOptions } from '../../change/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { MailguardError } from '../../errors.js';
 import { type ConnectionFlags, toConnectOptions } from '../connection-options.js';
+import { parseSmtpEndpoint } from '../option-parsers.js';
 import { runChangeWithUi } from '../render/run-change.js';
-import { type ApplyFlags, parseSmtpEndpoint } from './apply.js';
+import type { ApplyFlags } from './apply.js';
 
 /** Flags shared by `apply` and `rollback`. */
 export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'connect'> {

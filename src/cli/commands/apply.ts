@@ -4,8 +4,6 @@
  */
 import { type Command, Option } from 'commander';
 import type { ReloadPolicy } from '../../change/types.js';
-import { MailguardError } from '../../errors.js';
-import type { Endpoint } from '../../net/endpoint.js';
 import { addConnectionOptions } from '../connection-options.js';
 import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
@@ -26,18 +24,6 @@ export interface ApplyFlags {
   yes?: boolean;
   json?: boolean;
   verbose?: boolean;
-}
-
-/** `host[:port]`, `[v6]:port`; port default 25. */
-export function parseSmtpEndpoint(spec: string): Endpoint {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
-  const port = m?.[2] ? Number(m[2]) : 25;
-  if (!m?.[1] || !(port >= 1 && port <= 65535)) {
-    throw new MailguardError('USAGE', `--smtp takes HOST[:PORT] (got "${spec}").`, {
-      hint: 'For example --smtp mail.example.com or --smtp 192.0.2.10:25.',
-    });
-  }
-  return { host: m[1], port };
 }
 
 export function register(program: Command): void {

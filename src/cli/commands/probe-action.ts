@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { MailguardError } from '../../errors.js';
+import { parsePort } from '../../net/endpoint.js';
 import { formatReport } from '../../probe/format.js';
 import {
   compareProbes,
   DEFAULT_EHLO_NAME,
   type ProbeReport,
-  parsePort,
   probeAll,
   resolveTargets,
   verdictExitCode,
@@ -71,7 +71,7 @@ async function readBefore(path: string): Promise<z.infer<Awaited<ReturnType<type
 
 /** The probe action: the exit code of the worst verdict. */
 export async function probeAction(targets: string[], opts: ProbeOptions): Promise<number> {
-  const port = opts.port === undefined ? 25 : parsePort(opts.port);
+  const port = opts.port === undefined ? 25 : parsePort(opts.port, '--port');
   const greetingTimeoutMs = seconds(opts.greetingTimeout, '--greeting-timeout', 30);
   const timeoutMs = seconds(opts.timeout, '--timeout', 10);
   const ehloName = opts.ehloName ?? DEFAULT_EHLO_NAME;

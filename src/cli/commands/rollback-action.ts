@@ -1,8 +1,8 @@
 /** What `asa-mailguard rollback` does (loaded by its action; the options are declared in rollback.ts). */
 import { parseDuration } from '../../config/duration.js';
 import { type ConnectionFlags, toConnectOptions } from '../connection-options.js';
+import { parseSmtpEndpoint } from '../option-parsers.js';
 import { runChangeWithUi } from '../render/run-change.js';
-import { parseSmtpEndpoint } from './apply.js';
 import type { RollbackFlags } from './rollback.js';
 
 /** The rollback action: the restore's exit code. */
