@@ -49,7 +49,9 @@ const FRONT_ENDS_AND_LAB = ['cli', 'wizard', 'lab', 'demo'];
 
 /** What each lower layer may import besides itself (errors.ts is the shared error table). */
 const ALLOWED: Record<string, string[]> = {
-  transport: ['errors'],
+  /** net/endpoint.ts: the one host[:port] grammar, a leaf every layer may use. */
+  net: ['errors'],
+  transport: ['errors', 'net'],
   platform: ['errors'],
   session: ['errors', 'transport', 'platform'],
 };
