@@ -1,6 +1,7 @@
 /** Platform facts and SMTP-inspection findings. The JSON shapes below are a contract (issue #3). */
 
-export type Family = 'pix' | 'asa';
+/** `fwsm`: the Catalyst 6500 Firewall Services Module (PIX-derived; 2.x speaks fixup, 3.x+ MPF). */
+export type Family = 'pix' | 'asa' | 'fwsm';
 /** Coarse dialect: how to talk to the device and which command set disables SMTP inspection. */
 export type Dialect = 'pix6' | 'asa7' | 'asa8' | 'asa9';
 
@@ -47,9 +48,16 @@ export interface Finding {
   bindings?: string[];
   /** Why the finding is inactive, in words (absent when active). */
   inactiveReason?: string;
+  /** What the configuration text leaves open about this finding (issue #12); absent when nothing. */
+  warnings?: string[];
 }
 
 export interface InspectionReport {
   active: boolean;
   findings: Finding[];
+  /**
+   * What the text leaves open that belongs to no single finding (a line the device would reject, a policy-map bound
+   * but not defined, an excerpt rather than a whole config). Set by findSmtpInspection; each finding carries its own.
+   */
+  warnings?: string[];
 }

@@ -30,7 +30,10 @@ export interface ShowVersion {
 const VERSION_LINE =
   /^\s*Cisco (PIX Firewall|PIX Security Appliance(?: Software)?|Adaptive Security Appliance(?: Software)?) Version (\S+)(?:\s+<([^>\s]+)>)?\s*$/;
 
-/** Dialect from family and version: PIX ≤ 6.x speaks fixup (pix6); 7.x/8.x/9.x speak MPF, PIX hardware included. */
+/**
+ * Dialect from family and version: PIX ≤ 6.x speaks fixup (pix6); 7.x/8.x/9.x speak MPF, PIX hardware included.
+ * FWSM: 1.x/2.x are PIX 6 style (fixup), 3.x is PIX 7 style, 4.x PIX/ASA 8 style.
+ */
 export function dialectFor(family: Family, version: string): Dialect {
   const major = Number.parseInt(version, 10);
   if (!Number.isFinite(major)) {
@@ -38,6 +41,7 @@ export function dialectFor(family: Family, version: string): Dialect {
       hint: 'Check that the text is the output of `show version` from a PIX or ASA.',
     });
   }
+  if (family === 'fwsm') return major <= 2 ? 'pix6' : major === 3 ? 'asa7' : 'asa8';
   if (major <= 6) {
     if (family === 'asa') {
       throw new MailguardError('BAD_INPUT', `ASA software version ${version} does not exist (ASA starts at 7.0).`, {

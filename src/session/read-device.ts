@@ -58,13 +58,17 @@ export async function readDevice(session: ReadableSession): Promise<DeviceReadin
       contexts.push({
         name: ctx.name,
         runningConfig,
-        report: findSmtpInspection(runningConfig, { context: ctx.name }),
+        report: findSmtpInspection(runningConfig, { context: ctx.name, dialect: version.dialect }),
       });
     }
     await session.changeTo(start ?? 'system');
   } else {
     const runningConfig = await session.send(cmds.showRunning);
-    contexts.push({ name: null, runningConfig, report: findSmtpInspection(runningConfig, { context: null }) });
+    contexts.push({
+      name: null,
+      runningConfig,
+      report: findSmtpInspection(runningConfig, { context: null, dialect: version.dialect }),
+    });
   }
   const findings = contexts.flatMap((c) => c.report.findings);
   return {

@@ -136,7 +136,15 @@ describe('detect --json (contract)', () => {
     const r = await run(['detect', '--config', capture, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.platform).toBeNull();
+    // The platform comes from the file's own lines (`ASA Version 9.12(4)67`, `hostname`, `: Hardware:`).
+    expect(j.platform).toMatchObject({
+      family: 'asa',
+      version: '9.12(4)67',
+      contextMode: 'single',
+      failover: { enabled: false, role: null },
+      dialect: 'asa9',
+    });
+    expect(j.warnings).toEqual([]);
     expect(j.inspection.active).toBe(true);
     expect(j.inspection.findings[0]).toMatchObject({ kind: 'inspect', protocol: 'esmtp', policyMap: 'global_policy' });
   });

@@ -68,7 +68,7 @@ describe('findSmtpInspection on the real running-config captures', () => {
       'asa_show-running-config-tunnel-group_1.txt',
       'asa_show-running-config-access-group_1.txt',
     ]) {
-      expect(findSmtpInspection(capture(f))).toEqual({ active: false, findings: [] });
+      expect(findSmtpInspection(capture(f))).toEqual({ active: false, findings: [], warnings: [] });
     }
   });
 });
@@ -140,7 +140,11 @@ describe('findSmtpInspection on variants (test/fixtures/configs)', () => {
   });
 
   it('asa9_disabled.cfg: no finding, not active', () => {
-    expect(findSmtpInspection(configFixture('asa9_disabled.cfg'))).toEqual({ active: false, findings: [] });
+    expect(findSmtpInspection(configFixture('asa9_disabled.cfg'))).toEqual({
+      active: false,
+      findings: [],
+      warnings: [],
+    });
   });
 
   it('pix6_two-smtp-ports.cfg: one finding per fixup port', () => {
@@ -152,7 +156,11 @@ describe('findSmtpInspection on variants (test/fixtures/configs)', () => {
   });
 
   it('pix6_disabled.cfg: `no fixup protocol smtp 25` means disabled', () => {
-    expect(findSmtpInspection(configFixture('pix6_disabled.cfg'))).toEqual({ active: false, findings: [] });
+    expect(findSmtpInspection(configFixture('pix6_disabled.cfg'))).toEqual({
+      active: false,
+      findings: [],
+      warnings: [],
+    });
   });
 
   it('pix6_port-range.cfg: `fixup protocol smtp 25-26` keeps the range spec', () => {

@@ -1,24 +1,51 @@
 /** What `asa-mailguard detect` does (loaded by its action; the options are declared in detect.ts). */
 import { readFileSync } from 'node:fs';
 import { MailguardError } from '../../errors.js';
-import { findSmtpInspection } from '../../platform/index.js';
+import { platformFromConfig, readInspection } from '../../platform/index.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../../platform/types.js';
 import { toConnectOptions } from '../connection-options.js';
 import type { DetectFlags } from './detect.js';
 
 export interface DetectResult {
   target: string;
+  /**
+   * From the device, or (with --config) from the file's own lines: null only when the file has no version line, no
+   * context-mode fact and no failover line; family, version and dialect are null when it has no version line.
+   */
   platform: {
-    family: PlatformInfo['family'];
-    version: string;
+    family: PlatformInfo['family'] | null;
+    version: string | null;
     model: string | null;
     contextMode: PlatformInfo['contextMode'];
     failover: PlatformInfo['failover'];
     hostname: string | null;
-    dialect: PlatformInfo['dialect'];
+    dialect: PlatformInfo['dialect'] | null;
+    /** `failover lan unit primary|secondary` (config file) or `show failover`, when known. */
+    failoverUnit?: 'primary' | 'secondary' | null;
   } | null;
   inspection: InspectionReport;
   source: 'device' | 'config-file';
+  /**
+   * Everything the reading leaves open, in one list: the report's own warnings, each finding's (prefixed with its
+   * place), and the platform's. Empty when the text is unambiguous.
+   */
+  warnings: string[];
+}
+
+function findingPlace(f: Finding): string {
+  const ctx = f.context ? `[${f.context}] ` : '';
+  return f.kind === 'fixup'
+    ? `${ctx}fixup smtp ${f.portSpec ?? ''}`
+    : `${ctx}policy-map ${f.policyMap} class ${f.class}`;
+}
+
+/** All warnings of a report, flattened (finding warnings prefixed with the finding's place). */
+export function allWarnings(report: InspectionReport, extra: string[] = []): string[] {
+  return [
+    ...extra,
+    ...(report.warnings ?? []),
+    ...report.findings.flatMap((f) => (f.warnings ?? []).map((w) => `${findingPlace(f)}: ${w}`)),
+  ];
 }
 
 function describeFinding(f: Finding): string {
@@ -42,9 +69,11 @@ export function renderHuman(r: DetectResult): string {
   if (r.platform) {
     const p = r.platform;
     const fo = p.failover.enabled ? `failover ${p.failover.role ?? 'on'}` : 'no failover';
-    out.push(
-      `${r.target}: Cisco ${p.family.toUpperCase()} ${p.version}${p.model ? ` (${p.model})` : ''}, ${p.contextMode} context mode, ${fo}`,
-    );
+    const what = p.family
+      ? `Cisco ${p.family.toUpperCase()} ${p.version}`
+      : 'Cisco PIX/ASA/FWSM, version not in the file';
+    const offline = r.source === 'config-file' ? ' (saved configuration, offline)' : '';
+    out.push(`${r.target}: ${what}${p.model ? ` (${p.model})` : ''}, ${p.contextMode} context mode, ${fo}${offline}`);
   } else {
     out.push(`${r.target}: saved configuration (offline)`);
   }
@@ -60,6 +89,12 @@ export function renderHuman(r: DetectResult): string {
     out.push(describeFinding(f));
     for (const line of f.lines.slice(0, 6)) out.push(`      | ${line.trimEnd()}`);
     if (f.lines.length > 6) out.push(`      | ... (${f.lines.length - 6} more lines)`);
+    for (const w of f.warnings ?? []) out.push(`      warning: ${w}`);
+  }
+  const own = new Set(r.inspection.findings.flatMap((f) => (f.warnings ?? []).map((w) => `${findingPlace(f)}: ${w}`)));
+  for (const w of r.warnings.filter((x) => !own.has(x))) out.push(`warning: ${w}`);
+  if (r.warnings.length > 0) {
+    out.push('(a warning names what the text leaves open: the answer above is what the text says; check the device)');
   }
   return `${out.join('\n')}\n`;
 }
@@ -76,6 +111,10 @@ async function detectOnline(target: string, flags: DetectFlags): Promise<DetectR
   try {
     const reading = await readDevice(session);
     const p = reading.platform;
+    // Per-context report warnings, each named by its context.
+    const warnings = reading.contexts.flatMap((c) =>
+      (c.report.warnings ?? []).map((w) => (c.name ? `[${c.name}] ${w}` : w)),
+    );
     return {
       target,
       platform: {
@@ -87,8 +126,9 @@ async function detectOnline(target: string, flags: DetectFlags): Promise<DetectR
         hostname: p.hostname,
         dialect: p.dialect,
       },
-      inspection: { active: reading.inspection.active, findings: reading.inspection.findings },
+      inspection: { active: reading.inspection.active, findings: reading.inspection.findings, warnings },
       source: 'device',
+      warnings: allWarnings({ ...reading.inspection, warnings }),
     };
   } finally {
     await session.close();
@@ -104,17 +144,23 @@ function detectOffline(file: string): DetectResult {
       hint: 'Give the path of a saved `show running-config` (or PIX `write terminal`) output.',
     });
   }
-  if (!/^\s*(?:hostname|ASA Version|PIX Version|fixup |policy-map |: Saved)/m.test(text)) {
+  if (
+    !/^\s*(?:hostname|ASA Version|PIX Version|FWSM Version|fixup |policy-map |class-map |service-policy |: Saved)/m.test(
+      text,
+    )
+  ) {
     throw new MailguardError('BAD_INPUT', `${file} does not look like a PIX/ASA running-config`, {
       hint: 'Save the output of `show running-config` (ASA) or `write terminal` (PIX) and pass that file.',
     });
   }
-  const report = findSmtpInspection(text, { context: null });
+  const { model, report } = readInspection(text, { context: null });
+  const { platform, warnings } = platformFromConfig(model);
   return {
     target: file,
-    platform: null,
-    inspection: { active: report.active, findings: report.findings },
+    platform,
+    inspection: { active: report.active, findings: report.findings, warnings: report.warnings ?? [] },
     source: 'config-file',
+    warnings: allWarnings(report, warnings),
   };
 }
 
