@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerApply } from './cli/commands/apply.js';
+import { register as registerDemo } from './cli/commands/demo.js';
 import { register as registerDetect } from './cli/commands/detect.js';
 import { register as registerLab } from './cli/commands/lab.js';
 import { register as registerProbe } from './cli/commands/probe.js';
@@ -9,14 +10,20 @@ import { register as registerRollback } from './cli/commands/rollback.js';
 import { register as registerRun } from './cli/commands/run.js';
 import { register as registerWizard } from './cli/commands/wizard.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+/** Set by scripts/bundle.mjs in the single-file build, which has no package.json beside it. */
+declare const __MAILGUARD_VERSION__: string | undefined;
+
+function version(): string {
+  if (typeof __MAILGUARD_VERSION__ === 'string') return __MAILGUARD_VERSION__;
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 export function buildProgram(): Command {
   const program = new Command('asa-mailguard')
     .description(
       'Detect and safely disable SMTP inspection (Mailguard) on Cisco PIX 6.x / ASA 7.x-9.x, proven from outside.',
     )
-    .version(pkg.version)
+    .version(version())
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (str, write) => write(str) })
     .exitOverride((err) => {
@@ -34,17 +41,23 @@ export function buildProgram(): Command {
     registerRun,
     registerWizard,
     registerLab,
+    registerDemo,
   ]) {
     register(program);
   }
   return program;
 }
 
-const program = buildProgram();
-if (process.argv.length <= 2) {
-  // No command: the wizard in a terminal, the help elsewhere (scripts, pipes).
-  if (process.stdin.isTTY && process.stdout.isTTY) await program.parseAsync([...process.argv, 'wizard']);
-  else program.outputHelp();
-} else {
-  await program.parseAsync(process.argv);
+// No top-level await: the single-file bundle and the single executable are CommonJS (Node 20's SEA needs it).
+async function main(): Promise<void> {
+  const program = buildProgram();
+  if (process.argv.length <= 2) {
+    // No command: the wizard in a terminal, the help elsewhere (scripts, pipes).
+    if (process.stdin.isTTY && process.stdout.isTTY) await program.parseAsync([...process.argv, 'wizard']);
+    else program.outputHelp();
+  } else {
+    await program.parseAsync(process.argv);
+  }
 }
+
+void main();

@@ -1,9 +1,9 @@
 /**
- * `npm run demo`: the whole job against an emulated ASA 9.x with Mailguard on and a real SMTP server behind it.
+ * `asa-mailguard demo` (and `npm run demo`): the whole job against an emulated ASA 9.x with Mailguard on and a real SMTP server behind it.
  * Everything runs in this process over real TCP on 127.0.0.1: the lab, the outside probe, the session, the change
  * engine. Exit 0 only when the change is verified from outside.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChangeEngine } from './change/engine.js';
@@ -51,7 +51,33 @@ async function probe(host: string, port: number): Promise<ProbeReport> {
   return probeAll(await resolveTargets({ hosts: [`${host}:${port}`] }));
 }
 
-async function main(): Promise<number> {
+export interface DemoOptions {
+  /** Keep the temporary folder (backups, change record, known_hosts) instead of removing it at the end. */
+  keep?: boolean;
+}
+
+/** Runs the demo; the exit code is 0 only when the change is verified from outside. */
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), 'asa-mailguard-demo-'));
+  // Ctrl-C or a kill mid-demo: remove the folder before leaving (the lab's sockets close with the process).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!options.keep) rmSync(work, { recursive: true, force: true });
+    process.stderr.write(`\ndemo stopped (${signal})${options.keep ? `; kept ${work}` : ''}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await demo(work);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (options.keep) say(dim(`    the demo's files are kept in ${work}`));
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function demo(work: string): Promise<number> {
   const t0 = Date.now();
   say(bold('asa-mailguard demo: disable SMTP inspection (Mailguard) on an ASA, proven from outside'));
   say(dim('Everything below talks real SSH and SMTP over 127.0.0.1 to an emulated ASA 9.x (src/lab/).'));
@@ -61,7 +87,6 @@ async function main(): Promise<number> {
   try {
     const info = lab.devices[0];
     if (!info?.smtpBackend) throw new Error('the lab started without its SMTP server');
-    const work = mkdtempSync(join(tmpdir(), 'asa-mailguard-demo-'));
     const knownHosts = join(work, 'known_hosts');
     writeFileSync(knownHosts, `${info.knownHostsLine}\n`, { mode: 0o600 });
     say(`    firewall   ${info.hostname}, SSH ${info.ssh.host}:${info.ssh.port} (host key ${info.hostKeySha256})`);
@@ -158,6 +183,7 @@ async function main(): Promise<number> {
     }
     if (result.backup) say(`    backup         ${result.backup.metadataPath}`);
     if (result.reportFiles) say(`    change record  ${result.reportFiles.markdown}`);
+    say(dim('    (the demo removes its folder at the end; `asa-mailguard demo --keep` keeps it)'));
     say(dim('    Try it yourself: `asa-mailguard lab` starts the same emulated devices; see docs/lab.md.'));
     return result.exitCode === 0 && result.verification === 'verified' && after.verdict === 'clean'
       ? 0
@@ -166,13 +192,3 @@ async function main(): Promise<number> {
     await lab.stop();
   }
 }
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`demo failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);

@@ -1,8 +1,7 @@
 /** SSH transport on ssh2's Client: auth methods, host-key policy, legacy algorithms, jump host, pty shell. */
 import { EventEmitter } from 'node:events';
-import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import {
+import ssh2, {
   type Algorithms,
   type AnyAuthMethod,
   type AuthenticationType,
@@ -16,8 +15,8 @@ import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
 import type { HostKeyPolicy, LogFn, Transport } from './types.js';
 
-// ssh2 is CommonJS and its `utils` export is not visible to ESM named imports.
-const ssh2Utils = (createRequire(import.meta.url)('ssh2') as typeof import('ssh2')).utils;
+// ssh2 is CommonJS and its `utils` export is not visible to ESM named imports: take it from module.exports.
+const ssh2Utils = ssh2.utils;
 
 /** ssh2 silently skips a key it cannot parse (then reports a bare auth failure): check it first. */
 function checkPrivateKey(key: string | Buffer, passphrase: string | undefined): void {

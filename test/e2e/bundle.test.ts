@@ -1,0 +1,72 @@
+/**
+ * One file for a jump host (issue #16): the single-file bundle runs with plain `node` and no node_modules, and
+ * the single executable (Node SEA) runs without node at all; both run the demo, and every command is in them.
+ * Both are copied into an empty temporary folder first, so nothing from the repository can help them.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../helpers/built-cli.js';
+import { labJson, runExe } from '../helpers/shipped.js';
+
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+const work = mkdtempSync(join(tmpdir(), 'mailguard-bundle-'));
+const bundle = join(work, 'asa-mailguard.cjs');
+const executable = join(work, 'asa-mailguard');
+/** Why the executable could not be built here (postject injection), if it could not. */
+let seaUnavailable: string | undefined;
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: repoRoot, stdio: 'pipe' });
+  copyFileSync(join(repoRoot, 'dist-bundle', 'asa-mailguard.cjs'), bundle);
+  try {
+    execFileSync(process.execPath, ['scripts/sea.mjs'], { cwd: repoRoot, stdio: 'pipe' });
+    copyFileSync(join(repoRoot, 'dist-bundle', 'asa-mailguard'), executable);
+    execFileSync('chmod', ['755', executable]);
+  } catch (e) {
+    seaUnavailable = e instanceof Error ? e.message : String(e);
+  }
+}, 180_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The bundle as `node asa-mailguard.cjs`, the executable as itself. */
+const forms = [
+  { name: 'bundle', command: process.execPath, prefix: [bundle] },
+  { name: 'executable', command: executable, prefix: [] as string[] },
+];
+
+describe.each(forms)('the single $name', ({ name, command, prefix }) => {
+  const skipIfNoSea = (ctx: { skip: (note?: string) => void }) => {
+    if (name === 'executable' && seaUnavailable) ctx.skip(`no single executable here: ${seaUnavailable}`);
+  };
+
+  it('answers --version with the package version', async (ctx) => {
+    skipIfNoSea(ctx);
+    const r = await runExe(command, [...prefix, '--version'], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('runs the demo and verifies the change', async (ctx) => {
+    skipIfNoSea(ctx);
+    const r = await runExe(command, [...prefix, 'demo'], { cwd: work, env: { TMPDIR: work }, timeoutMs: 60_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Verified from outside/);
+  }, 70_000);
+
+  it('holds every command: detect --config, run (yaml, zod) and lab --json load their code', async (ctx) => {
+    skipIfNoSea(ctx);
+    // Capture: asa_show-running-config_1.txt (test/fixtures/asa-outputs).
+    const cfg = join(repoRoot, 'test/fixtures/asa-outputs/asa_show-running-config_1.txt');
+    const detect = await runExe(command, [...prefix, 'detect', '--config', cfg], { cwd: work });
+    expect(detect.code, detect.stderr).toBe(0);
+    expect(detect.stdout).toContain('SMTP inspection:');
+    const run = await runExe(command, [...prefix, 'run', join(work, 'no-such-playbook.yaml')], { cwd: work });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('no-such-playbook.yaml');
+    const { doc } = await labJson(command, prefix, { cwd: work });
+    expect(doc.devices.map((d) => d.dialect)).toEqual(['pix6', 'asa9']);
+  }, 60_000);
+});
