@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // In-process changes take their device locks here, not in the per-user state folder of whoever runs the tests.
+    env: { MAILGUARD_LOCK_DIR: join(tmpdir(), `asa-mailguard-test-locks-${process.pid}`) },
   },
 });

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// `node --`: Node 20 reads its own --env-file (and exits 9 on a missing file) even after the script path unless a
+// `--` comes first (nodejs/node#54232); our flags must reach us.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerApply } from './cli/commands/apply.js';
@@ -9,6 +11,14 @@ import { register as registerProbe } from './cli/commands/probe.js';
 import { register as registerRollback } from './cli/commands/rollback.js';
 import { register as registerRun } from './cli/commands/run.js';
 import { register as registerWizard } from './cli/commands/wizard.js';
+import { ExitCode, MailguardError } from './errors.js';
+
+/** --json anywhere before a `--`: argument errors are printed as JSON too. */
+function wantsJson(): boolean {
+  const args = process.argv.slice(2);
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).includes('--json');
+}
 
 /** Set by scripts/bundle.mjs in the single-file build, which has no package.json beside it. */
 declare const __MAILGUARD_VERSION__: string | undefined;
@@ -25,13 +35,24 @@ export function buildProgram(): Command {
     )
     .version(version())
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (str, write) => write(str) })
+    // With --json an argument error is a JSON document on stdout (below), not text on stderr.
+    .configureOutput({
+      outputError: (str, write) => (wantsJson() ? undefined : write(str)),
+      writeErr: (str) => (wantsJson() ? undefined : process.stderr.write(str)),
+    })
     .exitOverride((err) => {
       // Usage errors exit 2 (the documented contract); --help and --version exit 0.
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
         process.exit(0);
       }
-      process.exit(2);
+      if (wantsJson()) {
+        const error = new MailguardError('USAGE', err.message.replace(/^error: /, ''), {
+          hint: 'Run with --help for usage.',
+          details: { reason: err.code },
+        });
+        process.stdout.write(`${JSON.stringify({ error: error.toJSON() })}\n`);
+      }
+      process.exit(ExitCode.usage);
     });
   for (const register of [
     registerProbe,

@@ -3,9 +3,10 @@
  * exit status and `code` into --json output. Codes are a contract: add new ones, never rename.
  */
 
-/** Exit codes shared by every command (issues #3, #4, #5, #7). */
+/** Exit codes shared by every command (issues #3, #4, #5, #7, #13). `exitCodeTable` below says what each means. */
 export const ExitCode = {
   ok: 0,
+  /** `run` only: devices were skipped (canary failed, failure budget). */
   failure: 1,
   usage: 2,
   connection: 3,
@@ -13,18 +14,115 @@ export const ExitCode = {
   verifyFailed: 5,
   rollbackFailed: 6,
   outsideWindow: 7,
+  locked: 8,
   probeInspected: 10,
   probeOtherProxy: 11,
   probeInconclusive: 12,
   probeUnreachable: 13,
+  internal: 70,
+  /** 128 + the signal number: SIGHUP 1, SIGINT 2, SIGTERM 15. */
+  hangup: 129,
   interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Stable error codes, each with its exit code. */
+export type CommandName = 'probe' | 'detect' | 'apply' | 'rollback' | 'run' | 'wizard' | 'lab' | 'demo';
+const CHANGE: CommandName[] = ['apply', 'rollback', 'run', 'wizard'];
+const ALL: CommandName[] = ['probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo'];
+
+/**
+ * The one table of exit codes: the README's table and every command's `--help` are built from (and tested
+ * against) it. `commands` lists who can end with the code.
+ */
+export const exitCodeTable: ReadonlyArray<{ codes: number[]; meaning: string; commands: CommandName[] }> = [
+  {
+    codes: [ExitCode.ok],
+    meaning: 'done, verified or nothing to do (`probe`: clean; `detect`: read fine, inspection on or off)',
+    commands: ALL,
+  },
+  {
+    codes: [ExitCode.failure],
+    meaning: '`run`: devices were skipped (canary failed, failure budget); `demo`: the demo did not verify (a bug)',
+    commands: ['run', 'demo'],
+  },
+  {
+    codes: [ExitCode.usage],
+    meaning:
+      'bad input caught before anything was contacted: flags, target, playbook or inventory (with file:line:column), bad paths (missing folder, a folder where a file is wanted, unwritable), no confirmation',
+    commands: ALL,
+  },
+  {
+    codes: [ExitCode.connection],
+    meaning: 'connection, host key or login failure (nothing was changed)',
+    commands: ['probe', 'detect', ...CHANGE],
+  },
+  {
+    codes: [ExitCode.deviceError],
+    meaning:
+      'the device refused or failed and nothing is left changed: rolled back, or refused before any config command (standby unit, config changed since the plan)',
+    commands: ['detect', ...CHANGE],
+  },
+  {
+    codes: [ExitCode.verifyFailed],
+    meaning: 'not verified from outside (rolled back, or kept with `--no-rollback-on-verify-failure`)',
+    commands: CHANGE,
+  },
+  {
+    codes: [ExitCode.rollbackFailed],
+    meaning: 'rollback failed: a person is needed; the change record says what the device holds and what to do',
+    commands: CHANGE,
+  },
+  { codes: [ExitCode.outsideWindow], meaning: '`run`: outside the change window', commands: ['run'] },
+  {
+    codes: [ExitCode.locked],
+    meaning: 'the device is locked by another live run (the message names its pid, host, start and command)',
+    commands: CHANGE,
+  },
+  {
+    codes: [ExitCode.probeInspected, ExitCode.probeOtherProxy, ExitCode.probeInconclusive, ExitCode.probeUnreachable],
+    meaning: '`probe`: inspected, other-proxy, inconclusive, unreachable',
+    commands: ['probe'],
+  },
+  {
+    codes: [ExitCode.internal],
+    meaning: 'internal error (a bug): the change was still rolled back and recorded',
+    commands: ALL,
+  },
+  {
+    codes: [ExitCode.hangup, ExitCode.interrupted, ExitCode.terminated],
+    meaning:
+      'interrupted by SIGHUP, SIGINT (Ctrl-C) or SIGTERM: the current command finished, the change was rolled back (or was already saved) and recorded',
+    commands: ALL,
+  },
+];
+
+/** `Exit codes:` lines for one command's `--help`, from exitCodeTable. */
+export function exitCodeHelp(command: CommandName): string {
+  const rows = exitCodeTable.filter((r) => r.commands.includes(command));
+  const indent = ' '.repeat(16);
+  const lines = rows.map((r) => `  ${r.codes.join(', ').padEnd(14)}${wrap(r.meaning, 96).join(`\n${indent}`)}`);
+  return `\nExit codes:\n${lines.join('\n')}`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...out, line];
+}
+
+/** Stable error codes, each with its exit code: the one place an error class gets its exit code. */
 export const errorCodes = {
   USAGE: ExitCode.usage,
   BAD_INPUT: ExitCode.usage,
+  /** A path given cannot be used: missing folder, a folder where a file is wanted, not writable. */
+  BAD_PATH: ExitCode.usage,
   PLAYBOOK_INVALID: ExitCode.usage,
   CONFIRMATION_REQUIRED: ExitCode.usage,
   CONNECT_FAILED: ExitCode.connection,
@@ -37,21 +135,33 @@ export const errorCodes = {
   CONNECTION_LOST: ExitCode.connection,
   UNEXPECTED_PROMPT: ExitCode.deviceError,
   COMMAND_TIMEOUT: ExitCode.deviceError,
+  /** The device sent more than the session keeps for one command (a stream without a prompt). */
+  OUTPUT_TOO_LARGE: ExitCode.deviceError,
   DEVICE_ERROR: ExitCode.deviceError,
   AUTHORIZATION_FAILED: ExitCode.deviceError,
   SAVE_FAILED: ExitCode.deviceError,
   STANDBY_UNIT: ExitCode.deviceError,
-  DEVICE_LOCKED: ExitCode.deviceError,
+  /** The running config changed between the plan and the first config command (someone else is at work). */
+  CONFIG_CHANGED: ExitCode.deviceError,
+  /** `reload cancel` was refused or failed: a reload is still pending. */
+  RELOAD_CANCEL_FAILED: ExitCode.deviceError,
   RELOAD_TIMEOUT: ExitCode.deviceError,
   BACKUP_FAILED: ExitCode.deviceError,
   VERIFY_FAILED: ExitCode.verifyFailed,
   ROLLBACK_FAILED: ExitCode.rollbackFailed,
   OUTSIDE_WINDOW: ExitCode.outsideWindow,
+  /** Another live run of this tool holds the device's lock (the device's own config lock is a DEVICE_ERROR). */
+  DEVICE_LOCKED: ExitCode.locked,
+  /** SIGINT (Ctrl-C). */
   INTERRUPTED: ExitCode.interrupted,
+  /** SIGTERM (a cancelled CI job, `timeout`). */
+  TERMINATED: ExitCode.terminated,
+  /** SIGHUP (the terminal or the jump-host session closed). */
+  HANGUP: ExitCode.hangup,
   /** Probe (issue #4): DNS gave no address to probe, or the DNS server failed. */
   DNS_NO_ADDRESS: ExitCode.probeUnreachable,
   DNS_FAILED: ExitCode.probeUnreachable,
-  INTERNAL: ExitCode.failure,
+  INTERNAL: ExitCode.internal,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 

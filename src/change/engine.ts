@@ -3,6 +3,7 @@
  * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
  */
 import { basename, join } from 'node:path';
+import { checkWritableFile, ensureWritableDir } from '../config/paths.js';
 import { ExitCode, MailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
@@ -12,7 +13,8 @@ import type { DeviceState, EngineDeps } from './deps.js';
 import { DeviceLink } from './device.js';
 import { ChangeEmitter } from './events.js';
 import { describeConfigs } from './final-state.js';
-import { acquireLock, type DeviceLock } from './lock.js';
+import { addressIdentity } from './identity.js';
+import { acquireLock, type DeviceLock, defaultLockDir } from './lock.js';
 import { outcomeText } from './outcome.js';
 import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
@@ -232,10 +234,10 @@ export class ChangeEngine extends ChangeEmitter {
     const report = await this.step(
       'report',
       async () => {
-        // Bad input caught before any device or probe was touched: the error message is the whole story, and a
-        // record in the backup folder would only be litter.
-        if (exitCode === ExitCode.usage && result.steps.every((st) => st.step === 'preflight'))
-          return this.skip('bad input before anything was contacted: no record');
+        // Stopped before any device or probe was touched (bad input, a lock held by another run): the error message
+        // is the whole story, and a record in the backup folder would only be litter.
+        if (result.steps.every((st) => st.step === 'preflight'))
+          return this.skip('stopped before anything was contacted: no record');
         const path = this.reportPath();
         let files: Awaited<ReturnType<typeof writeChangeRecord>>;
         try {
@@ -284,11 +286,15 @@ export class ChangeEngine extends ChangeEmitter {
       this.log('preflight', `restoring from ${this.restoreSource.metadataPath} (${this.restoreSource.meta.takenAt})`);
     }
     if (o.dryRun) return 'dry run: no lock, no backup, no config command';
-    // Keyed by address and port: lab devices (and NAT'd firewalls) share an address.
-    this.lock = await acquireLock(
-      o.backupDir ?? DEFAULTS.backupDir,
-      `${o.connect.host}:${o.connect.port ?? o.connect.transport}`,
-    );
+    // Bad paths are bad input: found here, before anything is contacted.
+    ensureWritableDir(o.backupDir ?? DEFAULTS.backupDir, '--backup-dir');
+    if (o.reportFile) checkWritableFile(`${o.reportFile}.json`, '--report');
+    this.lock = await acquireLock({
+      dir: o.lockDir ?? defaultLockDir(),
+      identity: await addressIdentity(o.connect),
+      command: `${this.mode === 'restore' ? 'rollback' : 'apply'} ${this.target}`,
+      warn: (m) => this.log('preflight', m, 'warn'),
+    });
     return `lock ${this.lock.path}`;
   }
 
@@ -673,6 +679,11 @@ export class ChangeEngine extends ChangeEmitter {
   /** Re-read running and startup configs and say exactly what each holds. */
   private async describeFinalState(outcome: ChangeOutcome): Promise<void> {
     const fs = this.finalState;
+    if (!this.link.commands.length && !this.device) {
+      // Never logged in (bad input, lock held, connection refused): this run did not see the device.
+      fs.notes.push('This run sent no command to the device and did not read it: its configs are as they were.');
+      return;
+    }
     if (!this.backup) {
       if (outcome === 'dry-run' || outcome === 'nothing-to-do' || !this.configTouched) {
         fs.running = 'original';

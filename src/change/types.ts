@@ -77,6 +77,8 @@ export interface ChangeOptions {
   rollbackOnVerifyFailure?: boolean;
   /** Default `./backups`. */
   backupDir?: string;
+  /** Where device locks live (default: MAILGUARD_LOCK_DIR, else the XDG state dir; lock.ts). */
+  lockDir?: string;
   /** Base path of the change record (`.json` and `.md` are written). Default beside the backup. */
   reportFile?: string;
   /** Multiple-context mode: a context name or `all` (default `all`). */

@@ -119,6 +119,10 @@ export async function toConnectOptions(
       hint: 'Drop them, or use SSH.',
     });
   }
+  // Bad paths are bad input, found before any connection (and before a prompt for a secret).
+  const { checkFileIfExists, checkWritableFile } = await import('../config/paths.js');
+  if (s.transcript) checkWritableFile(s.transcript, '--transcript');
+  if (s.knownHosts) checkFileIfExists(s.knownHosts, '--known-hosts');
   const env = extra.env ?? process.env;
   const agent = agentSocket(s.agent, env);
   const privateKey = s.identity ? readIdentity(s.identity) : undefined;

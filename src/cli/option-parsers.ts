@@ -1,4 +1,6 @@
 /** Small commander argument parsers shared by the command declarations (kept free of heavy imports). */
+
+import { InvalidArgumentError, Option } from 'commander';
 import { type Endpoint, parseEndpoint } from '../net/endpoint.js';
 
 /**
@@ -12,4 +14,14 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** `--smtp HOST[:PORT]` (apply, rollback, the wizard): the shared endpoint grammar, port 25 by default. */
 export function parseSmtpEndpoint(spec: string): Endpoint {
   return parseEndpoint(spec, { defaultPort: 25, what: '--smtp' });
+}
+
+/**
+ * An option that was renamed: still recognised, hidden from --help, and refused with a usage error (exit 2) that
+ * names the new flag. `--env-file` became `--dotenv` because Node reads its own `--env-file` (nodejs/node#54232).
+ */
+export function renamedOption(old: string, now: string, why: string): Option {
+  return new Option(`${old} <value>`).hideHelp().argParser(() => {
+    throw new InvalidArgumentError(`${old} was renamed to ${now} (${why}); use ${now}.`);
+  });
 }

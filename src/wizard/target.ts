@@ -69,7 +69,7 @@ export async function gatherTarget(ui: Ui, target: string | undefined, flags: Wi
       enableSecret: flags.enableSecret,
     },
     env,
-    envFile: flags.envFile,
+    envFile: flags.dotenv,
     interactive: false,
   });
   const said = (key: 'username' | 'password' | 'enableSecret', label: string, value?: string) => {
@@ -99,7 +99,7 @@ export async function gatherTarget(ui: Ui, target: string | undefined, flags: Wi
   const connect = await toConnectOptions(
     { ...flags, transport, port, username: username || undefined, password, enableSecret },
     hostForTarget,
-    { interactive: false, env, envFile: flags.envFile, onLog: (l) => ui.para(l) },
+    { interactive: false, env, envFile: flags.dotenv, onLog: (l) => ui.para(l) },
   );
   // The warnings above were shown; the session's own log lines would draw over the progress list.
   connect.onLog = undefined;

@@ -11,8 +11,8 @@ export interface WizardFlags extends ConnectionFlags {
   safetyReload?: string;
   reloadTimeout?: string;
   context?: string;
-  /** Path of the .env file (default ./.env). */
-  envFile?: string;
+  /** Path of the .env file (--dotenv; default ./.env). */
+  dotenv?: string;
 }
 
 /** The outside probe the person chose (step 3). */

@@ -10,7 +10,18 @@ import { lockName } from '../../src/change/lock.js';
 import type { LabFaults } from '../../src/lab/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import { type LabDeviceHandle, startTestLab } from '../helpers/lab.js';
-import { configCommandsSince, modeOf, read, resultOf, runOn, tempDir, toolFiles } from './apply-helpers.js';
+import {
+  configCommandsSince,
+  connArgs,
+  credsEnv,
+  modeOf,
+  read,
+  resultOf,
+  runCli,
+  runOn,
+  tempDir,
+  toolFiles,
+} from './apply-helpers.js';
 
 const names = [
   'drop',
@@ -174,19 +185,36 @@ describe('apply with injected faults', () => {
     expect(configCommandsSince(dev, logBefore)).toEqual([]);
   }, 60_000);
 
-  it('a device locked by another live run is refused (DEVICE_LOCKED)', async () => {
+  it('a device locked by another live run is refused (DEVICE_LOCKED, exit 8), whatever the spelling; no record', async () => {
     const dev = lab.device('locked');
     const cwd = tempDir();
-    const lockDir = join(cwd, 'backups', '.locks');
+    // The per-user lock folder (HOME is the temp dir in runOn): held by this (live) test process.
+    const lockDir = join(cwd, '.local', 'state', 'asa-mailguard', 'locks');
     mkdirSync(lockDir, { recursive: true });
     writeFileSync(
-      join(lockDir, lockName(`127.0.0.1:${dev.info.ssh.port}`)),
-      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), since: new Date().toISOString() }),
+      join(lockDir, lockName(`addr 127.0.0.1:${dev.info.ssh.port}`)),
+      JSON.stringify({
+        pid: process.pid,
+        host: (await import('node:os')).hostname(),
+        command: 'rollback 127.0.0.1',
+        since: new Date().toISOString(),
+      }),
     );
     const logBefore = dev.commandLog().length;
-    const run = await runOn('apply', dev.info, cwd, ['--yes', '--json', '--reload', 'never']);
-    expect(run.code).toBe(4);
-    expect(resultOf(run).error?.code).toBe('DEVICE_LOCKED');
+    // Typed as `localhost`: the lock is keyed by the resolved address, so it is the same device.
+    const args = connArgs(dev.info, cwd).slice(1);
+    const run = await runCli(['apply', 'localhost', ...args, '--yes', '--json', '--reload', 'never'], {
+      cwd,
+      env: credsEnv(dev.info),
+    });
+    expect(run.code, run.stdout).toBe(8);
+    const result = resultOf(run);
+    expect(result.error?.code).toBe('DEVICE_LOCKED');
+    expect(result.error?.message).toMatch(new RegExp(`pid ${process.pid} .*rollback 127\\.0\\.0\\.1`));
+    // Nothing was read: no record claiming what the device holds.
+    expect(result.finalState).toMatchObject({ running: 'unknown', startup: 'unknown' });
+    expect(result.reportFiles).toBeUndefined();
+    expect(toolFiles(cwd)).toEqual([]);
     expect(dev.commandLog().length).toBe(logBefore);
   }, 60_000);
 

@@ -3,7 +3,7 @@
  * against a lab started in the test process. Credentials go through the environment, never argv.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { ChangeResult } from '../../src/change/types.js';
@@ -131,5 +131,11 @@ export function configCommandsSince(dev: { commandLog(): string[] }, from: numbe
 
 /** The files the tool wrote under `cwd` (backups, records, transcripts): not its lock folder, not known_hosts. */
 export function toolFiles(cwd: string): string[] {
-  return filesUnder(cwd).filter((f) => !f.includes('/.locks/') && !f.endsWith('known_hosts'));
+  return filesUnder(cwd).filter((f) => !f.includes('/.local/state/') && !f.endsWith('known_hosts'));
+}
+
+/** Lock files left in the per-user lock folder of a run with HOME=`cwd` (runOn/runCli). */
+export function locksLeft(cwd: string): string[] {
+  const dir = join(cwd, '.local', 'state', 'asa-mailguard', 'locks');
+  return existsSync(dir) ? readdirSync(dir) : [];
 }

@@ -75,7 +75,7 @@ describe.each(cases)('apply on $name over $transport', ({ name, transport, comma
     expect(running).toBeDefined();
     expect(findSmtpInspection(read(running as string)).active).toBe(true);
     expect(result.reportFiles?.markdown).toBeDefined();
-    for (const f of files.filter((x) => !x.includes('/.locks/'))) expect(modeOf(f), f).toBe(0o600);
+    for (const f of files.filter((x) => !x.includes('/.local/state/'))) expect(modeOf(f), f).toBe(0o600);
     const md = read(result.reportFiles?.markdown as string);
     expect(md).toContain(command);
     expect(md).toMatch(/Before: \*\*inspected\*\*/);

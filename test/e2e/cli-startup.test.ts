@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CommandName, exitCodeHelp } from '../../src/errors.js';
 import { DEFAULT_EHLO_NAME } from '../../src/probe/conversation.js';
 
 const CLI = new URL('../../dist/cli.js', import.meta.url).pathname;
@@ -76,13 +77,15 @@ describe('CLI start-up', () => {
     expect(r.loaded.filter((u) => /\/cli\/commands\/[a-z]+-action\.js$/.test(u))).toEqual([]);
   });
 
-  it.each(['', 'probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab'])(
+  it.each(['', 'probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo'])(
     'asa-mailguard %s --help loads none of the heavy dependencies',
     async (cmd) => {
       const r = await runCli([...(cmd ? [cmd] : []), '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Usage: asa-mailguard/);
       expect(heavyIn(r.loaded)).toEqual([]);
+      // Every command's exit codes are the rows of the one table (src/errors.ts) that hold for it.
+      if (cmd) expect(r.stdout).toContain(exitCodeHelp(cmd as CommandName));
     },
   );
 

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadBackup, sha256, writeBackup } from '../../src/change/backup.js';
-import { acquireLock } from '../../src/change/lock.js';
+import { acquireLock, lockName } from '../../src/change/lock.js';
 import { redactSecrets } from '../../src/change/redact.js';
 import type { PlatformInfo } from '../../src/platform/types.js';
 import { capture } from '../fixtures/load.js';
@@ -99,33 +99,55 @@ describe('backup files (issue #5: 0600, sha256, read back)', () => {
 });
 
 describe('device lock', () => {
-  it('refuses a second lock while held and takes over a stale one', async () => {
+  const take = (dir: string, identity: string, warn?: (m: string) => void) =>
+    acquireLock({ dir, identity, command: `apply ${identity}`, warn });
+
+  it('refuses a second lock while held (naming pid, host, command) and takes over a stale one with a warning', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-lock-'));
-    const a = await acquireLock(dir, '127.0.0.1:2222');
+    const a = await take(dir, 'addr 127.0.0.1:2222');
     expect(statSync(a.path).mode & 0o777).toBe(0o600);
-    await expect(acquireLock(dir, '127.0.0.1:2222')).rejects.toThrow(
-      expect.objectContaining({ code: 'DEVICE_LOCKED' }),
+    await expect(take(dir, 'addr 127.0.0.1:2222')).rejects.toThrow(
+      expect.objectContaining({
+        code: 'DEVICE_LOCKED',
+        exitCode: 8,
+        message: expect.stringMatching(new RegExp(`pid ${process.pid} on .*apply addr 127\\.0\\.0\\.1:2222`)),
+      }),
     );
     await a.release();
-    const b = await acquireLock(dir, '127.0.0.1:2222');
+    const b = await take(dir, 'addr 127.0.0.1:2222');
     // A lock left by a process that no longer exists (pid far above pid_max) is stale.
     const body = JSON.parse(readFileSync(b.path, 'utf8'));
     writeFileSync(b.path, JSON.stringify({ ...body, pid: 2 ** 30 }));
-    const c = await acquireLock(dir, '127.0.0.1:2222');
+    const warnings: string[] = [];
+    const c = await take(dir, 'addr 127.0.0.1:2222', (m) => warnings.push(m));
+    expect(warnings.join('\n')).toMatch(/stale lock .*pid 1073741824 on this host .* is gone/);
     expect(JSON.parse(readFileSync(c.path, 'utf8')).pid).toBe(process.pid);
     await c.release();
     expect(existsSync(c.path)).toBe(false);
   });
 
+  it('an empty or corrupt lock file is taken over with a warning, not a block for every later run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-lock-'));
+    for (const junk of ['', '{"pid":', 'null']) {
+      writeFileSync(join(dir, lockName('addr 127.0.0.1:2224')), junk);
+      const warnings: string[] = [];
+      const l = await take(dir, 'addr 127.0.0.1:2224', (m) => warnings.push(m));
+      expect(warnings.join('\n'), JSON.stringify(junk)).toMatch(/empty or unreadable/);
+      await l.release();
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   it('two runs racing for one device: exactly one gets the lock (exclusive create)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-lock-'));
-    const tries = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(dir, '127.0.0.1:2223')));
+    const tries = await Promise.allSettled(Array.from({ length: 8 }, () => take(dir, 'addr 127.0.0.1:2223')));
     const won = tries.filter((t) => t.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const t of tries) {
       if (t.status === 'rejected') expect(t.reason).toMatchObject({ code: 'DEVICE_LOCKED' });
     }
     await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
 

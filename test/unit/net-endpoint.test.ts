@@ -1,7 +1,7 @@
 /** The one host[:port] / [user@]host[:port] grammar (src/net/endpoint.ts) and its zod form, as one table. */
 import { describe, expect, it } from 'vitest';
-import { endpointSchema } from '../../src/net/endpoint-schema.js';
 import { type EndpointOptions, parseEndpoint, parsePort } from '../../src/net/endpoint.js';
+import { endpointSchema } from '../../src/net/endpoint-schema.js';
 
 const PLAIN: EndpointOptions = {};
 const D25: EndpointOptions = { defaultPort: 25 };

@@ -4,6 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import type { ReloadPolicy } from '../../change/types.js';
+import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
 import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
@@ -61,9 +62,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Exit codes: 0 done or nothing to do, 2 usage or not confirmed, 3 connection/host key/login,
-4 device error (rolled back), 5 not verified from outside (rolled back, or kept with
---no-rollback-on-verify-failure), 6 rollback failed (a person is needed: read the change record).
+${exitCodeHelp('apply')}
 
 Example:
   ASA_USERNAME=admin ASA_PASSWORD=... ASA_ENABLE_SECRET=... \\

@@ -3,7 +3,7 @@
  * lab and the engine, is imported when the command runs).
  */
 import type { Command } from 'commander';
-import { exitCodesHelp } from '../exit-help.js';
+import { exitCodeHelp } from '../../errors.js';
 import { runAction } from '../run-action.js';
 
 export function register(program: Command): void {
@@ -21,7 +21,7 @@ Examples:
   $ asa-mailguard demo
   $ asa-mailguard demo --keep
 
-${exitCodesHelp({ ok: 'verified from outside', failure: 'the demo did not verify (a bug: please report it)' })}`,
+${exitCodeHelp('demo')}`,
     )
     .action(async (o: { keep?: boolean }) => {
       await runAction({ json: false }, async () => {

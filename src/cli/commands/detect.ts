@@ -4,6 +4,7 @@
  * detect-action.ts, imported when the command runs.
  */
 import type { Command } from 'commander';
+import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions, type ConnectionFlags } from '../connection-options.js';
 import { runAction } from '../run-action.js';
 
@@ -22,10 +23,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON (a stable contract)')
     .option('-q, --quiet', 'no progress lines on stderr');
   addConnectionOptions(cmd);
-  cmd.addHelpText(
-    'after',
-    '\nExit codes: 0 read fine (inspection on or off), 2 usage or bad input, 3 connection/host key/login failure, 4 device error.',
-  );
+  cmd.addHelpText('after', exitCodeHelp('detect'));
   cmd.action(async (target: string | undefined, flags: DetectFlags) => {
     await runAction({ json: Boolean(flags.json) }, async () => {
       const { detectAction } = await import('./detect-action.js');

@@ -1,5 +1,7 @@
 /** What `asa-mailguard lab` does (loaded by its action; the options are declared in lab.ts). */
+
 import { writePrivate } from '../../change/backup.js';
+import { checkWritableFile } from '../../config/paths.js';
 import { MailguardError } from '../../errors.js';
 import { failoverPairs, parseFailoverPairs } from '../../lab/failover.js';
 import { parseFaults } from '../../lab/faults.js';
@@ -118,6 +120,8 @@ function table(devices: LabDeviceInfo[]): string {
 }
 
 async function runLab(o: LabCliOptions): Promise<number> {
+  // Checked before the lab listens: a bad path must not leave ports open behind an error.
+  if (o.inventoryOut) checkWritableFile(o.inventoryOut, '--inventory-out');
   const lab: Lab = await startLab({ devices: deviceOptions(o), stateDir: o.state, smtp: o.smtp !== false });
   if (o.inventoryOut) {
     // It holds the lab's passwords: owner-only, also when the file already existed.

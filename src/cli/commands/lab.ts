@@ -4,6 +4,7 @@
  * the command runs. FAULT_HELP comes from src/lab/faults.ts, which imports nothing heavy.
  */
 import type { Command } from 'commander';
+import { exitCodeHelp } from '../../errors.js';
 import { FAULT_HELP } from '../../lab/faults.js';
 import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
@@ -67,7 +68,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON document {"devices":[...]} once ready')
     .option('--inventory-out <file>', 'write an inventory of the devices for `asa-mailguard run` (mode 0600)')
     .option('--failover-pairs <n>', 'also start N active/standby ASA failover pairs (each unit names its peer)')
-    .addHelpText('after', HELP)
+    .addHelpText('after', `${HELP}${exitCodeHelp('lab')}`)
     .action(async (o: LabCliOptions) => {
       await runAction({ json: Boolean(o.json) }, async () => {
         const { labAction } = await import('./lab-action.js');

@@ -3,6 +3,7 @@
  * Declarations only (loaded on every start); the work is in probe-action.ts, imported when the command runs.
  */
 import type { Command } from 'commander';
+import { exitCodeHelp } from '../../errors.js';
 import { runAction } from '../run-action.js';
 
 export interface ProbeOptions {
@@ -27,9 +28,9 @@ const HELP_EXAMPLES = `
 Talks SMTP to each address the way a sending server would (greeting, EHLO, one harmless unknown verb, NOOP, QUIT;
 never MAIL, RCPT or DATA) and judges from the replies whether a Cisco PIX/ASA rewrites the conversation.
 
-Verdicts and exit codes:
-  clean 0, inspected 10, other-proxy 11, inconclusive 12, unreachable 13, usage or bad input 2.
+Verdicts: clean 0, inspected 10, other-proxy 11, inconclusive 12, unreachable 13.
   With several addresses the worst verdict wins (inspected > other-proxy > inconclusive > unreachable > clean).
+${exitCodeHelp('probe')}
 
 Examples:
   $ asa-mailguard probe mail.example.com

@@ -3,6 +3,7 @@
  * Declarations only (loaded on every start); the work is in rollback-action.ts, imported when the command runs.
  */
 import type { Command } from 'commander';
+import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
 import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
@@ -39,6 +40,7 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask before the first config command')
     .option('--json', 'JSON lines: one per event, then the result')
     .option('-v, --verbose', 'show the device conversation')
+    .addHelpText('after', exitCodeHelp('rollback'))
     .action(async (target: string, flags: RollbackFlags & Record<string, unknown>) => {
       await runAction({ json: !!flags.json }, async () => {
         const { rollbackAction } = await import('./rollback-action.js');

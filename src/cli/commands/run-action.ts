@@ -4,13 +4,14 @@
  * file, the window gate (refuse with exit 7 or wait with a countdown), Ctrl-C, the progress renderers and the
  * fleet report.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseDotenv } from 'dotenv';
 import { safeName } from '../../change/backup.js';
 import { parseDuration } from '../../config/duration.js';
+import { ensureWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError } from '../../errors.js';
 import {
   type DeviceRunner,
@@ -57,7 +58,9 @@ export function loadEnv(
   const path = resolve(file ?? '.env');
   if (!existsSync(path)) {
     if (file) {
-      throw new MailguardError('USAGE', `--env-file ${file} does not exist`, { hint: 'Check the path.' });
+      throw new MailguardError('BAD_PATH', `--dotenv ${file} does not exist`, {
+        hint: 'Check the path given to --dotenv.',
+      });
     }
     return { ...env };
   }
@@ -106,7 +109,7 @@ async function applyConnectionFlags(
 ): Promise<void> {
   const key = f.identity ? readIdentity(f.identity) : undefined;
   const agent = agentSocket(f.agent, env);
-  if (f.transcriptDir) await mkdir(f.transcriptDir, { recursive: true, mode: 0o700 });
+  if (f.transcriptDir) ensureWritableDir(f.transcriptDir, '--transcript-dir');
   for (const t of targets) {
     const c = t.connect;
     // Inventory names are free text: a `/` or `..` in one must not put its transcript outside the folder.
@@ -182,7 +185,7 @@ async function waitForGate(s: RunSettings, signal: AbortSignal, json: FleetJsonR
 }
 
 export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
-  const env = loadEnv(f.envFile);
+  const env = loadEnv(f.dotenv);
   const lp = await loadPlaybook(file);
   const settings = runSettings(lp, overridesFrom(f));
   const shard = f.shard !== undefined ? parseShard(f.shard) : undefined;
@@ -268,17 +271,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     }
 
     // Fail before any device is touched if the report cannot be written.
-    try {
-      await mkdir(settings.reportDir, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new MailguardError(
-        'BAD_INPUT',
-        `cannot create the report dir ${settings.reportDir}: ${(e as Error).message}`,
-        {
-          hint: 'Give a writable directory with --report-dir (or reportDir in the playbook).',
-        },
-      );
-    }
+    ensureWritableDir(settings.reportDir, f.reportDir ? '--report-dir' : 'reportDir (playbook)');
 
     fleetStarted = true;
     renderer.start({

@@ -3,8 +3,10 @@
  * Declarations only (loaded on every start); the work is in run-action.ts, imported when the command runs.
  */
 import { type Command, Option } from 'commander';
+import { exitCodeHelp } from '../../errors.js';
 import type { ReloadPolicy } from '../../playbook/index.js';
 import type { HostKeyPolicy } from '../../session/types.js';
+import { renamedOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RunFlags {
@@ -23,7 +25,8 @@ export interface RunFlags {
   saveTimeout?: string;
   safetyReload?: string;
   resolver?: string;
-  envFile?: string;
+  /** --dotenv FILE */
+  dotenv?: string;
   knownHosts?: string;
   hostKeyPolicy?: HostKeyPolicy;
   legacyAlgorithms?: boolean;
@@ -61,10 +64,8 @@ Examples:
   $ asa-mailguard lab --dialect pix6,asa8,asa9 --devices 10 --inventory-out examples/lab-inventory.yaml &
     asa-mailguard run examples/lab-fleet.yaml
 
-Exit codes: 0 every device done or nothing to do; 1 devices skipped (canary, maxFailures); 2 invalid
-playbook, inventory or flags (file:line:column); 3 connection; 4 device error (rolled back); 5 not verified
-from outside (rolled back); 6 a rollback failed: a person is needed; 7 outside the change window; 130
-interrupted. With several failures the most serious code wins.
+${exitCodeHelp('run')}
+With several devices failing the most serious code wins.
 `;
 
 export function register(program: Command): void {
@@ -98,7 +99,8 @@ export function register(program: Command): void {
     .option('--save-timeout <duration>', 'how long `write memory` may take (e.g. 120s)')
     .option('--safety-reload <min>', 'ASA `reload in MIN` before applying (0: none); overrides the playbook')
     .option('--resolver <host[:port]>', 'DNS server for mail_domain probes')
-    .option('--env-file <file>', 'read credentials variables from this file (default ./.env; the environment wins)')
+    .option('--dotenv <file>', 'read credentials variables from this file (default ./.env; the environment wins)')
+    .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
     .option('--known-hosts <file>', 'OpenSSH known_hosts file (overrides options.knownHosts)')
     .addOption(
       new Option('--host-key-policy <policy>', 'strict, accept-new (record first-seen keys) or off (warned)').choices([

@@ -1,8 +1,8 @@
 /** `asa-mailguard wizard [target]` (and `asa-mailguard` alone in a terminal): the guided, interactive change. */
 import type { Command } from 'commander';
-import { MailguardError } from '../../errors.js';
+import { exitCodeHelp, MailguardError } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
-import { collect } from '../option-parsers.js';
+import { collect, renamedOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 /** Both ends must be terminals: the wizard asks questions and draws progress. */
@@ -26,7 +26,9 @@ export function register(program: Command): void {
     .option('--safety-reload <min>', 'minutes for the ASA safety reload the wizard offers', '10')
     .option('--reload-timeout <duration>', 'how long to wait for the device after a reload (default 15m)')
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
-    .option('--env-file <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
+    .option('--dotenv <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
+    .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
+    .addHelpText('after', exitCodeHelp('wizard'))
     .action(async (target: string | undefined, flags: Record<string, unknown>) => {
       await runAction({ json: false }, async () => {
         if (!isInteractiveTerminal()) {
