@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { configReadBench } from './config-read.mjs';
 import { changeOnce, cliStartOnce, detectCliOnce, detectLines, detectOnce } from './device.mjs';
 import { fleetBench } from './fleet.mjs';
 import { DETECT_LINES, floorOnce } from './floor.mjs';
@@ -118,6 +119,8 @@ const machine = {
   loadAvg1mAtStart: round(os.loadavg()[0], 2),
 };
 try {
+  log('config read: a 10 MB running-config (and 5 and 20 MB for the growth)');
+  const configRead = await configReadBench({ mb: 10, runs: quick ? 1 : 3 });
   const dev = await perDevice();
   log('probe of a clean local SMTP server');
   const probe = await probeBench(quick ? 20 : 50);
@@ -143,6 +146,7 @@ try {
     detectOverFloorMin: round(dev.detect.min / dev.floor.min, 2),
     floorMatchesDetect: dev.floorMatchesDetect,
     detectCliMs: dev.detectCli.median,
+    configRead,
     cliStartMs: dev.cliStart.median,
     runs: { floorAndDetect: runs, applyAndDryRun: changeRuns, probe: probe.runs },
     spread: { floor: dev.floor, detect: dev.detect, apply: dev.apply, dryRun: dev.dryRun },
@@ -161,6 +165,11 @@ try {
       `${result.detectOverFloor}x floor (goal <= 1.5x); fastest runs ${result.detectOverFloorMin}x`,
     ],
     ['detect CLI, new process', `${result.detectCliMs} ms`, `of which start-up (--version) ${result.cliStartMs} ms`],
+    [
+      `config read, ${configRead.configMB} MB`,
+      `${configRead.configReadMs} ms`,
+      `CPU ${configRead.configReadCpuMs} ms (goal < 1000 ms); growth x2 size: ${configRead.configReadGrowth} (1.0 = linear)`,
+    ],
     ['apply (no reload, no probe)', `${result.applyMs} ms`, `median of ${changeRuns}, one fresh device each`],
     ['apply --dry-run', `${result.dryRunMs} ms`, `median of ${changeRuns}`],
     ['probe, clean local server', `${result.probeMs} ms`, `${probe.roundTrips} round trips: ${probe.roundTripsMs} ms`],

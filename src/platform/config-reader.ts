@@ -185,13 +185,43 @@ const TOP_WORDS = new Set(
   ).split(' '),
 );
 
+// At the top level (no mode open) only these first words can change the answer: every other line is skipped
+// before it is split into words, which keeps a 10 MB config (mostly access-lists and objects) fast.
+const TOP_INTERESTING = new Set([
+  'no',
+  'exit',
+  'end',
+  'quit',
+  'class-map',
+  'policy-map',
+  'service-policy',
+  'fixup',
+  'clear',
+  'hostname',
+  'failover',
+  'mode',
+  'context',
+  'class',
+  'ASA',
+  'PIX',
+  'FWSM',
+  // sub-mode words that are a warning when no mode is open
+  'inspect',
+  'match',
+  'mask-banner',
+  'allow-tls',
+]);
+
+/** The first word of a trimmed, non-empty line (the same `\s` as the word split below). */
+const firstWord = (trimmed: string): string => /^\S+/.exec(trimmed)![0];
+
 const isCommentLine = (t: string) => t === '' || t[0] === '!' || t[0] === ':' || t[0] === '#';
 
 // `ASA Version 9.8(4)`, `PIX Version 6.3(5)`, `FWSM Version 3.1(1) <context>`, possibly in a `: ` header line
 // (a context's trimmed export) or as the `show version` line in a `!` comment (oxidized).
-const VERSION_RE = /^[:!\s]*(PIX|ASA|FWSM) Version (\S+)(?:\s+<(\w+)>)?/;
+const VERSION_RE = /^[:!\s]*(PIX|ASA|FWSM)\s+Version\s+(\S+)(?:\s+<(\w+)>)?/;
 const SHOW_VERSION_RE =
-  /^[:!\s]*Cisco (PIX Firewall|PIX Security Appliance(?: Software)?|Adaptive Security Appliance(?: Software)?|Firewall Services Module(?: Software)?) Version (\S+)(?:\s+<(\w+)>)?/;
+  /^[:!\s]*Cisco\s+(PIX\s+Firewall|PIX\s+Security\s+Appliance(?:\s+Software)?|Adaptive\s+Security\s+Appliance(?:\s+Software)?|Firewall\s+Services\s+Module(?:\s+Software)?)\s+Version\s+(\S+)(?:\s+<(\w+)>)?/;
 const HARDWARE_RE = /^[:!\s]*Hardware:\s+([^,\s]+)/;
 
 const MAX_WARNINGS = 200;
@@ -233,6 +263,7 @@ export function readConfig(text: string): ConfigModel {
       if (trimmed !== '') readCommentFacts(model, trimmed, index, text);
       continue;
     }
+    if (stack.length === 0 && !TOP_INTERESTING.has(firstWord(trimmed))) continue;
     const words = trimmed.split(/\s+/);
     const line: ConfigLine = { index, text, words };
     const negated = words[0] === 'no' && words.length > 1;

@@ -3,43 +3,28 @@
 /**
  * Lines of a device text, newline-normalized; trailing spaces kept. `\r+\n\r*` is one line break (`\r\n`, `\r\r\n`,
  * `\r\n\r`), `\r`s right after a `\n` are dropped, any other `\r` is a line break of its own (CR-only files).
- * Hand-written single pass (no regex): the regex form backtracks on long `\r` runs and was quadratic (issue #12).
+ * Native splits, no regex: the regex form backtracked on long `\r` runs and was quadratic (issue #12).
  */
 export function splitLines(text: string): string[] {
+  const parts = text.split('\n');
+  if (!text.includes('\r')) return parts;
   const lines: string[] = [];
-  const n = text.length;
-  let start = 0;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c !== 10 && c !== 13) {
-      i++;
+  const last = parts.length - 1;
+  for (let p = 0; p <= last; p++) {
+    let part = parts[p]!;
+    if (!part.includes('\r')) {
+      lines.push(part);
       continue;
     }
-    lines.push(text.slice(start, i));
-    if (c === 10) {
-      i++;
-      // `\n\r+` not followed by `\n`: the CRs vanish; followed by `\n` they make the next line break.
-      let j = i;
-      while (j < n && text.charCodeAt(j) === 13) j++;
-      if (j > i && (j >= n || text.charCodeAt(j) !== 10)) i = j;
-    } else {
-      let j = i;
-      while (j < n && text.charCodeAt(j) === 13) j++;
-      if (j < n && text.charCodeAt(j) === 10) {
-        // `\r+\n\r*`: one break.
-        j++;
-        while (j < n && text.charCodeAt(j) === 13) j++;
-        i = j;
-      } else {
-        // A run of k bare CRs is k breaks: this one is pushed, the other k-1 give empty lines.
-        for (let k = i + 1; k < j; k++) lines.push('');
-        i = j;
-      }
-    }
-    start = i;
+    // CRs right after a `\n` and right before one belong to that line break.
+    let from = 0;
+    let to = part.length;
+    if (p > 0) while (from < to && part.charCodeAt(from) === 13) from++;
+    if (p < last) while (to > from && part.charCodeAt(to - 1) === 13) to--;
+    part = part.slice(from, to);
+    if (part.includes('\r')) for (const piece of part.split('\r')) lines.push(piece);
+    else lines.push(part);
   }
-  lines.push(text.slice(start));
   return lines;
 }
 

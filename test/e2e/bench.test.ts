@@ -62,3 +62,14 @@ describe('bench machinery against the lab', () => {
     expect(u?.cpuS).toBeGreaterThan(0);
   });
 });
+
+describe('bench/config-read.mjs (issue #12)', () => {
+  it("builds a config of the asked size whose answer is the capture's own (one active inspect esmtp)", async () => {
+    ensureBuiltCli();
+    const { configReadBench } = await benchModule('config-read.mjs');
+    const r = await configReadBench({ mb: 1, runs: 1 });
+    expect(r.configMB).toBeGreaterThanOrEqual(1);
+    expect(r.answerOk).toBe(true);
+    expect(Number.isFinite(r.configReadCpuMs)).toBe(true);
+  }, 60_000);
+});
