@@ -27,6 +27,8 @@ export interface ConnectionFlags {
   loginTimeout?: string;
   commandTimeout?: string;
   transcript?: string;
+  sshConfig?: string;
+  verbose?: boolean;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
@@ -49,7 +51,11 @@ export function addConnectionOptions(cmd: Command): Command {
       ).choices(['strict', 'accept-new', 'off']),
     )
     .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')
-    .option('--jump <user@host[:port]>', 'reach the device through this SSH jump host')
+    .option('--jump <user@host[:port]>', 'reach the device through this SSH jump host (ProxyJump; a,b for a chain)')
+    .option(
+      '-F, --ssh-config <file>',
+      'OpenSSH client config to read (default ~/.ssh/config and /etc/ssh/ssh_config; none: no file)',
+    )
     .option('--connect-timeout <s>', 'seconds for TCP + SSH handshake (default 10)')
     .option('--login-timeout <s>', 'seconds from connected to the privileged prompt (default 20)')
     .option('--command-timeout <s>', 'seconds for each command (default 30)')
@@ -124,12 +130,35 @@ export async function toConnectOptions(
   if (s.transcript) checkWritableFile(s.transcript, '--transcript');
   if (s.knownHosts) checkFileIfExists(s.knownHosts, '--known-hosts');
   const env = extra.env ?? process.env;
-  const agent = agentSocket(s.agent, env);
-  const privateKey = s.identity ? readIdentity(s.identity) : undefined;
   const ssh = s.transport === 'ssh';
+  // OpenSSH's own configuration (aliases, users, keys, jump hosts, algorithms): flags win over it, it over defaults.
+  const { resolveSshTarget } = await import('../config/ssh-host.js');
+  const r = ssh
+    ? resolveSshTarget({
+        alias: target.host,
+        flags: {
+          port: flags.port !== undefined || target.port !== undefined ? s.port : undefined,
+          username: flags.username ?? target.username,
+          identity: s.identity,
+          agent: s.agent,
+          knownHosts: s.knownHosts,
+          hostKeyPolicy: flags.hostKeyPolicy === undefined ? undefined : s.hostKeyPolicy,
+          jump: s.jump,
+          connectTimeoutSec: flags.connectTimeout === undefined ? undefined : s.connectTimeout,
+          passwordForced: flags.password !== undefined,
+        },
+        env,
+        configFile: flags.sshConfig,
+      })
+    : null;
+  for (const w of r?.warnings ?? []) extra.onLog?.(`warning: ${w}`);
+  if (flags.verbose) for (const line of r?.sources ?? []) extra.onLog?.(`ssh: ${line}`);
+  const agent = r ? r.agent : agentSocket(s.agent, env);
+  const identityFile = r ? r.identityFile : s.identity;
+  const privateKey = identityFile ? readIdentity(identityFile) : undefined;
   const creds = await resolveCredentials({
     flags: {
-      username: flags.username ?? target.username,
+      username: flags.username ?? target.username ?? r?.username,
       password: flags.password,
       enableSecret: flags.enableSecret,
       passphrase: flags.passphrase,
@@ -142,6 +171,9 @@ export async function toConnectOptions(
     needs: { username: ssh, password: !privateKey && !agent },
     target: target.host,
   });
+  const hops = (r?.jumpHops ?? []).map((h) =>
+    h.privateKey && creds.passphrase !== undefined ? { ...h, passphrase: creds.passphrase } : h,
+  );
   if (ssh && !creds.username) {
     throw new MailguardError('USAGE', `No username for ${target.host}`, {
       hint: 'Give it as user@host, --username or ASA_USERNAME (ASA 8.4+ SSH needs a local or AAA user).',
@@ -150,8 +182,8 @@ export async function toConnectOptions(
   // The clear-text (telnet) and unchecked-host-key (off) warnings are logged by the transport when it connects,
   // so playbooks and the wizard get them too.
   return {
-    host: target.host,
-    port: s.port,
+    host: r?.host ?? target.host,
+    port: r ? r.port : s.port,
     transport: s.transport,
     username: creds.username,
     password: creds.password,
@@ -159,12 +191,14 @@ export async function toConnectOptions(
     privateKey,
     passphrase: creds.passphrase,
     agent,
-    knownHostsFile: s.knownHosts,
-    hostKeyPolicy: s.hostKeyPolicy,
+    knownHostsFile: r?.knownHostsFile ?? s.knownHosts,
+    hostKeyPolicy: r?.hostKeyPolicy ?? s.hostKeyPolicy,
     legacyAlgorithms: s.legacyAlgorithms,
+    algorithms: r?.algorithms,
     jump: s.jump,
+    jumpHops: hops.length > 0 ? hops : undefined,
     timeouts: {
-      connectMs: Math.round(s.connectTimeout * 1000),
+      connectMs: Math.round((r?.connectTimeoutSec ?? s.connectTimeout) * 1000),
       loginMs: Math.round(s.loginTimeout * 1000),
       commandMs: Math.round(s.commandTimeout * 1000),
     },

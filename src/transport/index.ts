@@ -58,6 +58,8 @@ export function openTransport(opts: TransportOpenOptions): Promise<Transport> {
     hostKeyPolicy: opts.hostKeyPolicy,
     legacyAlgorithms: opts.legacyAlgorithms,
     jump: opts.jump,
+    jumpHops: opts.jumpHops,
+    algorithms: opts.algorithms,
     connectTimeoutMs: opts.connectTimeoutMs,
     authMethods: opts.sshAuthMethods,
     log: opts.log,

@@ -1,5 +1,6 @@
 /** SSH transport on ssh2's Client: auth methods, host-key policy, legacy algorithms, jump host, pty shell. */
 import { EventEmitter } from 'node:events';
+import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
 import ssh2, {
   type Algorithms,
@@ -13,7 +14,7 @@ import { isMailguardError, MailguardError } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
-import type { HostKeyPolicy, LogFn, Transport } from './types.js';
+import type { HostKeyPolicy, LogFn, SshAlgorithmLists, SshHop, Transport } from './types.js';
 
 // ssh2 is CommonJS and its `utils` export is not visible to ESM named imports: take it from module.exports.
 const ssh2Utils = ssh2.utils;
@@ -48,6 +49,10 @@ export interface SshTransportOptions extends SshAuth {
   legacyAlgorithms?: boolean;
   /** `user@host[:port]` */
   jump?: string;
+  jumpHops?: SshHop[];
+  algorithms?: SshAlgorithmLists;
+  /** How errors name this hop (default: `device`). */
+  role?: string;
   connectTimeoutMs: number;
   /** Restrict/prefer auth methods (tests, devices with odd AAA). Default: agent, publickey, password, keyboard-interactive. */
   authMethods?: Array<'agent' | 'publickey' | 'password' | 'keyboard-interactive'>;
@@ -64,6 +69,31 @@ export const LEGACY_ALGORITHMS: Algorithms = {
   serverHostKey: { append: ['ssh-rsa', 'ssh-dss'] },
   hmac: { append: ['hmac-sha1', 'hmac-md5'] },
 } as unknown as Algorithms;
+
+/** Explicit lists (ssh_config) as ssh2 replacement lists, with the legacy ones appended when asked for too. */
+export function algorithmsFor(
+  lists: SshAlgorithmLists | undefined,
+  legacy: boolean | undefined,
+): Algorithms | undefined {
+  if (!lists) return legacy ? LEGACY_ALGORITHMS : undefined;
+  const out: Record<string, unknown> = {};
+  const old = LEGACY_ALGORITHMS as unknown as Record<string, { append: string[] }>;
+  for (const k of ['kex', 'serverHostKey', 'cipher', 'hmac'] as const) {
+    const list = lists[k];
+    if (list) out[k] = legacy ? [...list, ...(old[k]?.append ?? []).filter((a) => !list.includes(a))] : list;
+    else if (legacy) out[k] = old[k];
+  }
+  return out as Algorithms;
+}
+
+/** The user OpenSSH logs in to a jump host as when none is given: the local user, never the device's. */
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? '';
+  }
+}
 
 function buildAuthHandler(auth: SshAuth, allowed: SshTransportOptions['authMethods']) {
   const order = allowed ?? ['agent', 'publickey', 'password', 'keyboard-interactive'];
@@ -119,14 +149,25 @@ function buildAuthHandler(auth: SshAuth, allowed: SshTransportOptions['authMetho
   };
 }
 
-function mapSshError(err: Error & { level?: string; code?: string }, host: string, port: number): MailguardError {
+function mapSshError(
+  err: Error & { level?: string; code?: string },
+  host: string,
+  port: number,
+  role = 'device',
+): MailguardError {
   if (isMailguardError(err)) return err;
-  const where = `${host}:${port}`;
+  const where = role === 'device' ? `${host}:${port}` : `${role} ${host}:${port}`;
   const msg = err.message ?? String(err);
   if (err.level === 'client-authentication' || /authentication methods failed/i.test(msg)) {
+    if (role !== 'device') {
+      return new MailguardError('AUTH_FAILED', `SSH login to ${where} was refused (wrong user or key)`, {
+        hint: 'The jump host is offered your key (--identity, its IdentityFile) and ssh-agent, never the device password: check its User and that your key is in its authorized_keys.',
+        details: { host, port, hop: role },
+      });
+    }
     return new MailguardError('AUTH_FAILED', `SSH login to ${where} was refused (wrong username, password or key)`, {
       hint: 'Check --username/--password (or ASA_USERNAME/ASA_PASSWORD) and that the device has `aaa authentication ssh console LOCAL` and the user; the tool tried once and will not retry (retries lock AAA accounts).',
-      details: { host, port },
+      details: { host, port, hop: role },
     });
   }
   if (err.code === 'ECONNREFUSED') {
@@ -200,7 +241,7 @@ function connectClient(
       readyTimeout: timeoutMs,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 3,
-      algorithms: opts.legacyAlgorithms ? LEGACY_ALGORITHMS : undefined,
+      algorithms: algorithmsFor(opts.algorithms, opts.legacyAlgorithms),
       hostVerifier: (key: Buffer) => {
         fingerprint = sha256Fingerprint(key);
         try {
@@ -220,7 +261,7 @@ function connectClient(
       resolve({ client, fingerprint });
     });
     client.on('error', (err: Error) => {
-      fail(hostKeyError ?? mapSshError(err, opts.host, opts.port));
+      fail(hostKeyError ?? mapSshError(err, opts.host, opts.port, opts.role));
     });
     client.on('close', () => {
       fail(
@@ -245,7 +286,7 @@ class SshTransport extends EventEmitter implements Transport {
     private readonly client: Client,
     private readonly channel: ClientChannel,
     readonly hostKeyFingerprint: string,
-    private readonly jumpClient: Client | null,
+    private readonly jumpClients: Client[],
   ) {
     super();
     channel.on('data', (d: Buffer) => this.emit('data', d));
@@ -254,7 +295,7 @@ class SshTransport extends EventEmitter implements Transport {
       if (this.closed) return;
       this.closed = true;
       this.client.end();
-      this.jumpClient?.end();
+      for (const c of this.jumpClients) c.end();
       this.emit('close', reason);
     };
     channel.on('close', () => onClose('channel closed'));
@@ -272,8 +313,37 @@ class SshTransport extends EventEmitter implements Transport {
       /* already gone */
     }
     this.client.end();
-    this.jumpClient?.end();
+    for (const c of this.jumpClients) c.end();
   }
+}
+
+/** `--jump [user@]host[:port]`: the local user by default (OpenSSH -J), the key and agent but no password. */
+function hopFromSpec(spec: string, auth: SshAuth): SshHop {
+  const j = parseEndpoint(spec, { user: true, defaultPort: 22, what: 'jump host' });
+  return {
+    host: j.host,
+    port: j.port,
+    username: j.username ?? localUser(),
+    privateKey: auth.privateKey,
+    passphrase: auth.passphrase,
+    agent: auth.agent,
+  };
+}
+
+/** A direct-tcpip channel through `client` to the next hop or the device. */
+function forward(client: Client, role: string, host: string, port: number): Promise<Duplex> {
+  return new Promise<Duplex>((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+      if (err) {
+        reject(
+          new MailguardError('CONNECT_FAILED', `The ${role} could not reach ${host}:${port}: ${err.message}`, {
+            hint: 'Check that the jump host can reach the next hop and allows TCP forwarding (AllowTcpForwarding).',
+            details: { host, port, hop: role, reason: err.message },
+          }),
+        );
+      } else resolve(stream);
+    });
+  });
 }
 
 /** Open an SSH shell (pty 511 columns so the device never wraps lines). */
@@ -286,44 +356,39 @@ export async function openSsh(opts: SshTransportOptions): Promise<Transport> {
     agent: opts.agent,
   };
   if (opts.privateKey) checkPrivateKey(opts.privateKey, opts.passphrase);
-  let jumpClient: Client | null = null;
+  const hops: SshHop[] = opts.jumpHops ?? (opts.jump ? [hopFromSpec(opts.jump, auth)] : []);
+  const jumpClients: Client[] = [];
+  const endJumps = () => {
+    for (const c of [...jumpClients].reverse()) c.end();
+  };
   let sock: Duplex | undefined;
   const deadline = Date.now() + opts.connectTimeoutMs;
-  if (opts.jump) {
-    const j = parseEndpoint(opts.jump, { user: true, defaultPort: 22, what: 'jump host' });
-    const jumped = await connectClient(
-      { ...opts, host: j.host, port: j.port, jump: undefined },
-      { ...auth, username: j.username ?? auth.username },
-      opts.connectTimeoutMs,
-    );
-    jumpClient = jumped.client;
-    opts.log?.(`Connected to jump host ${j.host}:${j.port} (${jumped.fingerprint})`);
-    sock = await new Promise<Duplex>((resolve, reject) => {
-      jumped.client.forwardOut('127.0.0.1', 0, opts.host, opts.port, (err, stream) => {
-        if (err) {
-          jumped.client.end();
-          reject(
-            new MailguardError('CONNECT_FAILED', `Jump host ${j.host} could not reach ${opts.host}:${opts.port}`, {
-              hint: 'Check that the jump host can reach the device and allows TCP forwarding (AllowTcpForwarding).',
-              details: { host: opts.host, port: opts.port, jump: `${j.host}:${j.port}`, reason: err.message },
-            }),
-          );
-        } else resolve(stream);
-      });
-    });
-  }
+  const left = () => Math.max(1000, deadline - Date.now());
   let connected: ConnectedClient;
   try {
-    connected = await connectClient({ ...opts, sock }, auth, Math.max(1000, deadline - Date.now()));
+    for (const [i, hop] of hops.entries()) {
+      const role = `jump host ${hop.label ?? hop.host}`;
+      if (hop.privateKey) checkPrivateKey(hop.privateKey, hop.passphrase);
+      const jumped = await connectClient(
+        { ...opts, host: hop.host, port: hop.port, sock, algorithms: hop.algorithms, role, jump: undefined },
+        { username: hop.username, privateKey: hop.privateKey, passphrase: hop.passphrase, agent: hop.agent },
+        left(),
+      );
+      jumpClients.push(jumped.client);
+      opts.log?.(`Connected to ${role} (${hop.host}:${hop.port}, ${jumped.fingerprint}) as ${hop.username}`);
+      const next = hops[i + 1] ?? { host: opts.host, port: opts.port };
+      sock = await forward(jumped.client, role, next.host, next.port);
+    }
+    connected = await connectClient({ ...opts, sock }, auth, left());
   } catch (e) {
-    jumpClient?.end();
+    endJumps();
     throw e;
   }
   const channel = await new Promise<ClientChannel>((resolve, reject) => {
     connected.client.shell({ term: 'vt100', cols: 511, rows: 24, width: 0, height: 0 }, (err, ch) => {
       if (err) {
         connected.client.end();
-        jumpClient?.end();
+        endJumps();
         reject(
           new MailguardError('CONNECT_FAILED', `${opts.host} refused an interactive shell: ${err.message}`, {
             hint: 'The SSH user may lack shell access on the device.',
@@ -333,5 +398,5 @@ export async function openSsh(opts: SshTransportOptions): Promise<Transport> {
       } else resolve(ch);
     });
   });
-  return new SshTransport(connected.client, channel, connected.fingerprint, jumpClient);
+  return new SshTransport(connected.client, channel, connected.fingerprint, jumpClients);
 }

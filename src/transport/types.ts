@@ -27,8 +27,33 @@ export interface TransportConnectOptions {
   hostKeyPolicy?: HostKeyPolicy;
   /** Also offer the old SSH-2 algorithms (group1/group14-sha1 kex, CBC ciphers, ssh-rsa) that ASA 8.x-9.5 images need. */
   legacyAlgorithms?: boolean;
-  /** `user@host[:port]` */
+  /** `user@host[:port]` (the user defaults to the local user, as OpenSSH's -J); `jumpHops` wins when given. */
   jump?: string;
+  /** ProxyJump chain, first hop first, each with its own login (ssh_config or --jump). */
+  jumpHops?: SshHop[];
+  /** Explicit SSH-2 algorithm lists (ssh_config KexAlgorithms etc.); legacyAlgorithms still appends the old ones. */
+  algorithms?: SshAlgorithmLists;
+}
+
+/** ssh2's names for the four negotiated lists. */
+export interface SshAlgorithmLists {
+  kex?: string[];
+  serverHostKey?: string[];
+  cipher?: string[];
+  hmac?: string[];
+}
+
+/** One jump host. It gets its own key and agent; the device's password is never offered to it. */
+export interface SshHop {
+  host: string;
+  port: number;
+  username: string;
+  privateKey?: string | Buffer;
+  passphrase?: string;
+  agent?: string;
+  algorithms?: SshAlgorithmLists;
+  /** How messages name it, e.g. `bastion (127.0.0.1:2222)`. */
+  label?: string;
 }
 
 export interface Transport extends EventEmitter {

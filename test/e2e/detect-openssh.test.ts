@@ -95,7 +95,10 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+let agent: ChildProcess | null = null;
+
 afterAll(async () => {
+  agent?.kill('SIGTERM');
   await lab?.stop();
   sshd?.kill('SIGTERM');
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -144,5 +147,73 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
     const refused = await viaJump(join(dir, 'none'));
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.stdout).error.message).toContain(`[127.0.0.1]:${port}`);
+  });
+
+  it('detect fw-alias from ~/.ssh/config alone: alias, user, port, ProxyJump, IdentityFile, KexAlgorithms +group1; then the agent', async () => {
+    lab ??= await startLab({ smtp: false, devices: [{ name: 'pix', dialect: 'pix6' }] });
+    const asa8 = await startLab({ smtp: false, devices: [{ name: 'asa8', dialect: 'asa8' }] });
+    try {
+      const d = asa8.device('asa8').info;
+      const user = userInfo().username;
+      mkdirSync(join(dir, '.ssh'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(dir, 'kh_alias'), `${readFileSync(join(dir, 'known_hosts'), 'utf8')}${d.knownHostsLine}\n`);
+      const sshConfig = [
+        'Host bastion bastion-agent',
+        '  HostName 127.0.0.1',
+        `  Port ${port}`,
+        `  User ${user}`,
+        'Host bastion',
+        '  IdentityFile ~/client_key',
+        '  IdentitiesOnly yes',
+        'Host fw-alias fw-agent',
+        '  HostName 127.0.0.1',
+        `  Port ${d.ssh.port}`,
+        `  User ${d.username}`,
+        '  KexAlgorithms +diffie-hellman-group1-sha1',
+        'Host fw-alias',
+        '  ProxyJump bastion',
+        'Host fw-agent',
+        '  ProxyJump bastion-agent',
+        'Host *',
+        '  UserKnownHostsFile ~/kh_alias',
+        '  StrictHostKeyChecking yes',
+        '',
+      ].join('\n');
+      writeFileSync(join(dir, '.ssh', 'config'), sshConfig, { mode: 0o600 });
+      const creds = { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret };
+      const r = await detect(['fw-alias', '-v'], creds);
+      expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
+      expect(JSON.parse(r.stdout).platform).toMatchObject({ family: 'asa', dialect: 'asa8' });
+      const cfgFile = join(dir, '.ssh', 'config');
+      expect(r.stderr).toContain(`ssh: user ${d.username} (ssh_config ${cfgFile}:11)`);
+      expect(r.stderr).toContain(`ssh: jump ${user}@127.0.0.1:${port} (ssh_config ${cfgFile}:14)`);
+      expect(r.stderr).toMatch(/ssh: kexalgorithms \S*diffie-hellman-group1-sha1 \(ssh_config/);
+
+      // The same through bastion-agent, which names no key: a real ssh-agent holding client_key is used by default.
+      agent = spawn('ssh-agent', ['-D', '-a', join(dir, 'agent.sock')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      await new Promise<void>((ready, fail) => {
+        const timer = setTimeout(() => fail(new Error('ssh-agent did not start')), 15_000);
+        agent?.stdout?.on('data', (b: Buffer) => {
+          if (b.toString().includes('SSH_AUTH_SOCK')) {
+            clearTimeout(timer);
+            ready();
+          }
+        });
+      });
+      const agentEnv = { SSH_AUTH_SOCK: join(dir, 'agent.sock') };
+      execFileSync('ssh-add', ['-q', join(dir, 'client_key')], {
+        env: { ...process.env, ...agentEnv },
+        stdio: 'ignore',
+      });
+      const viaAgent = await detect(['fw-agent', '-v'], { ...creds, ...agentEnv });
+      expect(viaAgent.code, `${viaAgent.stderr}\n${viaAgent.stdout}`).toBe(0);
+      expect(viaAgent.stderr).toContain(`ssh: agent ${agentEnv.SSH_AUTH_SOCK} (SSH_AUTH_SOCK, default)`);
+      // without the agent the jump host refuses, and the message names the hop
+      const noAgent = await detect(['fw-agent'], creds);
+      expect(noAgent.code).toBe(3);
+      expect(JSON.parse(noAgent.stdout).error.message).toContain('jump host bastion-agent');
+    } finally {
+      await asa8.stop();
+    }
   });
 });

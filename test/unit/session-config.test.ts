@@ -106,6 +106,7 @@ describe('connection flags -> ConnectOptions', () => {
       hostKeyPolicy: 'accept-new',
       legacyAlgorithms: true,
       jump: 'ops@bastion:22',
+      jumpHops: [expect.objectContaining({ username: 'ops', host: 'bastion', port: 22 })],
       timeouts: { connectMs: 2500, loginMs: 7000, commandMs: 9000 },
       transcriptFile: '/t',
     });

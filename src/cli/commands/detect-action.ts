@@ -102,7 +102,8 @@ export function renderHuman(r: DetectResult): string {
 async function detectOnline(target: string, flags: DetectFlags): Promise<DetectResult> {
   const interactive = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   const log = (line: string) => {
-    if (!flags.quiet && (!flags.json || line.startsWith('warning'))) process.stderr.write(`${line}\n`);
+    if (!flags.quiet && (!flags.json || line.startsWith('warning') || line.startsWith('ssh: ')))
+      process.stderr.write(`${line}\n`);
   };
   const opts = await toConnectOptions(flags, target, { interactive, onLog: log });
   // The session layer (ssh2) only when a device is read: `detect --config` stays light.

@@ -21,7 +21,8 @@ export function register(program: Command): void {
     .argument('[target]', '[user@]host[:port] of the device (omit with --config)')
     .option('--config <file>', 'read a saved running-config instead of connecting (offline)')
     .option('--json', 'print the result as JSON (a stable contract)')
-    .option('-q, --quiet', 'no progress lines on stderr');
+    .option('-q, --quiet', 'no progress lines on stderr')
+    .option('-v, --verbose', 'also say where each SSH setting came from (flag, ssh_config file:line, default)');
   addConnectionOptions(cmd);
   cmd.addHelpText('after', exitCodeHelp('detect'));
   cmd.action(async (target: string | undefined, flags: DetectFlags) => {
