@@ -3,11 +3,12 @@
  * forms) turned into the lists ssh2 negotiates. The default a `+`/`-`/`^` list changes is ssh2's own default
  * (the client that connects), and names ssh2 does not implement are dropped with a warning.
  */
-import { createRequire } from 'node:module';
+// @ts-expect-error ssh2 keeps its algorithm tables in lib/protocol/constants.js (CommonJS, untyped, not re-exported
+// by the package root); a default import (module.exports) works in Node's ESM and in the esbuild bundle.
+import ssh2Constants from 'ssh2/lib/protocol/constants.js';
 import type { SshAlgorithmLists } from '../transport/types.js';
 
-// ssh2 keeps its algorithm tables in lib/protocol/constants.js (CommonJS, not re-exported by the package root).
-const C = createRequire(import.meta.url)('ssh2/lib/protocol/constants.js') as Record<string, string[]>;
+const C = ssh2Constants as Record<string, string[]>;
 
 export const SSH_CONFIG_ALGORITHM_KEYS = {
   kexalgorithms: 'kex',
