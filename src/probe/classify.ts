@@ -46,7 +46,11 @@ const NAMED_PROXIES: { re: RegExp; name: string; anyCode?: boolean }[] = [
 ];
 /** Cisco ESA's own unknown-command reply [S29]: the server we talk to is an ESA, not the mail server. */
 const ESA_UNKNOWN_REPLY = /^500 #5\.5\.1 command not recognized/i;
-const CMAP_GREETING = /SMTP\/cmap_+read/i;
+/**
+ * The legacy greeting `SMTP/cmap` + underscores + `read` [S2]; texts print it with other counts of underscores, with
+ * spaces between them, or with none (smtp-inspection.md §1.1: "the exact number of underscores varies by text").
+ */
+const CMAP_GREETING = /SMTP\/cmap[_\s]*read/i;
 /**
  * EHLO keywords a default ASA passes unmasked (`match ehlo-reply-parameter`, smtp-inspection.md §1.3; AUTH=... seen
  * in T-C). Any other keyword seen unmasked shows that no ASA masks this path.
@@ -105,6 +109,28 @@ const verbOf = (command: string) => command.split(' ')[0]?.toUpperCase() ?? '';
 const textOf = (line: string) => (/^\d{3}[ -]/.test(line) ? line.slice(4) : /^\d{3}/.test(line) ? line.slice(3) : line);
 
 type GreetingMask = 'stars' | 'stars-20' | null;
+
+/**
+ * A whole greeting (one or several lines) as masked: every line holds only `*`, `2`, `0` and blanks after its code
+ * (a `220-` continuation may be short or empty), with at least two `*` in all. `stars-20` when any line keeps a `2`,
+ * `0` or inner space (PIX 5.1-6.x); `stars` when the text is only `*` (ASA mask-banner, PIX fixup).
+ */
+export function greetingMaskOf(lines: string[]): GreetingMask {
+  if (lines.length === 0) return null;
+  let stars = 0;
+  let kept20 = false;
+  for (const line of lines) {
+    if (!/^2\d\d/.test(line)) return null;
+    const rest = textOf(line);
+    if (!/^[*20 \t]*$/.test(rest)) return null;
+    stars += rest.match(/\*/g)?.length ?? 0;
+    const text = rest.trimEnd();
+    if (text !== '' && !/^\*+$/.test(text)) kept20 = true;
+  }
+  if (stars < 2) return null;
+  return kept20 ? 'stars-20' : 'stars';
+}
+
 /** §7 rows 1-2: only `*` (at least two), or `*` with `2`, `0`, spaces, after the code. */
 export function greetingMask(line: string): GreetingMask {
   if (!/^2\d\d/.test(line)) return null;
@@ -176,9 +202,9 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
   const gLines = greeting.lines.map((l) => l.text);
   const gCode = greeting.code;
   const gComplete = greeting.doneAt !== null;
-  const masks = gLines.map(greetingMask);
-  const greetingMasked = gLines.length > 0 && masks.every((m) => m !== null);
-  const greeting20 = greetingMasked && masks.includes('stars-20');
+  const mask = greetingMaskOf(gLines);
+  const greetingMasked = mask !== null;
+  const greeting20 = mask === 'stars-20';
   if (!gComplete) {
     const ev = greeting.events.map(eventText);
     signals.push(
@@ -531,12 +557,29 @@ export function classify(transcript: SmtpTranscript): ProbeResult {
   if (inspConf === 'high' || inspConf === 'medium') {
     verdict = 'inspected';
     confidence = inspConf;
-    if (cmapLine) family = 'legacy-cmap';
-    else if (asaEhlo) family = 'asa-esmtp';
-    else if (pixEhloRefused) family = 'pix-mailguard';
-    else if (ehloBareOk && greetingMasked) family = greeting20 ? 'pix-mailguard' : 'pix-4';
-    else if (greeting20) family = 'pix-mailguard';
-    else if (verbMasked && ehlo?.code !== null && ehlo?.code !== undefined && ehlo.code < 300) family = 'asa-esmtp';
+    // The family the strongest evidence names (issue #12): a legacy cmap greeting (medium) does not outrank ASA's
+    // masked EHLO keywords (high); on a tie, the earlier entry wins.
+    const confOf = (...idList: string[]) => strongest(signals.filter((x) => idList.includes(x.id)));
+    const ehloOk = ehlo?.code !== null && ehlo?.code !== undefined && ehlo.code < 300;
+    const candidates: [ProbeFamily, ProbeConfidence | null][] = [
+      ['legacy-cmap', cmapLine ? confOf('greeting-cmap') : null],
+      [
+        'asa-esmtp',
+        asaEhlo ? confOf('ehlo-keyword-masked', 'starttls-masked', 'ehlo-real-after-masked-greeting') : null,
+      ],
+      ['pix-mailguard', pixEhloRefused ? confOf('ehlo-verb-masked', 'ehlo-refused-masked-greeting') : null],
+      [greeting20 ? 'pix-mailguard' : 'pix-4', ehloBareOk && greetingMasked ? confOf('ehlo-bare-ok') : null],
+      ['pix-mailguard', greeting20 ? confOf('greeting-masked-20') : null],
+      ['asa-esmtp', verbMasked && ehloOk ? confOf('unknown-verb-masked') : null],
+    ];
+    const rank = (c: ProbeConfidence | null) => (c === 'high' ? 3 : c === 'medium' ? 2 : c === 'low' ? 1 : 0);
+    let best = 0;
+    for (const [fam, conf] of candidates) {
+      if (rank(conf) > best) {
+        best = rank(conf);
+        family = fam;
+      }
+    }
   } else if (signals.some((s) => s.points === 'other-proxy')) {
     verdict = 'other-proxy';
     confidence = 'medium';
