@@ -8,6 +8,7 @@ import { register as registerDemo } from './cli/commands/demo.js';
 import { register as registerDetect } from './cli/commands/detect.js';
 import { register as registerLab } from './cli/commands/lab.js';
 import { register as registerProbe } from './cli/commands/probe.js';
+import { register as registerReport } from './cli/commands/report.js';
 import { register as registerRollback } from './cli/commands/rollback.js';
 import { register as registerRun } from './cli/commands/run.js';
 import { register as registerWizard } from './cli/commands/wizard.js';
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
     registerApply,
     registerRollback,
     registerRun,
+    registerReport,
     registerWizard,
     registerLab,
     registerDemo,

@@ -152,6 +152,14 @@ export const errorCodes = {
   OUTSIDE_WINDOW: ExitCode.outsideWindow,
   /** Another live run of this tool holds the device's lock (the device's own config lock is a DEVICE_ERROR). */
   DEVICE_LOCKED: ExitCode.locked,
+  /** issue #17: `run --phase rest --after` with a canary result of another playbook/inventory/change, or unreadable. */
+  CANARY_MISMATCH: ExitCode.usage,
+  /** The canary result says it failed (or was a dry run, for a real change). */
+  CANARY_NOT_PASSED: ExitCode.usage,
+  /** The canary ran in a change window that has closed since. */
+  CANARY_EXPIRED: ExitCode.outsideWindow,
+  /** `report merge` given shard reports of different runs, or the same device twice. */
+  REPORT_MISMATCH: ExitCode.usage,
   /** SIGINT (Ctrl-C). */
   INTERRUPTED: ExitCode.interrupted,
   /** SIGTERM (a cancelled CI job, `timeout`). */

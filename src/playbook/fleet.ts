@@ -62,7 +62,13 @@ export type DeviceRunner = (
   emit: (ev: DeviceEvent) => void,
 ) => Promise<DeviceOutcome>;
 
-export type StopReason = 'canary-failed' | 'failure-budget-exceeded' | 'window-closed' | 'interrupted';
+export type StopReason =
+  | 'canary-failed'
+  | 'failure-budget-exceeded'
+  | 'window-closed'
+  | 'interrupted'
+  /** The shared failure budget file could not be read or updated: no device is started blind. */
+  | 'budget-unavailable';
 export type SkipReason = StopReason | 'would-cross-window-end';
 
 export type FleetEvent =
@@ -101,6 +107,35 @@ export interface FleetMeta {
   changeId: string | null;
   shard: { index: number; total: number } | null;
   dryRun: boolean;
+  /** sha256 of the playbook and inventory files (null: not read from a file). */
+  playbookSha256: string | null;
+  inventorySha256: string | null;
+  /** `all` (canary then the rest), or one stage of a pipeline: `canary`, `rest`. */
+  phase: 'all' | 'canary' | 'rest';
+  /** One id for all jobs of one pipeline run (canary result, engine pipeline id); null when none. */
+  runId: string | null;
+  /** Hosts selected fleet-wide (before --shard and --phase): what the merged report must add up to. */
+  fleetTotal: number | null;
+  /** How the shard was chosen, and where this run ran (machine, engine job). */
+  vantage: {
+    host: string;
+    engine: string | null;
+    jobId: string | null;
+    shardSource: string | null;
+    shardBy: 'hash' | 'group';
+    /** With shardBy group: the inventory group(s) this shard serves. */
+    groups: string[] | null;
+  } | null;
+}
+
+/** Counts failures across the jobs of one fleet run (a shared file); see shared-budget.ts. */
+export interface FailureBudgetStore {
+  /** Where the count lives (shown in the report). */
+  readonly location: string;
+  /** Failures counted fleet-wide so far, other shards included. */
+  failures(): Promise<number>;
+  /** Count the failure of `device` (idempotent per device); returns the fleet-wide count after it. */
+  addFailure(device: string): Promise<number>;
 }
 
 export interface FleetReport extends FleetMeta {
@@ -110,6 +145,8 @@ export interface FleetReport extends FleetMeta {
   concurrency: number;
   canary: number;
   maxFailures: number | string;
+  /** The failure budget this run obeyed: its own, or shared by every shard through a file. */
+  budget: { shared: boolean; location: string | null; limit: number; failures: number };
   stopped: { reason: StopReason; at: string; message: string } | null;
   summary: Record<DeviceResult, number> & { total: number; failures: number };
   exitCode: number;
@@ -128,6 +165,10 @@ export interface FleetOptions {
   signal?: AbortSignal;
   onEvent?: (ev: FleetEvent) => void;
   meta?: Partial<FleetMeta>;
+  /** Share the failure budget with other shards; without it the budget is this run's own. */
+  budgetStore?: FailureBudgetStore;
+  /** What a percentage maxFailures is a share of: the whole fleet when shards share it (default: these targets). */
+  budgetTotal?: number;
 }
 
 /** The failure budget as a count: "10%" of 20 targets = 2 (failures beyond it stop the run). */
@@ -155,12 +196,16 @@ export async function runFleet(
   const records = new Map<string, DeviceRecord>();
   const running = new Map<string, Promise<void>>();
   const pending = [...targets];
-  const budget = failureBudget(o.maxFailures, targets.length);
+  const budgetTotal = o.budgetTotal ?? targets.length;
+  const budget = failureBudget(o.maxFailures, budgetTotal);
+  const store = o.budgetStore;
   const concurrency = Math.max(1, o.concurrency);
   const signal = o.signal ?? new AbortController().signal;
   const expected = (t: FleetTarget) =>
     typeof o.expectedDurationMs === 'function' ? o.expectedDurationMs(t) : o.expectedDurationMs;
   let failures = 0;
+  /** Fleet-wide failures as last seen in the shared store (this run's own when there is none). */
+  let seen = 0;
   let canaryFailed: string | null = null;
   let stopped: FleetReport['stopped'] = null;
 
@@ -173,12 +218,32 @@ export async function runFleet(
   const checkStop = () => {
     if (signal.aborted) stop('interrupted', 'interrupted: no new device is started');
     else if (canaryFailed) stop('canary-failed', `canary ${canaryFailed} did not succeed: the run stops`);
-    else if (failures > budget)
+    else if (seen > budget)
       stop(
         'failure-budget-exceeded',
-        `${failures} failures exceed maxFailures ${o.maxFailures} (${budget} of ${targets.length})`,
+        store
+          ? `${seen} failures fleet-wide (${failures} in this run) exceed the shared maxFailures ${o.maxFailures} (${budget} of ${budgetTotal})`
+          : `${failures} failures exceed maxFailures ${o.maxFailures} (${budget} of ${budgetTotal})`,
       );
     return stopped !== null;
+  };
+  const storeFailed = (e: unknown) =>
+    stop(
+      'budget-unavailable',
+      `the shared failure budget ${store?.location} cannot be used: ${toMailguardError(e).message}; no new device is started`,
+    );
+  /** Before a start: what the other shards have spent. */
+  const refresh = async () => {
+    if (!store || stopped) return;
+    try {
+      seen = Math.max(seen, await store.failures());
+    } catch (e) {
+      storeFailed(e);
+    }
+  };
+  const stopNow = async () => {
+    await refresh();
+    return checkStop();
   };
   const skip = (t: FleetTarget, reason: SkipReason) => {
     const at = o.now();
@@ -239,6 +304,14 @@ export async function runFleet(
       if (isFailure(outcome.result)) {
         failures++;
         if (canary) canaryFailed = t.name;
+        if (store) {
+          try {
+            seen = Math.max(seen, await store.addFailure(t.name));
+          } catch (e) {
+            seen++;
+            storeFailed(e);
+          }
+        } else seen = failures;
       }
       emit({ type: 'device:end', name: t.name, outcome });
       running.delete(t.name);
@@ -249,7 +322,7 @@ export async function runFleet(
 
   // Canaries: the first N devices, one at a time.
   let canaries = Math.min(Math.max(0, o.canary), pending.length);
-  while (canaries > 0 && pending.length > 0 && !checkStop()) {
+  while (canaries > 0 && pending.length > 0 && !(await stopNow())) {
     const t = pending[0]!;
     const w = windowAllows(t);
     if (w === false) break;
@@ -263,7 +336,7 @@ export async function runFleet(
   }
 
   // The rest: up to `concurrency` at once, never both units of a pair.
-  while (pending.length > 0 && !checkStop()) {
+  while (pending.length > 0 && !(await stopNow())) {
     while (running.size < concurrency && pending.length > 0 && !stopped) {
       const idx = pending.findIndex((t) => !(t.failoverPeer && running.has(t.failoverPeer)));
       if (idx < 0) break;
@@ -300,12 +373,19 @@ export async function runFleet(
     changeId: o.meta?.changeId ?? null,
     shard: o.meta?.shard ?? null,
     dryRun: o.meta?.dryRun ?? false,
+    playbookSha256: o.meta?.playbookSha256 ?? null,
+    inventorySha256: o.meta?.inventorySha256 ?? null,
+    phase: o.meta?.phase ?? 'all',
+    runId: o.meta?.runId ?? null,
+    fleetTotal: o.meta?.fleetTotal ?? null,
+    vantage: o.meta?.vantage ?? null,
     startedAt: startedAt.toISOString(),
     endedAt: o.now().toISOString(),
     window: describeWindow(o.window),
     concurrency,
     canary: o.canary,
     maxFailures: o.maxFailures,
+    budget: { shared: store !== undefined, location: store?.location ?? null, limit: budget, failures: seen },
     stopped,
     summary,
     exitCode: fleetExitCode(devices, stopped),
@@ -325,6 +405,8 @@ function skipMessage(r: SkipReason): string {
       return 'not started: its expected duration would cross the end of the window';
     case 'interrupted':
       return 'not started: the run was interrupted';
+    case 'budget-unavailable':
+      return 'not started: the shared failure budget could not be read';
   }
 }
 

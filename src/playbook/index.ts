@@ -14,6 +14,7 @@ export {
   type DeviceRecord,
   type DeviceResult,
   type DeviceRunner,
+  type FailureBudgetStore,
   type FleetEvent,
   type FleetMeta,
   type FleetOptions,
@@ -51,7 +52,7 @@ export {
   type RunSettings,
   runSettings,
 } from './playbook.js';
-export { fleetReportMarkdown, writeFleetReport } from './report.js';
+export { budgetText, fleetReportMarkdown, writeFleetReport } from './report.js';
 export {
   InventorySchema,
   inventoryJsonSchema,

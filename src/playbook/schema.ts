@@ -110,6 +110,31 @@ export const OptionsSchema = z.strictObject({
 
 const namePattern = z.string().min(1, { error: 'expected a host or group pattern' });
 
+export const ShardsSchema = z
+  .strictObject({
+    by: z.enum(['hash', 'group']).optional().meta({
+      description:
+        'hash (default): a stable share of the devices by name, failover pairs together. group: shard i runs the devices of groups[i-1], the site its job can reach.',
+    }),
+    groups: z
+      .array(
+        z.union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+          error: 'expected a group name, or a list of group names one vantage point reaches',
+        }),
+      )
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'One entry per vantage point (shard 1, 2, ...): the inventory group(s) its job can reach. Every target must be in exactly one entry.',
+      }),
+    budgetDir: z.string().min(1).optional().meta({
+      description:
+        'A folder every shard job sees (a mounted volume): maxFailures is shared through a state file there. Relative to the playbook; --budget-dir overrides.',
+    }),
+  })
+  .meta({ description: 'How a fleet run is split into jobs of a CI engine or a Kubernetes Indexed Job.' });
+
 export const PlaybookSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -154,6 +179,7 @@ export const PlaybookSchema = z
       .optional()
       .meta({ description: 'Stop starting devices once failures exceed this count or share of the targets.' }),
     reportDir: z.string().min(1).optional(),
+    shards: ShardsSchema.optional(),
   })
   .meta({ title: 'asa-mailguard playbook', description: 'A fleet change run by `asa-mailguard run PLAYBOOK`.' });
 
@@ -163,6 +189,7 @@ export type PlaybookWindow = z.output<typeof WindowSchema>;
 export type PlaybookOptions = z.output<typeof OptionsSchema>;
 export type CredentialRef = z.output<typeof CredentialRefSchema>;
 export type ProbeSpec = z.output<typeof ProbeSchema>;
+export type ShardsSpec = z.output<typeof ShardsSchema>;
 
 // ---- the tool's own inventory format ----
 

@@ -35,6 +35,10 @@ export interface ResolveOptions {
   /** `--limit PATTERN`. */
   limit?: string;
   shard?: Shard;
+  /** How shards split the fleet: a stable hash (default), or the playbook's shards.groups (one per vantage point). */
+  shardBy?: 'hash' | 'group';
+  /** One stage of a pipeline: only the first `count` hosts (the canaries), or all but the canaries already run. */
+  phase?: { kind: 'canary'; count: number } | { kind: 'rest'; exclude: readonly string[] };
 }
 
 export interface ResolvedFleet {
@@ -43,6 +47,10 @@ export interface ResolvedFleet {
   targets: FleetTarget[];
   /** Hosts selected by targets/--limit but left to other shards. */
   otherShards: string[];
+  /** Hosts selected by targets/--limit, before --phase and --shard: the whole fleet of this change. */
+  fleetTotal: number;
+  /** With shards by group: the group(s) of this shard's vantage point. */
+  shardGroups: string[] | null;
   warnings: InventoryWarning[];
 }
 
@@ -137,8 +145,23 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
 
   const peers = failoverPeers(inventory, lp, issues);
   if (issues.length > 0) throw invalidFileError('playbook', issues);
+  const fleetTotal = hosts.length;
+  if (o.phase?.kind === 'canary') hosts = hosts.slice(0, o.phase.count);
+  else if (o.phase?.kind === 'rest') {
+    const done = new Set(o.phase.exclude);
+    hosts = hosts.filter((h) => !done.has(h));
+  }
   const prelim = hosts.map((h) => ({ name: h, failoverPeer: peers.get(h) ?? null }));
-  const inShard = o.shard ? new Set(selectShard(prelim, o.shard, pairKey).map((x) => x.name)) : null;
+  let inShard: Set<string> | null = null;
+  let shardGroups: string[] | null = null;
+  if (o.shard && o.shardBy === 'group') {
+    const byGroup = shardsByGroup(inventory, lp, prelim, o.shard, issues);
+    if (issues.length > 0) throw invalidFileError('playbook', issues);
+    inShard = byGroup.inShard;
+    shardGroups = byGroup.groups;
+  } else if (o.shard) {
+    inShard = new Set(selectShard(prelim, o.shard, pairKey).map((x) => x.name));
+  }
   const otherShards = inShard ? hosts.filter((h) => !inShard.has(h)) : [];
 
   for (const name of hosts) {
@@ -205,7 +228,84 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       missing.size > 0 ? 'Set the variables in the environment or in .env (see examples/.env.example).' : undefined,
     );
   }
-  return { inventory, targets, otherShards, warnings: inventory.warnings };
+  return { inventory, targets, otherShards, fleetTotal, shardGroups, warnings: inventory.warnings };
+}
+
+/**
+ * Shards by vantage point: shard i runs the hosts in `shards.groups[i-1]` (a group, or a list of groups one job
+ * reaches). Every host must be in exactly one entry, and both units of a pair in the same one: a device no job can
+ * reach, or one two jobs would change, is an error before anything is contacted.
+ */
+function shardsByGroup(
+  inv: Inventory,
+  lp: LoadedPlaybook,
+  hosts: ReadonlyArray<{ name: string; failoverPeer: string | null }>,
+  shard: Shard,
+  issues: SourceIssue[],
+): { inShard: Set<string>; groups: string[] } {
+  const spec = lp.playbook.shards?.groups;
+  if (!spec) {
+    throw new MailguardError(
+      'USAGE',
+      '--shard-by group needs shards.groups in the playbook (a group per vantage point)',
+      {
+        hint: 'List, in shard order, the inventory group(s) each job can reach, e.g. shards: { groups: [site_a, site_b] }.',
+      },
+    );
+  }
+  if (spec.length !== shard.total) {
+    throw new MailguardError(
+      'USAGE',
+      `shards.groups names ${spec.length} vantage points but the run has ${shard.total} shards`,
+      { hint: `Start one job per entry of shards.groups (--shard auto/${spec.length}, parallel: ${spec.length}).` },
+    );
+  }
+  const entries = spec.map((e) => (typeof e === 'string' ? [e] : e));
+  const at = (i: number) => ({ ...lp.source.locate(['shards', 'groups', i]), path: `shards.groups.${i}` });
+  entries.forEach((groups, i) => {
+    for (const g of groups) {
+      if (!inv.groups.has(g)) {
+        const near = nearest(g, [...inv.groups.keys()]);
+        issues.push({
+          ...at(i),
+          message: `"${g}" is not a group of ${inv.file}${near ? ` (did you mean "${near}"?)` : ''}`,
+        });
+      }
+    }
+  });
+  const home = new Map<string, number>();
+  const none: string[] = [];
+  for (const h of hosts) {
+    const mine = new Set(groupsOf(inv, h.name));
+    const hits = entries.flatMap((groups, i) => (groups.some((g) => mine.has(g)) ? [i] : []));
+    if (hits.length === 0) none.push(h.name);
+    else if (hits.length > 1) {
+      issues.push({
+        ...at(hits[1]!),
+        message: `${h.name} is in shards.groups entries ${hits.map((i) => i + 1).join(' and ')}: two jobs would change it`,
+      });
+    } else home.set(h.name, hits[0]!);
+  }
+  if (none.length > 0) {
+    issues.push({
+      ...lp.source.locate(['shards', 'groups']),
+      path: 'shards.groups',
+      message: `no vantage point reaches ${none.slice(0, 5).join(', ')}${none.length > 5 ? ` and ${none.length - 5} more` : ''}: add their group to shards.groups`,
+    });
+  }
+  for (const h of hosts) {
+    const peer = h.failoverPeer;
+    const [a, b] = [home.get(h.name), peer ? home.get(peer) : undefined];
+    if (peer && a !== undefined && b !== undefined && a !== b && h.name < peer) {
+      issues.push({
+        ...lp.source.locate(['shards', 'groups']),
+        path: 'shards.groups',
+        message: `failover pair ${h.name} + ${peer} is split across shards ${a + 1} and ${b + 1}: keep both units in one group`,
+      });
+    }
+  }
+  const inShard = new Set(hosts.filter((h) => home.get(h.name) === shard.index - 1).map((h) => h.name));
+  return { inShard, groups: entries[shard.index - 1]! };
 }
 
 /**

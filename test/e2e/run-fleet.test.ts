@@ -9,78 +9,16 @@
  * the per-host probe override for fw-south-1 (a host of the example inventory) is dropped. The inventory, known
  * hosts, save timeout and report dir come from the command line, the credentials from the environment and .env.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDocument, stringify } from 'yaml';
-import { labInventory } from '../../src/lab/inventory-out.js';
-import type { LabDeviceOptions } from '../../src/lab/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
-import { startTestLab, writeKnownHosts } from '../helpers/lab.js';
-import { runCli, tempDir } from './apply-helpers.js';
+import { fleetCreds as creds, STANDBY, startFleetLab } from '../helpers/fleet-lab.js';
+import { runCli } from './apply-helpers.js';
 
-const creds = { username: 'fleetadm', password: 'Fl33t-pass', enableSecret: 'Fl33t-enable' };
-const d = (name: string, dialect: LabDeviceOptions['dialect'], extra: Partial<LabDeviceOptions> = {}) =>
-  ({ name, dialect, ...creds, ...extra }) as LabDeviceOptions;
-
-// Inventory order is run order: the first device is the canary. The units of each pair are adjacent, so without
-// the pair rule they would run at the same time.
-const devices: LabDeviceOptions[] = [
-  d('asa9-1', 'asa9'),
-  d('pix6-1', 'pix6'),
-  d('asa8-1', 'asa8'),
-  d('hq-a', 'asa9', { hostname: 'hq', failover: { role: 'active', unit: 'primary', peer: 'hq-b' } }),
-  d('hq-b', 'asa9', { hostname: 'hq', failover: { role: 'standby', unit: 'secondary', peer: 'hq-a' } }),
-  d('asa9-2', 'asa9'),
-  d('pix6-err', 'pix6', { faults: { errorAt: [/^no fixup protocol smtp/] } }),
-  d('asa8-2', 'asa8'),
-  d('dc-a', 'asa8', { hostname: 'dc', failover: { role: 'active', unit: 'primary', peer: 'dc-b' } }),
-  d('dc-b', 'asa8', { hostname: 'dc', failover: { role: 'standby', unit: 'secondary', peer: 'dc-a' } }),
-  d('pix6-2', 'pix6'),
-  d('asa8-drop', 'asa8', { faults: { dropAt: [/^no inspect esmtp/] } }),
-  d('asa9-3', 'asa9'),
-  d('pix6-3', 'pix6'),
-  d('asa9-hang', 'asa9', { faults: { hangAt: [/^wr(ite)? mem/] } }),
-  d('asa8-3', 'asa8'),
-  d('asa9-4', 'asa9'),
-  d('pix6-4', 'pix6'),
-  d('asa8-4', 'asa8'),
-  d('asa9-5', 'asa9'),
-];
-const FAULTY = ['pix6-err', 'asa8-drop', 'asa9-hang'];
-const STANDBY = ['hq-b', 'dc-b'];
-
-const lab = await startTestLab(devices, { smtp: true, randomCredentials: false });
-const dir = tempDir('mg-run-fleet-');
-
-// The generated inventory without secrets (the playbook names the environment variables), plus the example
-// inventory's (here empty) pix-legacy group that the shipped targets exclude.
-const inv = labInventory({ devices: lab.devices });
-for (const h of Object.values(inv.hosts ?? {})) {
-  if (!h) continue;
-  delete h.username;
-  delete h.password;
-  delete h.enableSecret;
-}
-inv.groups = { ...inv.groups, 'pix-legacy': null };
-// Credentials as environment references, as in examples/inventory.yaml (the shipped rollback playbook names none).
-inv.vars = { usernameEnv: 'ASA_USERNAME', passwordEnv: 'ASA_PASSWORD', enableSecretEnv: 'ASA_ENABLE_SECRET' };
-writeFileSync(join(dir, 'inventory.yaml'), stringify(inv));
-writeKnownHosts(lab, dir);
-// .env holds a wrong user: the process environment wins over it.
-writeFileSync(
-  join(dir, '.env'),
-  `ASA_USERNAME=not-this-one\nASA_PASSWORD=${creds.password}\nASA_ENABLE_SECRET=${creds.enableSecret}\n`,
-);
-
-const shipped = readFileSync(resolve(import.meta.dirname, '../../playbooks/disable-smtp-inspection.yaml'), 'utf8');
-const doc = parseDocument(shipped);
-const now = Date.now();
-doc.set('window', { start: new Date(now - 60_000).toISOString(), end: new Date(now + 2 * 3600_000).toISOString() });
-doc.set('maxFailures', 3);
-doc.delete('probe');
-writeFileSync(join(dir, 'disable-smtp-inspection.yaml'), doc.toString());
+const fleet = await startFleetLab(['err', 'drop', 'hang'], (doc) => doc.set('maxFailures', 3));
+const { lab, devices, faulty: FAULTY, dir } = fleet;
 
 const ms = (s: string | null) => Date.parse(s as string);
 

@@ -5,6 +5,7 @@
  * fleet report.
  */
 
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,15 +15,25 @@ import { parseDuration } from '../../config/duration.js';
 import { ensureWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError } from '../../errors.js';
 import {
+  type CanaryResult,
+  canaryResult,
+  checkCanary,
+  readCanaryResult,
+  writeCanaryResult,
+} from '../../playbook/canary.js';
+import { pipelineRunId, resolveShard, type ShardChoice, vantagePoint } from '../../playbook/ci-env.js';
+import {
+  budgetText,
   type DeviceRunner,
   describeWindow,
   engineDeviceRunner,
+  type FailureBudgetStore,
   type FleetTarget,
+  failureBudget,
   formatDuration,
   formatWarning,
   loadPlaybook,
   outsideWindowError,
-  parseShard,
   type RunOverrides,
   type RunSettings,
   resolveFleet,
@@ -32,6 +43,8 @@ import {
   windowState,
   writeFleetReport,
 } from '../../playbook/index.js';
+import { runProvenance } from '../../playbook/provenance.js';
+import { SharedFailureBudget } from '../../playbook/shared-budget.js';
 import { agentSocket, readIdentity } from '../connection-options.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
 import type { RunFlags } from './run.js';
@@ -184,19 +197,78 @@ async function waitForGate(s: RunSettings, signal: AbortSignal, json: FleetJsonR
   if (tty) process.stderr.write('\r\x1b[K');
 }
 
+/** The pipeline stage flags: which phase, which shard (flag or job engine), the canary result to run after. */
+async function stageOf(
+  f: RunFlags,
+  env: Record<string, string | undefined>,
+  canaryCount: number,
+): Promise<{ phase: 'all' | 'canary' | 'rest'; shard: ShardChoice | undefined; canary: CanaryResult | null }> {
+  const phase = f.phase ?? 'all';
+  if (phase === 'rest' && !f.after) {
+    throw new MailguardError('USAGE', '--phase rest needs --after CANARY_RESULT', {
+      hint: 'Pass the canary-result.json that `run --phase canary` wrote in this window.',
+    });
+  }
+  if (f.after && phase !== 'rest') {
+    throw new MailguardError('USAGE', '--after goes with --phase rest', { hint: 'Add --phase rest.' });
+  }
+  const shard = resolveShard(f.shard, env);
+  if (phase === 'canary') {
+    if (shard) {
+      throw new MailguardError(
+        'USAGE',
+        `--phase canary runs in one job, but this one is shard ${shard.index}/${shard.total} (${shard.source === 'flag' ? '--shard' : shard.source})`,
+        { hint: 'Run the canary as a single job (no --shard, no parallel/completions) before the sharded stage.' },
+      );
+    }
+    if (canaryCount === 0) {
+      throw new MailguardError('USAGE', '--phase canary: the playbook has canary: 0, so there is nothing to run', {
+        hint: 'Set canary: N (N >= 1) in the playbook, or run without --phase.',
+      });
+    }
+  }
+  return { phase, shard, canary: f.after ? await readCanaryResult(f.after) : null };
+}
+
+/** The shared failure budget's key: one pipeline run of one playbook, inventory and change (and window). */
+function budgetKey(parts: Array<string | null>): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}
+
 export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
   const env = loadEnv(f.dotenv);
   const lp = await loadPlaybook(file);
   const settings = runSettings(lp, overridesFrom(f));
-  const shard = f.shard !== undefined ? parseShard(f.shard) : undefined;
+  const stage = await stageOf(f, env, settings.canary);
+  const { phase, shard } = stage;
+  const shardBy = f.shardBy ?? lp.playbook.shards?.by ?? 'hash';
   const fleet = await resolveFleet(lp, {
     settings,
     env,
     ...(f.inventory ? { inventoryFile: f.inventory } : {}),
     ...(f.limit !== undefined ? { limit: f.limit } : {}),
-    ...(shard ? { shard } : {}),
+    ...(shard ? { shard, shardBy } : {}),
+    ...(phase === 'canary' ? { phase: { kind: 'canary' as const, count: settings.canary } } : {}),
+    ...(stage.canary ? { phase: { kind: 'rest' as const, exclude: stage.canary.devices.map((d) => d.name) } } : {}),
   });
   await applyConnectionFlags(fleet.targets, f, env);
+  const provenance = await runProvenance(lp.file, fleet.inventory.file);
+  if (stage.canary && f.after) {
+    checkCanary(stage.canary, f.after, {
+      ...provenance,
+      changeId: settings.changeId,
+      dryRun: settings.dryRun,
+      window: settings.window,
+      now: new Date(),
+    });
+  }
+  const runId = stage.canary?.runId ?? pipelineRunId(env) ?? (phase === 'canary' ? randomUUID() : null);
+  const vantage = {
+    ...vantagePoint(env),
+    shardSource: shard?.source ?? null,
+    shardBy: shard ? shardBy : ('hash' as const),
+    groups: fleet.shardGroups,
+  };
 
   const renderer: FleetRenderer = await createFleetRenderer({ json: f.json, verbose: f.verbose });
   const json = renderer instanceof FleetJsonRenderer ? renderer : null;
@@ -273,6 +345,30 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     // Fail before any device is touched if the report cannot be written.
     ensureWritableDir(settings.reportDir, f.reportDir ? '--report-dir' : 'reportDir (playbook)');
 
+    // The shared failure budget, keyed by this pipeline run (after the window wait: the window is part of the key).
+    const budgetDir = f.budgetDir
+      ? resolve(f.budgetDir)
+      : lp.playbook.shards?.budgetDir
+        ? resolve(lp.dir, lp.playbook.shards.budgetDir)
+        : null;
+    let budgetStore: FailureBudgetStore | undefined;
+    if (budgetDir) {
+      const occurrence = windowState(settings.window, new Date()).closesAt?.toISOString() ?? null;
+      budgetStore = await SharedFailureBudget.open(budgetDir, {
+        key: budgetKey([
+          provenance.playbookSha256,
+          provenance.inventorySha256,
+          settings.changeId,
+          runId ?? occurrence,
+          settings.dryRun ? 'dry-run' : 'change',
+        ]),
+        maxFailures: settings.maxFailures,
+        limit: failureBudget(settings.maxFailures, fleet.fleetTotal),
+        fleetTotal: fleet.fleetTotal,
+        shard: shard ? `shard ${shard.index}/${shard.total} on ${vantage.host}` : `${phase} on ${vantage.host}`,
+      });
+    }
+
     fleetStarted = true;
     renderer.start({
       playbook: settings.name,
@@ -285,8 +381,26 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       maxFailures: settings.maxFailures,
       window: describeWindow(settings.window),
       windowNote,
-      shard: shard ?? null,
+      shard: shard ? { index: shard.index, total: shard.total } : null,
       otherShards: fleet.otherShards.length,
+      phase,
+      notes: [
+        ...(shard
+          ? [
+              `shard ${shard.index}/${shard.total} from ${shard.source === 'flag' ? '--shard' : shard.source}, by ${shardBy}${fleet.shardGroups ? ` (${fleet.shardGroups.join(', ')})` : ''}`,
+            ]
+          : []),
+        ...(stage.canary ? [`after the canary ${stage.canary.devices.map((d) => d.name).join(', ')} passed`] : []),
+        `failure budget: ${budgetText({
+          shard: shard ?? null,
+          budget: {
+            shared: budgetStore !== undefined,
+            location: budgetStore?.location ?? null,
+            limit: failureBudget(settings.maxFailures, budgetStore ? fleet.fleetTotal : fleet.targets.length),
+            failures: 0,
+          },
+        }).replace(/: 0 failures, /, ': ')}`,
+      ],
     });
 
     // A dry run keeps each device's record (its plan, the inverse, the expected diff) beside the fleet report.
@@ -316,8 +430,10 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     try {
       report = await runFleet(fleet.targets, runner, {
         concurrency: settings.concurrency,
-        canary: settings.canary,
+        // The rest of a pipeline runs after its canary stage: no canary of its own.
+        canary: phase === 'rest' ? 0 : settings.canary,
         maxFailures: settings.maxFailures,
+        ...(budgetStore ? { budgetStore, budgetTotal: fleet.fleetTotal } : {}),
         window: enforce ? settings.window : { kind: 'always' },
         now: () => new Date(),
         expectedDurationMs: settings.expectedDurationMs,
@@ -328,8 +444,13 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
           playbookFile: lp.file,
           mode: settings.mode,
           changeId: settings.changeId,
-          shard: shard ?? null,
+          shard: shard ? { index: shard.index, total: shard.total } : null,
           dryRun: settings.dryRun,
+          ...provenance,
+          phase,
+          runId,
+          fleetTotal: fleet.fleetTotal,
+          vantage,
         },
       });
     } finally {
@@ -337,17 +458,40 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     }
     // The window as the playbook states it (a dry run ran with it unenforced).
     report.window = describeWindow(settings.window);
-    let files: { json: string; markdown: string } | null = null;
-    try {
-      files = await writeFleetReport(report, settings.reportDir);
-    } catch (e) {
-      // The devices ran: show the result anyway, and never exit 0 without the paper trail.
-      const msg = `error: cannot write the fleet report to ${settings.reportDir}: ${(e as Error).message}`;
-      if (json) json.write({ type: 'warning', message: msg });
-      else process.stderr.write(`${msg}\n`);
+    // The devices ran: show the result anyway if a file cannot be written, and never exit 0 without the paper trail.
+    const written = async <T>(what: string, write: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await write();
+      } catch (e) {
+        const msg = `error: cannot write the ${what} to ${settings.reportDir}: ${(e as Error).message}`;
+        if (json) json.write({ type: 'warning', message: msg });
+        else process.stderr.write(`${msg}\n`);
+        return null;
+      }
+    };
+    const files = await written('fleet report', () => writeFleetReport(report, settings.reportDir));
+    let canaryFile: string | null = null;
+    if (phase === 'canary') {
+      const c = canaryResult(report, {
+        runId: runId ?? randomUUID(),
+        window: settings.window,
+        report: files?.json ?? null,
+      });
+      canaryFile = await written('canary result', () => writeCanaryResult(c, settings.reportDir));
+      if (json) json.write({ type: 'canary-result', file: canaryFile, passed: c.passed, runId: c.runId });
     }
     if (json) json.write({ type: 'report', files, ...report });
-    else process.stdout.write(fleetSummary(report, files));
+    else {
+      process.stdout.write(fleetSummary(report, files));
+      if (phase === 'canary') {
+        process.stdout.write(
+          canaryFile
+            ? `Canary result: ${canaryFile} (${report.exitCode === 0 ? 'passed' : 'NOT passed'}); next stage: run --phase rest --after ${canaryFile}\n`
+            : 'Canary result: NOT WRITTEN (see the error above)\n',
+        );
+      }
+    }
+    if (phase === 'canary' && !canaryFile) return report.exitCode || ExitCode.failure;
     return files || report.exitCode !== 0 ? report.exitCode : ExitCode.failure;
   } finally {
     process.off('SIGINT', onSigint);

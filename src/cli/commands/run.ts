@@ -15,6 +15,10 @@ export interface RunFlags {
   dryRun?: boolean;
   waitForWindow?: boolean;
   shard?: string;
+  shardBy?: 'hash' | 'group';
+  phase?: 'all' | 'canary' | 'rest';
+  after?: string;
+  budgetDir?: string;
   reportDir?: string;
   json?: boolean;
   listHosts?: boolean;
@@ -60,9 +64,15 @@ Examples:
   $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --wait-for-window
   $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --limit 'branches:!fw-south-1' --list-hosts
   $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --shard 2/4 --json > shard2.jsonl   # CI job 2 of 4
+  $ asa-mailguard run playbook.yaml --phase canary --report-dir out/canary             # pipeline stage 1
+  $ asa-mailguard run playbook.yaml --phase rest --after out/canary/canary-result.json \\
+      --shard auto/4 --budget-dir /mnt/budget --report-dir out/shard                   # stage 2, 4 jobs
+  $ asa-mailguard report merge out/ --out merged                                        # stage 3
   $ asa-mailguard run playbooks/rollback-smtp-inspection.yaml --limit fw-hq-a
   $ asa-mailguard lab --dialect pix6,asa8,asa9 --devices 10 --inventory-out examples/lab-inventory.yaml &
     asa-mailguard run examples/lab-fleet.yaml
+
+Shards as jobs of an engine (CI matrix, Kubernetes Indexed Job): see docs/ci-shards.md.
 
 ${exitCodeHelp('run')}
 With several devices failing the most serious code wins.
@@ -82,7 +92,27 @@ export function register(program: Command): void {
     )
     .option('--dry-run', 'connect, detect and plan only: no config command is sent (the window is not enforced)')
     .option('--wait-for-window', 'outside the change window: wait for it with a countdown instead of exit 7')
-    .option('--shard <i/n>', 'run only shard i of n (stable by device name; failover pairs stay together)')
+    .option(
+      '--shard <i/n|auto[/n]>',
+      'run only shard i of n (stable by device name; failover pairs stay together); auto: i (and n) from the job engine (JOB_COMPLETION_INDEX, CI_NODE_INDEX/CI_NODE_TOTAL, ASA_MAILGUARD_SHARD=i/n), which is also read without this flag',
+    )
+    .addOption(
+      new Option(
+        '--shard-by <how>',
+        "hash (default): stable share by name; group: shard i runs the playbook's shards.groups[i] (the site its job reaches)",
+      ).choices(['hash', 'group']),
+    )
+    .addOption(
+      new Option(
+        '--phase <phase>',
+        'all (default); canary: only the canary devices, then write canary-result.json; rest: all but the canaries, only --after a passed canary',
+      ).choices(['all', 'canary', 'rest']),
+    )
+    .option('--after <canary-result>', '--phase rest: the canary-result.json of this window (same playbook, inventory)')
+    .option(
+      '--budget-dir <dir>',
+      'a folder every shard job sees: maxFailures counts failures fleet-wide (overrides shards.budgetDir)',
+    )
     .option('--report-dir <dir>', 'where the fleet report goes (default: the playbook reportDir, else ./reports)')
     .option('--json', 'JSON lines on stdout: one per event, the report last')
     .option('--list-hosts', 'list the selected devices (after --limit and --shard) and exit; connects to nothing')

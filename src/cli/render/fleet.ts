@@ -29,6 +29,10 @@ export interface FleetStartInfo {
   windowNote: string;
   shard: { index: number; total: number } | null;
   otherShards: number;
+  /** A stage of a pipeline (canary, rest) or the whole run (all). */
+  phase?: 'all' | 'canary' | 'rest';
+  /** More header lines: where the shard came from, the failure budget. */
+  notes?: string[];
 }
 
 export interface FleetRenderOptions {
@@ -56,6 +60,8 @@ export function headerLines(i: FleetStartInfo): string[] {
     `  mode ${i.mode}${i.dryRun ? ', DRY RUN (no config command is sent)' : ''}; ${i.targets.length} device${i.targets.length === 1 ? '' : 's'}${i.shard ? ` in shard ${i.shard.index}/${i.shard.total} (${i.otherShards} in other shards)` : ''}`,
     `  canary ${i.canary}, ${i.concurrency} at a time, maxFailures ${i.maxFailures}; failover units never together`,
     `  window ${i.window}: ${i.windowNote}`,
+    ...(i.phase && i.phase !== 'all' ? [`  phase ${i.phase}`] : []),
+    ...(i.notes ?? []).map((n) => `  ${n}`),
   ];
   return lines;
 }
@@ -160,6 +166,7 @@ export class FleetJsonRenderer implements FleetRenderer {
       maxFailures: i.maxFailures,
       window: i.window,
       shard: i.shard,
+      phase: i.phase ?? 'all',
     });
   }
 
