@@ -172,7 +172,9 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   const missing = fleetTotal === null ? 0 : Math.max(0, fleetTotal - devices.length);
   const exit = fleetExitCode(devices, stopped);
   const canaryJob = reports.find((r) => r.phase === 'canary');
-  const shared = reports.every((r) => r.budget?.shared);
+  // The canary stage stops at its first failure anyway; the budget is the shards'.
+  const shardReports = reports.filter((r) => r.phase !== 'canary');
+  const shared = (shardReports.length > 0 ? shardReports : reports).every((r) => r.budget?.shared);
   return {
     playbook: first.report.playbook,
     playbookFile: first.report.playbookFile,
@@ -200,7 +202,9 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
     budget: {
       shared,
       location: shared ? (reports.find((r) => r.budget?.location)?.budget.location ?? null) : null,
-      limit: shared ? first.report.budget.limit : Math.min(...reports.map((r) => r.budget?.limit ?? 0)),
+      limit: shared
+        ? (shardReports[0] ?? first.report).budget.limit
+        : Math.min(...reports.map((r) => r.budget?.limit ?? 0)),
       failures: shared ? Math.max(...reports.map((r) => r.budget.failures)) : summary.failures,
     },
     stopped,
