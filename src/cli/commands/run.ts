@@ -93,8 +93,8 @@ export function register(program: Command): void {
     .option('--dry-run', 'connect, detect and plan only: no config command is sent (the window is not enforced)')
     .option('--wait-for-window', 'outside the change window: wait for it with a countdown instead of exit 7')
     .option(
-      '--shard <i/n|auto[/n]>',
-      'run only shard i of n (stable by device name; failover pairs stay together); auto: i (and n) from the job engine (JOB_COMPLETION_INDEX, CI_NODE_INDEX/CI_NODE_TOTAL, ASA_MAILGUARD_SHARD=i/n), which is also read without this flag',
+      '--shard <i/n>',
+      'run only shard i of n (stable by device name; failover pairs stay together); "auto" or "auto/n": i (and n) from the job engine (JOB_COMPLETION_INDEX, CI_NODE_INDEX/CI_NODE_TOTAL, ASA_MAILGUARD_SHARD=i/n), which is also read without this flag',
     )
     .addOption(
       new Option(
