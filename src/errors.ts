@@ -27,9 +27,11 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type CommandName = 'probe' | 'detect' | 'apply' | 'rollback' | 'run' | 'wizard' | 'lab' | 'demo';
+export type CommandName = 'probe' | 'detect' | 'apply' | 'rollback' | 'run' | 'wizard' | 'lab' | 'demo' | 'report';
 const CHANGE: CommandName[] = ['apply', 'rollback', 'run', 'wizard'];
-const ALL: CommandName[] = ['probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo'];
+const ALL: CommandName[] = ['probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo', 'report'];
+/** `report merge` ends with the merged fleet's code, as `run` would have. */
+const FLEET: CommandName[] = ['run', 'report'];
 
 /**
  * The one table of exit codes: the README's table and every command's `--help` are built from (and tested
@@ -43,8 +45,9 @@ export const exitCodeTable: ReadonlyArray<{ codes: number[]; meaning: string; co
   },
   {
     codes: [ExitCode.failure],
-    meaning: '`run`: devices were skipped (canary failed, failure budget); `demo`: the demo did not verify (a bug)',
-    commands: ['run', 'demo'],
+    meaning:
+      '`run`, `report merge`: devices were skipped (canary failed, failure budget) or a shard report is missing; `demo`: the demo did not verify (a bug)',
+    commands: [...FLEET, 'demo'],
   },
   {
     codes: [ExitCode.usage],
@@ -55,25 +58,25 @@ export const exitCodeTable: ReadonlyArray<{ codes: number[]; meaning: string; co
   {
     codes: [ExitCode.connection],
     meaning: 'connection, host key or login failure (nothing was changed)',
-    commands: ['probe', 'detect', ...CHANGE],
+    commands: ['probe', 'detect', ...CHANGE, 'report'],
   },
   {
     codes: [ExitCode.deviceError],
     meaning:
       'the device refused or failed and nothing is left changed: rolled back, or refused before any config command (standby unit, config changed since the plan)',
-    commands: ['detect', ...CHANGE],
+    commands: ['detect', ...CHANGE, 'report'],
   },
   {
     codes: [ExitCode.verifyFailed],
     meaning: 'not verified from outside (rolled back, or kept with `--no-rollback-on-verify-failure`)',
-    commands: CHANGE,
+    commands: [...CHANGE, 'report'],
   },
   {
     codes: [ExitCode.rollbackFailed],
     meaning: 'rollback failed: a person is needed; the change record says what the device holds and what to do',
-    commands: CHANGE,
+    commands: [...CHANGE, 'report'],
   },
-  { codes: [ExitCode.outsideWindow], meaning: '`run`: outside the change window', commands: ['run'] },
+  { codes: [ExitCode.outsideWindow], meaning: '`run`: outside the change window', commands: FLEET },
   {
     codes: [ExitCode.locked],
     meaning: 'the device is locked by another live run (the message names its pid, host, start and command)',

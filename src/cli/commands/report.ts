@@ -3,6 +3,7 @@
  * Declarations only (loaded on every start); the work is in report-action.ts, imported when the command runs.
  */
 import type { Command } from 'commander';
+import { exitCodeHelp } from '../../errors.js';
 import { runAction } from '../run-action.js';
 
 export interface ReportMergeFlags {
@@ -21,8 +22,8 @@ Examples:
   $ asa-mailguard report merge artifacts/ --out merged
   $ asa-mailguard report merge out/canary out/shard-1 out/shard-2 out/shard-3 --json > fleet.json
 
-Exit codes: the merged fleet's, as \`run\` gives them (0 every device done or nothing to do; 1 devices skipped or
-a job's report missing; 4 device error, rolled back; ...); 2 the reports are not one run, or none was found.
+The exit code is the merged fleet's, as \`run\` gives it; 2 (REPORT_MISMATCH) when the reports are not one run.
+${exitCodeHelp('report')}
 `;
 
 export function register(program: Command): void {
