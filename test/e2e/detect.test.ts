@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, startLab } from '../../src/lab/index.js';
+import { realConfigsDir } from '../fixtures/load.js';
 import { builtCli as cli, ensureBuiltCli, repoRoot as root } from '../helpers/built-cli.js';
 import { writeKnownHosts } from '../helpers/lab.js';
 
@@ -147,6 +148,27 @@ describe('detect --json (contract)', () => {
     expect(j.warnings).toEqual([]);
     expect(j.inspection.active).toBe(true);
     expect(j.inspection.findings[0]).toMatchObject({ kind: 'inspect', protocol: 'esmtp', policyMap: 'global_policy' });
+  });
+});
+
+const realDir = realConfigsDir();
+
+describe.skipIf(realDir === null)('detect --config on a trimmed real export (shared/reference/real-configs)', () => {
+  it('asa915-kolhe-tcs-context.cfg: platform from the text, OFF by the text, and a warning in JSON and in words', async () => {
+    const file = join(realDir!, 'asa915-kolhe-tcs-context.cfg');
+    const j = JSON.parse((await run(['detect', '--config', file, '--json'])).stdout);
+    expect(j.platform).toMatchObject({ family: 'asa', version: '9.1(5)16', contextMode: 'multiple', dialect: 'asa9' });
+    expect(j.inspection).toMatchObject({ active: false, findings: [] });
+    expect(j.inspection.warnings).toEqual([
+      expect.stringMatching(/binds policy-map global_policy, which this file does not define/),
+    ]);
+    expect(j.warnings).toEqual(j.inspection.warnings);
+    const human = await run(['detect', '--config', file]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(
+      /SMTP inspection: OFF \(not configured, but the text leaves it open: see the warnings\)/,
+    );
+    expect(human.stdout).toMatch(/^warning: line 31: service-policy binds policy-map global_policy/m);
   });
 });
 

@@ -78,12 +78,14 @@ export function renderHuman(r: DetectResult): string {
     out.push(`${r.target}: saved configuration (offline)`);
   }
   const n = r.inspection.findings.length;
+  // An OFF with warnings is only what the text says: never let it read as a clean bill.
+  const open = !r.inspection.active && r.warnings.length > 0 ? ', but the text leaves it open: see the warnings' : '';
   out.push(
     r.inspection.active
       ? `SMTP inspection: ON (${r.inspection.findings.filter((f) => f.active).length} active of ${n} configured)`
       : n > 0
-        ? `SMTP inspection: OFF (configured in ${n} place(s), none active)`
-        : 'SMTP inspection: OFF (not configured)',
+        ? `SMTP inspection: OFF (configured in ${n} place(s), none active${open})`
+        : `SMTP inspection: OFF (not configured${open})`,
   );
   for (const f of r.inspection.findings) {
     out.push(describeFinding(f));
