@@ -2,7 +2,7 @@
  * The change engine: one change on one device as a pipeline of named steps. It emits typed events and returns a
  * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
  */
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkWritableFile, ensureWritableDir } from '../config/paths.js';
 import { ExitCode, MailguardError } from '../errors.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
@@ -288,7 +288,12 @@ export class ChangeEngine extends ChangeEmitter {
     if (o.dryRun) return 'dry run: no lock, no backup, no config command';
     // Bad paths are bad input: found here, before anything is contacted.
     ensureWritableDir(o.backupDir ?? DEFAULTS.backupDir, '--backup-dir');
-    if (o.reportFile) checkWritableFile(`${o.reportFile}.json`, '--report');
+    if (o.reportFile) {
+      // The record writer creates the folder of --report (as it always has) and writes <stem>.json and .md.
+      const stem = o.reportFile.replace(/\.(json|md)$/i, '');
+      ensureWritableDir(dirname(resolve(stem)), '--report');
+      checkWritableFile(`${stem}.json`, '--report');
+    }
     this.lock = await acquireLock({
       dir: o.lockDir ?? defaultLockDir(),
       identity: await addressIdentity(o.connect),
