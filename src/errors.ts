@@ -136,6 +136,10 @@ export const errorCodes = {
   ENABLE_FAILED: ExitCode.connection,
   LOGIN_TIMEOUT: ExitCode.connection,
   CONNECTION_LOST: ExitCode.connection,
+  /** The peer broke the SSH protocol (an SSH-1 packet with a bad length or CRC, an unknown message, a weak key). */
+  PROTOCOL_ERROR: ExitCode.connection,
+  /** `--transport ssh` met a server that speaks SSH protocol 1 only (PIX 5.2-6.3: `SSH-1.5-Cisco-1.25`). */
+  SSH1_ONLY: ExitCode.connection,
   UNEXPECTED_PROMPT: ExitCode.deviceError,
   COMMAND_TIMEOUT: ExitCode.deviceError,
   /** The device sent more than the session keeps for one command (a stream without a prompt). */

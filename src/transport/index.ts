@@ -7,6 +7,7 @@ import type { LogFn, Transport, TransportConnectOptions, TransportKind } from '.
 export { sha256Fingerprint } from './fingerprint.js';
 export {
   appendKnownHost,
+  appendKnownHostLine,
   checkHostKey,
   defaultKnownHostsFile,
   knownHostsName,

@@ -16,11 +16,35 @@ export interface KnownHostEntry {
   marker: '@revoked' | '@cert-authority' | null;
   /** Raw comma-separated host patterns field. */
   hosts: string;
+  /** `rsa1` for an SSH-1 line (`host bits exponent modulus`). */
   keyType: string;
-  /** Base64 key blob as written in the file. */
+  /** Base64 key blob as written in the file; for `rsa1`, `exponent modulus` in decimal. */
   key: string;
   line: number;
 }
+
+/** The key an SSH server presented, in the form known_hosts compares and writes. */
+export interface PresentedHostKey {
+  /** `ssh-ed25519`, `ssh-rsa`, ... or `rsa1` (SSH-1). */
+  type: string;
+  /** What an entry's `key` field must equal. */
+  key: string;
+  /** The key part of a known_hosts line (`type base64`, or SSH-1's `bits exponent modulus`). */
+  line: string;
+  /** `SHA256:...` */
+  fingerprint: string;
+  /** `MD5:aa:bb:...` where it helps (PuTTY shows it for SSH-1 keys). */
+  md5?: string;
+}
+
+/** An SSH-2 key blob as known_hosts sees it. */
+export function presentedSsh2Key(keyBlob: Buffer): PresentedHostKey {
+  const type = keyTypeOfBlob(keyBlob);
+  const b64 = keyBlob.toString('base64');
+  return { type, key: b64, line: `${type} ${b64}`, fingerprint: sha256Fingerprint(keyBlob) };
+}
+
+const SSH1_KEY_TYPE = 'rsa1';
 
 export function defaultKnownHostsFile(): string {
   return join(homedir(), '.ssh', 'known_hosts');
@@ -42,8 +66,13 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
       marker = fields[0];
       fields.shift();
     }
-    const [hosts, keyType, key] = fields;
+    const [hosts, keyType, key, modulus] = fields;
     if (!hosts || !keyType || !key) return;
+    // OpenSSH's SSH-1 form: `host bits exponent modulus`, all decimal.
+    if (/^\d+$/.test(keyType) && /^\d+$/.test(key) && modulus && /^\d+$/.test(modulus)) {
+      entries.push({ marker, hosts, keyType: SSH1_KEY_TYPE, key: `${key} ${modulus}`, line: i + 1 });
+      return;
+    }
     entries.push({ marker, hosts, keyType, key, line: i + 1 });
   });
   return entries;
@@ -90,9 +119,24 @@ export type HostKeyCheck =
 
 /** Check a server key (wire-format blob) against known_hosts entries for host:port. */
 export function checkHostKey(entries: KnownHostEntry[], host: string, port: number, keyBlob: Buffer): HostKeyCheck {
+  return checkPresentedKey(entries, host, port, presentedSsh2Key(keyBlob));
+}
+
+/**
+ * Check a presented key against the entries for host:port. SSH-1 and SSH-2 keys are kept apart, as OpenSSH did:
+ * a device that speaks both (ASA 8.x `SSH-1.99`) has one key of each, and neither is a "change" of the other.
+ */
+export function checkPresentedKey(
+  all: KnownHostEntry[],
+  host: string,
+  port: number,
+  presented: PresentedHostKey,
+): HostKeyCheck {
+  const ssh1 = presented.type === SSH1_KEY_TYPE;
+  const entries = all.filter((e) => (e.keyType === SSH1_KEY_TYPE) === ssh1);
   const name = knownHostsName(host, port);
-  const keyB64 = keyBlob.toString('base64');
-  const keyType = keyTypeOfBlob(keyBlob);
+  const keyB64 = presented.key;
+  const keyType = presented.type;
   const forHost = entries.filter((e) => e.marker !== '@cert-authority' && hostsFieldMatches(e.hosts, name));
   const revoked = entries.find((e) => e.marker === '@revoked' && e.key === keyB64);
   if (revoked) return { status: 'revoked', line: revoked.line };
@@ -112,7 +156,12 @@ export function readKnownHosts(file: string): KnownHostEntry[] {
 
 /** Append `name keytype key` (plain, like OpenSSH without HashKnownHosts), creating the file 0600. */
 export function appendKnownHost(file: string, host: string, port: number, keyBlob: Buffer): string {
-  const line = `${knownHostsName(host, port)} ${keyTypeOfBlob(keyBlob)} ${keyBlob.toString('base64')}`;
+  return appendKnownHostLine(file, host, port, presentedSsh2Key(keyBlob).line);
+}
+
+/** Append `name <key part>`; the key part is PresentedHostKey.line (SSH-2 or SSH-1 form). */
+export function appendKnownHostLine(file: string, host: string, port: number, keyPart: string): string {
+  const line = `${knownHostsName(host, port)} ${keyPart}`;
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   const fresh = !existsSync(file);
@@ -129,7 +178,9 @@ export function appendKnownHost(file: string, host: string, port: number, keyBlo
 export interface HostKeyDecisionInput {
   host: string;
   port: number;
-  keyBlob: Buffer;
+  /** The SSH-2 key blob, or `presented` for any key (SSH-1). */
+  keyBlob?: Buffer;
+  presented?: PresentedHostKey;
   policy: HostKeyPolicy;
   knownHostsFile: string;
   log?: (line: string) => void;
@@ -140,16 +191,22 @@ export interface HostKeyDecisionInput {
  * throws HOST_KEY_UNKNOWN / HOST_KEY_CHANGED otherwise, with the fingerprint and how to trust it.
  */
 export function decideHostKey(input: HostKeyDecisionInput): void {
-  const { host, port, keyBlob, policy, knownHostsFile, log } = input;
-  const fp = sha256Fingerprint(keyBlob);
-  const type = keyTypeOfBlob(keyBlob);
+  const { host, port, policy, knownHostsFile, log } = input;
+  const presented = input.presented ?? presentedSsh2Key(input.keyBlob ?? Buffer.alloc(0));
+  const fp = presented.fingerprint;
+  const type = presented.type;
+  const shown = presented.md5 ? `${type} ${fp} (${presented.md5})` : `${type} ${fp}`;
   const target = knownHostsName(host, port);
   if (policy === 'off') {
-    log?.(`warning: host key NOT checked (--host-key-policy off) for ${target}: ${type} ${fp}`);
+    log?.(`warning: host key NOT checked (--host-key-policy off) for ${target}: ${shown}`);
     return;
   }
-  const result = checkHostKey(readKnownHosts(knownHostsFile), host, port, keyBlob);
-  const keyscan = `ssh-keyscan -p ${port} ${host} >> ${knownHostsFile}`;
+  const result = checkPresentedKey(readKnownHosts(knownHostsFile), host, port, presented);
+  const ssh1 = type === SSH1_KEY_TYPE;
+  // ssh-keyscan dropped SSH-1 (OpenSSH 7.6): the line to add is given instead.
+  const keyscan = ssh1
+    ? `echo '${target} ${presented.line}' >> ${knownHostsFile}`
+    : `ssh-keyscan -p ${port} ${host} >> ${knownHostsFile}`;
   switch (result.status) {
     case 'known':
       return;
@@ -161,22 +218,31 @@ export function decideHostKey(input: HostKeyDecisionInput): void {
     case 'changed':
       throw new MailguardError(
         'HOST_KEY_CHANGED',
-        `The host key of ${target} has CHANGED: it now presents ${type} ${fp}, but ${knownHostsFile} line ${result.line} holds another ${result.knownTypes.join('/')} key. This may be an attack or a replaced device.`,
+        `The host key of ${target} has CHANGED: it now presents ${shown}, but ${knownHostsFile} line ${result.line} holds another ${result.knownTypes.join('/')} key. This may be an attack or a replaced device.`,
         {
-          hint: `If the device was really replaced or re-keyed, verify ${fp} on its console (show crypto key mypubkey rsa), remove the old entry (ssh-keygen -R "${target}" -f ${knownHostsFile}) and connect again with --host-key-policy accept-new.`,
+          hint: `If the device was really replaced or re-keyed, verify ${fp} on its console (${ssh1 ? 'PIX: show ca mypubkey rsa' : 'show crypto key mypubkey rsa'}), remove the old entry (${ssh1 ? `line ${result.line} of ${knownHostsFile}` : `ssh-keygen -R "${target}" -f ${knownHostsFile}`}) and connect again with --host-key-policy accept-new.`,
           details: { host, port, fingerprint: fp, keyType: type, knownHostsFile, line: result.line },
         },
       );
     case 'unknown':
       if (policy === 'accept-new') {
-        appendKnownHost(knownHostsFile, host, port, keyBlob);
-        log?.(`Recorded new host key of ${target} in ${knownHostsFile}: ${type} ${fp}`);
+        appendKnownHostLine(knownHostsFile, host, port, presented.line);
+        log?.(`Recorded new host key of ${target} in ${knownHostsFile}: ${shown}`);
         return;
       }
-      throw new MailguardError('HOST_KEY_UNKNOWN', `The host key of ${target} is not known: ${type} ${fp}`, {
-        hint: `Check ${fp} against the device (show crypto key mypubkey rsa), then trust it with --host-key-policy accept-new, or add it with: ${keyscan}`,
-        // keyBase64 (public, not secret): lets the wizard record exactly the key it showed (no second handshake).
-        details: { host, port, fingerprint: fp, keyType: type, knownHostsFile, keyBase64: keyBlob.toString('base64') },
+      throw new MailguardError('HOST_KEY_UNKNOWN', `The host key of ${target} is not known: ${shown}`, {
+        hint: `Check ${fp} against the device (${ssh1 ? 'PIX: show ca mypubkey rsa' : 'show crypto key mypubkey rsa'}), then trust it with --host-key-policy accept-new, or add it with: ${keyscan}`,
+        // keyBase64 / knownHostsKey (public, not secret): let the wizard record exactly the key it showed.
+        details: {
+          host,
+          port,
+          fingerprint: fp,
+          ...(presented.md5 ? { md5: presented.md5 } : {}),
+          keyType: type,
+          knownHostsFile,
+          knownHostsKey: presented.line,
+          ...(ssh1 ? {} : { keyBase64: presented.key }),
+        },
       });
   }
 }

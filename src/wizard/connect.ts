@@ -6,7 +6,7 @@
 import { MailguardError, toMailguardError } from '../errors.js';
 import { openSession } from '../session/index.js';
 import type { CliSession, ConnectOptions } from '../session/types.js';
-import { appendKnownHost, defaultKnownHostsFile, knownHostsName } from '../transport/index.js';
+import { appendKnownHostLine, defaultKnownHostsFile, knownHostsName } from '../transport/index.js';
 import { type Ui, WizardExit } from './ui.js';
 
 export interface ConnectState {
@@ -31,7 +31,7 @@ export function wizardOpenSession(ui: Ui, state: ConnectState): (o: ConnectOptio
         state.lastError = err;
         if (!state.interactive) throw err;
         try {
-          if (err.code === 'HOST_KEY_UNKNOWN' && typeof err.details.keyBase64 === 'string') {
+          if (err.code === 'HOST_KEY_UNKNOWN' && typeof err.details.knownHostsKey === 'string') {
             if (await trustHostKey(ui, opts, err)) continue;
             state.lastError = new MailguardError(
               'HOST_KEY_UNKNOWN',
@@ -72,14 +72,14 @@ async function trustHostKey(ui: Ui, opts: ConnectOptions, err: MailguardError): 
   const fp = String(err.details.fingerprint);
   ui.line();
   ui.para(`This machine has never seen the SSH host key of ${knownHostsName(opts.host, port)}:`);
-  ui.line(`    ${err.details.keyType} ${fp}`);
+  ui.line(`    ${err.details.keyType} ${fp}${err.details.md5 ? ` (${err.details.md5})` : ''}`);
   ui.para(
     'Compare it with the key on the device console (show crypto key mypubkey rsa, or ask whoever set it up). ' +
       'If they differ, someone may be in the middle: answer no.',
   );
   const ok = await ui.yesNo(`Trust this key and record it in ${file}?`, false);
   if (!ok) return false;
-  appendKnownHost(file, opts.host, port, Buffer.from(String(err.details.keyBase64), 'base64'));
+  appendKnownHostLine(file, opts.host, port, String(err.details.knownHostsKey));
   ui.line(`Recorded in ${file}.`);
   return true;
 }
