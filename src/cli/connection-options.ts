@@ -8,6 +8,7 @@ import { type Command, Option } from 'commander';
 import type { SecretPrompt } from '../config/credentials.js';
 import { MailguardError } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
+import { TRANSPORT_KINDS } from '../transport/types.js';
 
 /** Parsed commander options as added by addConnectionOptions (camelCase). */
 export interface ConnectionFlags {
@@ -34,9 +35,12 @@ export interface ConnectionFlags {
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--transport <kind>', 'ssh, or telnet (clear text: only when asked)').choices(['ssh', 'telnet']),
+      new Option(
+        '--transport <kind>',
+        'ssh; telnet (clear text) or ssh1 (SSH protocol 1, weak: PIX 6.x) only when asked',
+      ).choices([...TRANSPORT_KINDS]),
     )
-    .option('--port <n>', 'TCP port (default 22 for ssh, 23 for telnet)')
+    .option('--port <n>', 'TCP port (default 22 for ssh and ssh1, 23 for telnet)')
     .option('--username <name>', 'login user (or ASA_USERNAME, or user@ in the target)')
     .option('--password <pw>', 'login password (prefer ASA_PASSWORD or .env: flags show in ps)')
     .option('--enable-secret <pw>', 'enable secret (or ASA_ENABLE_SECRET); without it `login` is used')
@@ -120,10 +124,14 @@ export async function toConnectOptions(
     commandTimeout: flags.commandTimeout,
     transcript: flags.transcript,
   });
-  if (s.transport === 'telnet' && (s.identity || s.agent || s.jump)) {
-    throw new MailguardError('USAGE', '--identity, --agent and --jump work only with --transport ssh', {
-      hint: 'Drop them, or use SSH.',
-    });
+  if (s.transport !== 'ssh' && (s.identity || s.agent || s.jump)) {
+    throw new MailguardError(
+      'USAGE',
+      `--identity, --agent and --jump work only with --transport ssh, not ${s.transport}`,
+      {
+        hint: s.transport === 'ssh1' ? 'SSH-1 logs in with a password only: drop them.' : 'Drop them, or use SSH.',
+      },
+    );
   }
   // Bad paths are bad input, found before any connection (and before a prompt for a secret).
   const { checkFileIfExists, checkWritableFile } = await import('../config/paths.js');
@@ -156,6 +164,8 @@ export async function toConnectOptions(
   const agent = r ? r.agent : agentSocket(s.agent, env);
   const identityFile = r ? r.identityFile : s.identity;
   const privateKey = identityFile ? readIdentity(identityFile) : undefined;
+  // SSH-1 (PIX 6.x) needs a user too (`pix` without AAA); only telnet may ask a password alone.
+  const needsUser = s.transport !== 'telnet';
   const creds = await resolveCredentials({
     flags: {
       username: flags.username ?? target.username ?? r?.username,
@@ -168,15 +178,18 @@ export async function toConnectOptions(
     interactive: extra.interactive,
     prompt: extra.prompt,
     // Telnet may ask only a password (PIX `passwd`); SSH needs a user, and a password unless a key/agent is used.
-    needs: { username: ssh, password: !privateKey && !agent },
+    needs: { username: needsUser, password: !privateKey && !agent },
     target: target.host,
   });
   const hops = (r?.jumpHops ?? []).map((h) =>
     h.privateKey && creds.passphrase !== undefined ? { ...h, passphrase: creds.passphrase } : h,
   );
-  if (ssh && !creds.username) {
+  if (needsUser && !creds.username) {
     throw new MailguardError('USAGE', `No username for ${target.host}`, {
-      hint: 'Give it as user@host, --username or ASA_USERNAME (ASA 8.4+ SSH needs a local or AAA user).',
+      hint:
+        s.transport === 'ssh1'
+          ? 'Give it as user@host, --username or ASA_USERNAME (a PIX without AAA takes the user pix and its telnet password).'
+          : 'Give it as user@host, --username or ASA_USERNAME (ASA 8.4+ SSH needs a local or AAA user).',
     });
   }
   // The clear-text (telnet) and unchecked-host-key (off) warnings are logged by the transport when it connects,

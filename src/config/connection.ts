@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MailguardError } from '../errors.js';
 import { endpointSchema } from '../net/endpoint-schema.js';
+import { TRANSPORT_KINDS } from '../transport/types.js';
 
 const seconds = z.coerce
   .number({ message: 'must be a number of seconds' })
@@ -9,7 +10,7 @@ const seconds = z.coerce
   .max(3600, 'must be at most 3600 seconds');
 
 export const connectionSettingsSchema = z.object({
-  transport: z.enum(['ssh', 'telnet']).default('ssh'),
+  transport: z.enum(TRANSPORT_KINDS).default('ssh'),
   port: z.coerce.number().int().min(1).max(65535).optional(),
   identity: z.string().min(1).optional(),
   agent: z.union([z.string().min(1), z.literal(true)]).optional(),

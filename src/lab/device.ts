@@ -34,7 +34,8 @@ export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDe
     name: o.name ?? `${o.dialect}-${index + 1}`,
     dialect: o.dialect,
     hostname: o.hostname ?? (index === 0 ? profile.defaultHostname : `${profile.defaultHostname}-${index + 1}`),
-    username: o.username ?? 'admin',
+    // A PIX without AAA takes SSH logins as user `pix` with the telnet `passwd` (asa-cli.md §1.8).
+    username: o.username ?? (o.dialect === 'pix6' ? 'pix' : 'admin'),
     password: o.password ?? 'cisco',
     enableSecret: o.enableSecret ?? 'cisco',
     telnetLogin: o.telnetLogin ?? (o.dialect === 'pix6' ? 'password-only' : 'username-password'),

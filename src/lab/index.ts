@@ -4,12 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MailguardError } from '../errors.js';
+import { presentedSsh1Key } from '../transport/ssh1/transport.js';
 import { DeviceEmulator, resolveDeviceOptions } from './device.js';
 import { linkFailoverPeers } from './failover.js';
 import { type HostKey, loadHostKey } from './hostkey.js';
 import { type RunningServer, startSshServer } from './server/ssh.js';
+import { startSsh1Server } from './server/ssh1.js';
 import { startTelnetServer } from './server/telnet.js';
 import { type SmtpBackend, startMailguardFront, startSmtpBackend } from './smtp/index.js';
+import { loadSsh1HostKey } from './ssh1-keys.js';
 import { persistDevice } from './state.js';
 import type { LabDeviceInfo, LabDeviceOptions, LabFaults, SmtpInspectionPolicy } from './types.js';
 
@@ -127,10 +130,15 @@ async function startDevice(
   if (stateDir) persistDevice(emulator, stateDir, false);
   const servers: RunningServer[] = [];
   try {
+    // PIX 5.2-6.3 have an SSH-1 server only (asa-cli.md §1.8); ASA images speak SSH-2.
+    const ssh1 = resolved.dialect === 'pix6';
     const [ssh, telnet] = await Promise.all([
-      startSshServer(emulator, hostKey, host),
+      ssh1
+        ? startSsh1Server(emulator, host, { stateDir, ciphers: o.ssh1Ciphers })
+        : startSshServer(emulator, hostKey, host),
       startTelnetServer(emulator, host),
     ]);
+    const sshKey = ssh1 ? presentedSsh1Key(loadSsh1HostKey(stateDir)) : null;
     servers.push(ssh, telnet);
     let smtp = { host, port: 0 };
     let backend: SmtpBackend | undefined;
@@ -161,9 +169,10 @@ async function startDevice(
       username: resolved.username,
       password: resolved.password,
       enableSecret: resolved.enableSecret,
-      hostKeySha256: hostKey.sha256,
+      hostKeySha256: sshKey ? sshKey.fingerprint : hostKey.sha256,
       smtpBackend: backend?.endpoint,
-      knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${hostKey.publicKey}`,
+      knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${sshKey ? sshKey.line : hostKey.publicKey}`,
+      sshTransport: ssh1 ? 'ssh1' : 'ssh',
       telnetLogin: resolved.telnetLogin,
       ...(resolved.failover ? { failover: resolved.failover } : {}),
     };

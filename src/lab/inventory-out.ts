@@ -5,6 +5,7 @@
  */
 import { stringify } from 'yaml';
 import type { InventoryFile } from '../playbook/schema.js';
+import type { TransportKind } from '../transport/types.js';
 import type { LabDeviceInfo } from './types.js';
 
 /** The device fields of the lab's JSON that an inventory needs, plus an optional failover peer. */
@@ -15,7 +16,7 @@ export type LabDeviceJson = Pick<
 
 export interface LabInventoryOptions {
   /** Transport per dialect; default: telnet for pix6 (as PIX 6 is usually run), SSH otherwise. */
-  transport?: (d: LabDeviceJson) => 'ssh' | 'telnet';
+  transport?: (d: LabDeviceJson) => TransportKind;
 }
 
 /**
@@ -32,7 +33,7 @@ export function labInventory(doc: { devices: LabDeviceJson[] }, o: LabInventoryO
       groups.lab!.children!.push(d.dialect);
     }
     const t = transport(d);
-    const ep = t === 'ssh' ? d.ssh : d.telnet;
+    const ep = t === 'telnet' ? d.telnet : d.ssh;
     hosts[d.name] = {
       host: ep.host,
       port: ep.port,

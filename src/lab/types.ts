@@ -58,6 +58,8 @@ export interface LabDeviceOptions {
   mailguardFamily?: MailguardFamily;
   smtpBackend?: 'postfix' | 'exchange';
   faults?: LabFaults;
+  /** pix6's SSH-1 ciphers (default 3DES and DES; 2 = DES, 3 = 3DES as on the wire). */
+  ssh1Ciphers?: Array<2 | 3>;
 }
 
 export type MailguardFamily = 'pix-4' | 'pix-mailguard' | 'asa-esmtp';
@@ -75,11 +77,13 @@ export interface LabDeviceInfo {
   username: string;
   password: string;
   enableSecret: string;
-  /** OpenSSH-style fingerprint of the SSH host key: `SHA256:<base64 without padding>`. */
+  /** Which --transport reaches the `ssh` endpoint: `ssh1` on pix6 (SSH-1.5 only, like PIX 5.2-6.3), else `ssh`. */
+  sshTransport?: 'ssh' | 'ssh1';
+  /** OpenSSH-style fingerprint of the SSH host key: `SHA256:<base64 without padding>` (pix6: of its SSH-1 key). */
   hostKeySha256: string;
   /** The bare SMTP server behind the front (for comparison tests). */
   smtpBackend?: Endpoint;
-  /** OpenSSH known_hosts line for the device's SSH endpoint. */
+  /** OpenSSH known_hosts line for the device's SSH endpoint (pix6: the SSH-1 form `host bits exponent modulus`). */
   knownHostsLine?: string;
   /** What the telnet port asks: Username+Password or Password only. */
   telnetLogin?: 'username-password' | 'password-only';

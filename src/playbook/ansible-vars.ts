@@ -4,6 +4,7 @@
  */
 
 import { endpointProblem } from '../net/endpoint.js';
+import type { TransportKind } from '../transport/types.js';
 import type { CredValue, HostSettings, InventoryBuilder } from './inventory.js';
 import type { SourcePos } from './source.js';
 
@@ -11,7 +12,7 @@ import type { SourcePos } from './source.js';
 const ENV_LOOKUP =
   /^\{\{\s*lookup\(\s*['"](?:ansible\.builtin\.)?env['"]\s*,\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]\s*\)\s*\}\}$/;
 
-const CONNECTIONS: Record<string, 'ssh' | 'telnet'> = {
+const CONNECTIONS: Record<string, TransportKind> = {
   network_cli: 'ssh',
   'ansible.netcommon.network_cli': 'ssh',
   ssh: 'ssh',
@@ -22,6 +23,12 @@ const CONNECTIONS: Record<string, 'ssh' | 'telnet'> = {
   telnet: 'telnet',
   'ansible.netcommon.telnet': 'telnet',
 };
+
+/**
+ * `mailguard_transport`: this tool's own host variable, for what no Ansible connection plugin speaks (ssh1: PIX 6.x
+ * over SSH protocol 1). Ansible ignores it; set it instead of, not next to, ansible_connection.
+ */
+const OWN_TRANSPORTS: Record<string, TransportKind> = { ssh: 'ssh', telnet: 'telnet', ssh1: 'ssh1' };
 
 const ALIASES: Record<string, keyof HostSettings> = {
   ansible_host: 'host',
@@ -36,6 +43,7 @@ const ALIASES: Record<string, keyof HostSettings> = {
   ansible_become_password: 'enableSecret',
   ansible_become_pass: 'enableSecret',
   ansible_connection: 'transport',
+  mailguard_transport: 'transport',
   smtp_probe: 'smtpProbe',
   mail_domain: 'mailDomain',
   failover_peer: 'failoverPeer',
@@ -86,12 +94,13 @@ export function applyAnsibleVar(
       return;
     }
     case 'transport': {
-      const t = CONNECTIONS[value];
+      const table = key === 'mailguard_transport' ? OWN_TRANSPORTS : CONNECTIONS;
+      const t = table[value];
       if (!t) {
         b.issue(
           at,
           key,
-          `unsupported ansible_connection "${value}"; expected one of ${Object.keys(CONNECTIONS).join(', ')}`,
+          `unsupported ${key} "${value}"; expected one of ${Object.keys(table).join(', ')}${key === 'ansible_connection' ? ' (for SSH protocol 1, set mailguard_transport: ssh1)' : ''}`,
         );
       } else target.transport = { value: t, at };
       return;

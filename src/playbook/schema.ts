@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { endpointSchema } from '../net/endpoint-schema.js';
+import { TRANSPORT_KINDS } from '../transport/types.js';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -197,7 +198,10 @@ export type ShardsSpec = z.output<typeof ShardsSchema>;
 const settingsShape = {
   host: z.string().min(1).optional().meta({ description: 'Address to connect to (default: the host name).' }),
   port: z.int().min(1).max(65535).optional(),
-  transport: z.enum(['ssh', 'telnet']).optional(),
+  transport: z
+    .enum(TRANSPORT_KINDS)
+    .optional()
+    .meta({ description: 'ssh (default); telnet (clear text) or ssh1 (SSH protocol 1, weak: PIX 6.x).' }),
   username: z.string().min(1).optional(),
   usernameEnv: envName.optional(),
   password: z.string().optional().meta({ description: 'Plain text: accepted with a warning; prefer passwordEnv.' }),

@@ -1,6 +1,7 @@
-/** Open the byte stream named by ConnectOptions (SSH unless `--transport telnet`). */
+/** Open the byte stream named by ConnectOptions (SSH unless `--transport telnet` or `--transport ssh1`). */
 import { MailguardError } from '../errors.js';
 import { openSsh, type SshTransportOptions } from './ssh.js';
+import { openSsh1 } from './ssh1/transport.js';
 import { openTelnet } from './telnet.js';
 import type { LogFn, Transport, TransportConnectOptions, TransportKind } from './types.js';
 
@@ -40,12 +41,23 @@ export function openTransport(opts: TransportOpenOptions): Promise<Transport> {
     return openTelnet({ host: opts.host, port, connectTimeoutMs: opts.connectTimeoutMs, log: opts.log });
   }
   if (opts.transport === 'ssh1') {
-    // Listed in TRANSPORT_KINDS ahead of its client (issue 11 part A); no flag or schema offers it yet.
-    return Promise.reject(
-      new MailguardError('USAGE', 'The SSH protocol 1 transport is not available in this build', {
-        hint: 'Use --transport telnet to reach a PIX 6.x.',
-      }),
-    );
+    if (opts.privateKey || opts.agent || opts.jump) {
+      return Promise.reject(
+        new MailguardError('USAGE', '--transport ssh1 logs in with a password only', {
+          hint: 'Drop --identity/--agent/--jump for an SSH-1 device (PIX 6.x), and give --password.',
+        }),
+      );
+    }
+    return openSsh1({
+      host: opts.host,
+      port,
+      username: opts.username ?? '',
+      password: opts.password,
+      knownHostsFile: opts.knownHostsFile,
+      hostKeyPolicy: opts.hostKeyPolicy,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      log: opts.log,
+    });
   }
   return openSsh({
     host: opts.host,

@@ -200,6 +200,35 @@ function mapSshError(
   });
 }
 
+/**
+ * The server's identification line, read alongside ssh2: ssh2 refuses `SSH-1.5-...` as "Invalid identification
+ * string" without saying what it got. ssh2 keeps its socket as the private `_sock`, hence the guard.
+ */
+function tapIdentification(client: Client): () => string {
+  let seen = '';
+  const sock = (client as unknown as { _sock?: Duplex })._sock;
+  if (!sock || typeof sock.on !== 'function') return () => '';
+  const onData = (d: Buffer) => {
+    seen += d.toString('latin1');
+    if (seen.includes('\n') || seen.length > 1024) sock.off('data', onData);
+  };
+  sock.on('data', onData);
+  return () => (/^SSH-[^\r\n]*/m.exec(seen)?.[0] ?? '').slice(0, 255);
+}
+
+/** `--transport ssh` met an SSH-1-only server (PIX 5.2-6.3 say `SSH-1.5-Cisco-1.25`); SSH-1.99 speaks SSH-2 too. */
+export function ssh1OnlyError(ident: string, host: string, port: number): MailguardError | null {
+  if (!/^SSH-1\.(?!99-)\d+-/.test(ident)) return null;
+  return new MailguardError(
+    'SSH1_ONLY',
+    `${host}:${port} speaks SSH protocol 1 only ("${ident}"), which --transport ssh does not: PIX 5.2-6.3 have no SSH-2 server`,
+    {
+      hint: '--transport ssh1 reaches it (SSH-1 has known weaknesses: use it on a trusted management network only), or --transport telnet --port 23.',
+      details: { host, port, serverIdentification: ident },
+    },
+  );
+}
+
 interface ConnectedClient {
   client: Client;
   fingerprint: string;
@@ -261,7 +290,11 @@ function connectClient(
       resolve({ client, fingerprint });
     });
     client.on('error', (err: Error) => {
-      fail(hostKeyError ?? mapSshError(err, opts.host, opts.port, opts.role));
+      fail(
+        hostKeyError ??
+          ssh1OnlyError(serverIdent(), opts.host, opts.port) ??
+          mapSshError(err, opts.host, opts.port, opts.role),
+      );
     });
     client.on('close', () => {
       fail(
@@ -273,6 +306,7 @@ function connectClient(
       );
     });
     client.connect(config);
+    const serverIdent = tapIdentification(client);
     // TCP_NODELAY (as telnet and the probe set): with Nagle, small writes wait for delayed ACKs, ~40 ms each.
     client.setNoDelay(true);
   });

@@ -12,6 +12,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { type Lab, type LabDeviceOptions, type LabOptions, startLab } from '../../src/lab/index.js';
 import type { LabDeviceInfo } from '../../src/lab/types.js';
 import type { ConnectOptions } from '../../src/session/types.js';
+import { openTransport } from '../../src/transport/index.js';
 
 export type { Lab, LabDeviceHandle } from '../../src/lab/index.js';
 
@@ -39,7 +40,7 @@ export function writeKnownHosts(lab: Lab, dir: string): string {
   return file;
 }
 
-/** The tool's ConnectOptions for a lab device over SSH: its own credentials, `knownHostsFile`, short timeouts. */
+/** The tool's ConnectOptions for a lab device over SSH (ssh1 for pix6): its own credentials, `knownHostsFile`, short timeouts. */
 export function labSshOptions(
   lab: Lab,
   name: string,
@@ -50,7 +51,8 @@ export function labSshOptions(
   return {
     host: '127.0.0.1',
     port: d.ssh.port,
-    transport: 'ssh',
+    // pix6's SSH port speaks SSH-1.5 only, as PIX 5.2-6.3 do
+    transport: d.sshTransport ?? 'ssh',
     username: d.username,
     password: d.password,
     enableSecret: d.enableSecret,
@@ -178,8 +180,12 @@ export interface SshShellOptions {
   readyTimeout?: number;
 }
 
-/** An SSH shell with ssh2's Client; resolves once the shell channel is open. */
+/**
+ * An SSH shell with ssh2's Client; resolves once the shell channel is open. pix6 speaks SSH-1 only: there it is the
+ * tool's own SSH-1 transport (host key not checked; keyboard-interactive does not exist in SSH-1).
+ */
 export function sshShell(info: LabDeviceInfo, o: SshShellOptions = {}): Promise<Expect> {
+  if (info.sshTransport === 'ssh1') return ssh1Shell(info, o);
   return new Promise((resolve, reject) => {
     const client = new Client();
     const password = o.password ?? info.password;
@@ -210,6 +216,25 @@ export function sshShell(info: LabDeviceInfo, o: SshShellOptions = {}): Promise<
       readyTimeout: o.readyTimeout ?? 5000,
     });
   });
+}
+
+async function ssh1Shell(info: LabDeviceInfo, o: SshShellOptions): Promise<Expect> {
+  const t = await openTransport({
+    transport: 'ssh1',
+    host: info.ssh.host,
+    port: info.ssh.port,
+    username: o.username ?? info.username,
+    password: o.password ?? info.password,
+    hostKeyPolicy: 'off',
+    connectTimeoutMs: o.readyTimeout ?? 5000,
+  });
+  const ex = new Expect(
+    (text) => t.write(text),
+    () => t.close(),
+  );
+  t.on('data', (d: Buffer) => ex.push(d.toString('latin1')));
+  t.on('close', () => ex.markClosed());
+  return ex;
 }
 
 /** Raw telnet socket: answers nothing to the option negotiation (the server does not need answers). */

@@ -39,10 +39,16 @@ function optionsFor(kind: Kind, deviceName: string): ConnectOptions {
     timeouts: { connectMs: 5000, loginMs: 8000, commandMs: 8000 },
   };
   switch (kind) {
+    // pix6 speaks SSH-1 only (password authentication: both SSH kinds are the same login there)
     case 'ssh-password':
-      return { ...base, transport: 'ssh', port: d.ssh.port, sshAuthMethods: ['password'] };
+      return { ...base, transport: d.sshTransport ?? 'ssh', port: d.ssh.port, sshAuthMethods: ['password'] };
     case 'ssh-keyboard-interactive':
-      return { ...base, transport: 'ssh', port: d.ssh.port, sshAuthMethods: ['keyboard-interactive'] };
+      return {
+        ...base,
+        transport: d.sshTransport ?? 'ssh',
+        port: d.ssh.port,
+        sshAuthMethods: ['keyboard-interactive'],
+      };
     case 'telnet-username':
       return { ...base, transport: 'telnet', port: d.telnet.port };
     case 'telnet-password-only':

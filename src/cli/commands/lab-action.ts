@@ -108,7 +108,9 @@ function table(devices: LabDeviceInfo[]): string {
     ? [
         '',
         `All ports on ${first.ssh.host}. Log in by hand, e.g. the first device:`,
-        `  ssh -p ${first.ssh.port} ${first.username}@${first.ssh.host}      (password ${first.password}, then "enable" with ${first.enableSecret})`,
+        first.sshTransport === 'ssh1'
+          ? `  plink -1 -P ${first.ssh.port} ${first.username}@${first.ssh.host}      (SSH-1 only, like PIX 6.x: password ${first.password}, then "enable" with ${first.enableSecret}; the tool: --transport ssh1)`
+          : `  ssh -p ${first.ssh.port} ${first.username}@${first.ssh.host}      (password ${first.password}, then "enable" with ${first.enableSecret})`,
         `  telnet ${first.telnet.host} ${first.telnet.port}       (${first.dialect === 'pix6' ? 'password only' : 'Username: and Password:'})`,
         `SSH host key ${first.hostKeySha256}; known_hosts line:`,
         `  ${first.knownHostsLine}`,

@@ -2,9 +2,8 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { MailguardError } from '../../errors.js';
-import type { HostKeyPolicy } from '../../session/types.js';
 import { decideHostKey, defaultKnownHostsFile } from '../known-hosts.js';
-import type { LogFn, Transport } from '../types.js';
+import type { HostKeyPolicy, LogFn, Transport } from '../types.js';
 import { Ssh1Client } from './client.js';
 import { type Ssh1PublicKey, ssh1KnownHostsKey, ssh1Md5Fingerprint, ssh1Sha256Fingerprint } from './rsa.js';
 
