@@ -173,6 +173,7 @@ async function startDevice(
       smtpBackend: backend?.endpoint,
       knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${sshKey ? sshKey.line : hostKey.publicKey}`,
       sshTransport: ssh1 ? 'ssh1' : 'ssh',
+      ...(sshKey ? { hostKeyMd5: sshKey.md5 } : {}),
       telnetLogin: resolved.telnetLogin,
       ...(resolved.failover ? { failover: resolved.failover } : {}),
     };

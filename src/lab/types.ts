@@ -83,6 +83,8 @@ export interface LabDeviceInfo {
   hostKeySha256: string;
   /** The bare SMTP server behind the front (for comparison tests). */
   smtpBackend?: Endpoint;
+  /** pix6: the MD5 fingerprint of its SSH-1 host key, the form PuTTY shows and `plink -hostkey` takes. */
+  hostKeyMd5?: string;
   /** OpenSSH known_hosts line for the device's SSH endpoint (pix6: the SSH-1 form `host bits exponent modulus`). */
   knownHostsLine?: string;
   /** What the telnet port asks: Username+Password or Password only. */

@@ -120,9 +120,10 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
     ]);
   });
 
-  it('--jump through the real sshd (forwardOut) to a lab PIX: both host keys checked, exit 0', async () => {
-    lab = await startLab({ smtp: false, devices: [{ name: 'pix', dialect: 'pix6' }] });
-    const d = lab.device('pix').info;
+  // An ASA: the lab's PIX speaks SSH-1 only (as PIX 6.x do), and --transport ssh1 takes no jump host.
+  it('--jump through the real sshd (forwardOut) to a lab ASA: both host keys checked, exit 0', async () => {
+    lab = await startLab({ smtp: false, devices: [{ name: 'asa', dialect: 'asa9' }] });
+    const d = lab.device('asa').info;
     const kh = join(dir, 'known_hosts_jump');
     writeFileSync(kh, `${readFileSync(join(dir, 'known_hosts'), 'utf8')}${d.knownHostsLine}\n`);
     const user = userInfo().username;
@@ -142,7 +143,7 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
       );
     const r = await viaJump(kh);
     expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
-    expect(JSON.parse(r.stdout).platform.family).toBe('pix');
+    expect(JSON.parse(r.stdout).platform.family).toBe('asa');
     // the jump host's key is checked too: an empty known_hosts stops at the jump host
     const refused = await viaJump(join(dir, 'none'));
     expect(refused.code).toBe(3);

@@ -1,7 +1,7 @@
 /**
  * The lab must behave like a device for clients nobody here wrote (issue #2): Netmiko's `cisco_asa` driver,
- * nmap's service fingerprints and swaks, each run unmodified from its Debian package (`.ci/run` installs
- * python3-netmiko, nmap and swaks). A missing tool skips its test with the reason.
+ * nmap's service fingerprints, PuTTY's plink (SSH-1) and swaks, each run unmodified from its Debian package
+ * (`.ci/run` installs python3-netmiko, nmap, putty-tools and swaks). A missing tool skips its test with the reason.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,6 +24,7 @@ async function has(cmd: string, args: string[]): Promise<boolean> {
 const netmiko = existsSync(PY) && (await has(PY, ['-c', 'import netmiko']));
 const nmap = await has('nmap', ['--version']);
 const swaks = await has('swaks', ['--version']);
+const plink = await has('plink', ['-V']);
 
 let lab: Lab;
 beforeAll(async () => {
@@ -65,14 +66,43 @@ c.disconnect()
 });
 
 describe.skipIf(!nmap)('nmap service fingerprints', () => {
-  it('sees Cisco SSH, a Cisco telnetd and a sanitized PIX smtpd', async () => {
+  it('sees Cisco SSH 1.25 (protocol 1.5), a Cisco telnetd and a sanitized PIX smtpd', async () => {
     const d = lab.devices.find((x) => x.name === 'pix')!;
     const ports = [d.ssh.port, d.telnet.port, d.smtp.port].join(',');
     const { stdout } = await run('nmap', ['-sV', '-Pn', '-n', '-p', ports, '127.0.0.1'], { timeout: 150_000 });
-    expect(stdout).toMatch(new RegExp(`${d.ssh.port}/tcp\\s+open\\s+ssh\\s+Cisco SSH`));
+    // A PIX 6.x speaks SSH-1 only: nmap's fingerprint for `SSH-1.5-Cisco-1.25` (asa-cli.md §1.8).
+    expect(stdout).toMatch(new RegExp(`${d.ssh.port}/tcp\\s+open\\s+ssh\\s+Cisco SSH 1\\.25 \\(protocol 1\\.5\\)`));
     expect(stdout).toMatch(new RegExp(`${d.telnet.port}/tcp\\s+open\\s+telnet\\s+Cisco`));
     expect(stdout).toMatch(new RegExp(`${d.smtp.port}/tcp\\s+open\\s+smtp\\s+Cisco PIX sanitized smtpd`));
   }, 180_000);
+});
+
+describe.skipIf(!plink)('PuTTY plink -1 (putty-tools)', () => {
+  it('logs in to the PIX over SSH-1 with the host key given as PuTTY shows it and prints show version', async () => {
+    const d = lab.devices.find((x) => x.name === 'pix')!;
+    // -batch refuses unknown host keys: -hostkey takes the MD5 form PuTTY prints for SSH-1 keys.
+    const args = ['-1', '-batch', '-hostkey', String(d.hostKeyMd5), '-pw', d.password, '-P', String(d.ssh.port)];
+    const child = run('plink', [...args, `${d.username}@127.0.0.1`, 'show version'], { timeout: 30_000 });
+    child.child.stdin?.end(); // EOF after the command: the session ends once it ran
+    const { stdout } = await child;
+    expect(stdout).toContain('Cisco PIX Firewall Version 6.3(5)');
+    // a wrong key is refused before any password is sent
+    const wrong = await run(
+      'plink',
+      [
+        ...args.slice(0, 3),
+        '00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff',
+        ...args.slice(4),
+        `${d.username}@127.0.0.1`,
+        'show version',
+      ],
+      { timeout: 30_000 },
+    ).then(
+      () => '',
+      (e: { stderr?: string }) => String(e.stderr),
+    );
+    expect(wrong).toMatch(/not in manually configured list/);
+  }, 60_000);
 });
 
 describe.skipIf(!swaks)('swaks through the Mailguard front', () => {

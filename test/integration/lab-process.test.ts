@@ -71,7 +71,11 @@ describe('asa-mailguard lab (process)', () => {
       for (const k of ['ssh', 'telnet', 'smtp'])
         expect(d[k]).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });
       expect(d.hostKeySha256).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
-      expect(d.knownHostsLine).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA/);
+      // pix6 speaks SSH-1 only: OpenSSH's SSH-1 known_hosts form (`bits exponent modulus`)
+      expect(d.knownHostsLine).toMatch(
+        d.dialect === 'pix6' ? /^\[127\.0\.0\.1\]:\d+ 1024 65537 \d+$/ : /^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA/,
+      );
+      expect(d.sshTransport).toBe(d.dialect === 'pix6' ? 'ssh1' : 'ssh');
     }
     const asa = doc.devices[2] as unknown as Parameters<typeof sshEnabled>[0];
     const s = await sshEnabled(asa);
@@ -98,7 +102,7 @@ describe('asa-mailguard lab (process)', () => {
     const text = await waitOutput(p.stdout, /Ctrl-C stops the lab/, p.child);
     expect(text).toMatch(/^NAME +DIALECT +HOSTNAME +SSH +TELNET +SMTP +USERNAME +PASSWORD +ENABLE SECRET\n/);
     expect(text).toMatch(/pix6-1 +pix6 +pix +\d+ +\d+ +- +u1 +p1 +e1/);
-    expect(text).toMatch(/ssh -p \d+ u1@127\.0\.0\.1/);
+    expect(text).toMatch(/plink -1 -P \d+ u1@127\.0\.0\.1 .*--transport ssh1/);
     expect(text).toMatch(/telnet 127\.0\.0\.1 \d+/);
     p.child.kill('SIGINT');
     expect(await p.exited).toBe(0);
