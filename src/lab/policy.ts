@@ -2,6 +2,7 @@
  * What the Mailguard SMTP front must do, read from the emulated device's RUNNING config: PIX `fixup protocol smtp N`
  * lines; ASA `inspect esmtp|smtp [map]` under a class of a policy-map bound by `service-policy`.
  */
+import { MAX_PORT, readFixupSpec } from '../platform/ports.js';
 import type { ConfigDoc } from './config-text.js';
 import { blocks, findBlock, findChild } from './config-text.js';
 import type { LabDialect, MailguardFamily, SmtpInspectionPolicy } from './types.js';
@@ -13,11 +14,11 @@ export function defaultFamily(dialect: LabDialect): MailguardFamily {
 function pixPolicy(doc: ConfigDoc, family: MailguardFamily): SmtpInspectionPolicy {
   const ports: number[] = [];
   for (const l of doc.body) {
-    const m = /^fixup protocol smtp (\d+)(?:-(\d+))?\s*$/.exec(l);
-    if (!m) continue;
-    const from = Number(m[1]);
-    const to = m[2] ? Number(m[2]) : from;
-    for (let p = from; p <= to && p - from < 1000; p++) ports.push(p);
+    const m = /^fixup protocol smtp (\S+)\s*$/.exec(l);
+    // Out of 1-65535 or backwards: the unit would not have taken it; never a loop (issue #12).
+    const r = m ? readFixupSpec(m[1]) : null;
+    if (!r?.ok) continue;
+    for (let p = r.lo; p <= r.hi && p - r.lo < 1000; p++) ports.push(p);
   }
   return { active: ports.length > 0, family, maskBanner: true, allowTls: false, ports };
 }
@@ -35,7 +36,7 @@ function classPorts(doc: ConfigDoc, className: string): number[] {
     const range = /^match port tcp range (\d+) (\d+)/.exec(t);
     if (range) for (let p = Number(range[1]); p <= Number(range[2]) && p < 65536; p++) ports.push(p);
   }
-  return ports.filter((p) => Number.isInteger(p) && p > 0);
+  return ports.filter((p) => Number.isInteger(p) && p > 0 && p <= MAX_PORT);
 }
 
 function esmtpMapParams(doc: ConfigDoc, map: string | undefined): { maskBanner: boolean; allowTls: boolean } {

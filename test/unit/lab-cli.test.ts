@@ -387,6 +387,17 @@ describe('configuration', () => {
     await s.cmd('quit', /\rpix# $/);
   });
 
+  it('PIX fixup with a port outside 1-65535 or a backwards range is refused, never stored (issue #12: it hung the lab)', async () => {
+    const d = device({ dialect: 'pix6' });
+    const s = await enabled(d);
+    await s.cmd('conf t', /\(config\)# $/);
+    for (const bad of ['99999999999999999999', '0', '65536', '2526-2525', '1-99999999999']) {
+      expect(await run(s, `fixup protocol smtp ${bad}`)).not.toBe('');
+      expect(d.runningConfig()).not.toContain(`fixup protocol smtp ${bad}`);
+    }
+    expect(d.inspectionPolicy().ports).toEqual([25]);
+  });
+
   it('invalid and incomplete commands give the real error forms (asa-cli.md §3.5)', async () => {
     const s = await enabled(device({ dialect: 'asa9' }));
     expect(lines(await run(s, 'show bogus'))).toEqual([

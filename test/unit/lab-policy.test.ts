@@ -8,6 +8,13 @@ import { inspectionPolicy } from '../../src/lab/policy.js';
 const opts = { hostname: 'fw', username: 'admin', askAnonymousReporting: false };
 
 describe('inspectionPolicy', () => {
+  it('a stored fixup port outside 1-65535 enables nothing and never loops (issue #12)', () => {
+    const text = renderConfig(defaultConfig('pix6', opts))
+      .join('\n')
+      .replace('fixup protocol smtp 25', 'fixup protocol smtp 99999999999999999999\nfixup protocol smtp 2526-2525');
+    expect(inspectionPolicy('pix6', parseConfig(text)).ports).toEqual([]);
+  });
+
   it('default configs: PIX fixup smtp 25 (pix_show-running-config_3.txt), ASA inspect esmtp (asa_show-running-config_1.txt)', () => {
     expect(inspectionPolicy('pix6', defaultConfig('pix6', opts))).toEqual({
       active: true,

@@ -2,6 +2,7 @@
  * Turning inspection on and off: `inspect P [args]` / `no inspect P` under a policy-map class (ASA MPF), and
  * `fixup protocol P N` / `no fixup protocol P N` (PIX; on ASA 7+ converted to MPF with an INFO line).
  */
+import { readFixupSpec } from '../../platform/ports.js';
 import { type Block, ensureBlock, ensureChild } from '../config-text.js';
 import { CliError, kw, rawFrom, type Token, tokenize } from './parse.js';
 import type { Session } from './session.js';
@@ -83,6 +84,10 @@ export function fixup(s: Session, t: Token[], body: string[], no: boolean): bool
   const portTok = t[3 + off];
   const port = portTok?.text;
   if (port !== undefined && !/^\d+(-\d+)?$/.test(port) && !port.startsWith('maximum'))
+    throw new CliError('invalid', portTok?.pos ?? 0);
+  // A port outside 1-65535 (or a backwards range) is refused, never stored: the real unit's exact message for it is
+  // not in any capture [unverified], and a stored `fixup protocol smtp 99999999999999999999` hung the lab (issue #12).
+  if (port !== undefined && /^\d/.test(port) && !readFixupSpec(port).ok)
     throw new CliError('invalid', portTok?.pos ?? 0);
   const rest = rawFrom(t, 3 + off);
   if (!dev.isPix) {
