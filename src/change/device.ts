@@ -18,7 +18,12 @@ export interface DeviceLinkOptions {
   now: () => Date;
   /** Session log lines (debug) and reconnect notices (warn). */
   log: (message: string, level: 'warn' | 'debug') => void;
+  /** An interrupt: the command in flight finishes, no further one is sent except by the rollback and the record. */
+  signal?: AbortSignal;
 }
+
+/** Steps that still talk to the device after an interrupt: they are how the change ends safely. */
+const AFTER_STOP: ReadonlySet<StepName> = new Set(['rollback', 'report']);
 
 export class DeviceLink {
   readonly commands: CommandRecord[] = [];
@@ -89,6 +94,7 @@ export class DeviceLink {
     run: (s: CliSession) => Promise<T>,
     describe: (out: T, s: CliSession) => string,
   ): Promise<T> {
+    if (this.o.signal?.aborted && !AFTER_STOP.has(step)) throw this.o.signal.reason;
     const session = await this.ensure();
     const started = this.o.now();
     try {
@@ -127,6 +133,7 @@ export class DeviceLink {
   }
 
   async enterContext(context: string | null, step: StepName): Promise<void> {
+    if (this.o.signal?.aborted && !AFTER_STOP.has(step)) throw this.o.signal.reason;
     if (!this.multi) return;
     const session = await this.ensure();
     const want = context ?? 'system';

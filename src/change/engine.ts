@@ -4,7 +4,8 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkWritableFile, ensureWritableDir } from '../config/paths.js';
-import { ExitCode, MailguardError } from '../errors.js';
+import { DeviceCommandError, ExitCode, MailguardError } from '../errors.js';
+import { classifyDeviceOutput, isAuthorizationFailure } from '../platform/index.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
 import type { CliSession } from '../session/types.js';
@@ -24,6 +25,7 @@ import {
   activeInspectionKey,
   type ConfigState,
   compareRestoreProbes,
+  describe,
   errJson,
   probeLine,
   toEngineError,
@@ -43,6 +45,7 @@ import type {
 const DEFAULTS = {
   reloadTimeoutMs: 15 * 60_000,
   saveTimeoutMs: 120_000,
+  commandTimeoutMs: 30_000,
   backupDir: './backups',
   backoff: { initialMs: 1_000, maxMs: 30_000 },
 };
@@ -68,7 +71,16 @@ export class ChangeEngine extends ChangeEmitter {
   private postProbe?: ProbeEvidence;
   private configTouched = false;
   private safetyReloadScheduled = false;
+  /** When the scheduled safety reload fires (ISO), while it is pending. */
+  private safetyReloadAt: string | null = null;
+  /** `reload cancel` was refused once: not asked again in this run. */
+  private cancelRefused: MailguardError | null = null;
+  /** `reload` was confirmed and the device was seen going down. */
+  private reloadSent = false;
+  /** ... and it was seen coming back. */
   private reloaded = false;
+  /** The last state each config was seen in, and when (for a record whose last re-read fails). */
+  private seen: { running?: { state: ConfigState; at: string }; startup?: { state: ConfigState; at: string } } = {};
   /** When `write memory` of the change printed [OK]. */
   private savedAt: string | null = null;
   private lock: DeviceLock | null = null;
@@ -110,6 +122,50 @@ export class ChangeEngine extends ChangeEmitter {
     return [c.password, c.enableSecret, c.passphrase];
   }
 
+  /** The error as the run reports it: an abort is the cause the CLI gave (signal or crash), not a bare AbortError. */
+  private causeOf(e: unknown): MailguardError {
+    const err = toEngineError(e);
+    const reason = this.options.signal?.reason;
+    if (this.options.signal?.aborted && err.code === 'INTERRUPTED' && reason instanceof MailguardError) return reason;
+    return err;
+  }
+
+  /** The final re-read failed: report the last state each config was seen in, and when, instead of "unknown". */
+  private lastSeenState(err: MailguardError): void {
+    const fs = this.finalState;
+    fs.notes.push(`Could not re-read the device at the end (${err.code}: ${err.message}).`);
+    for (const kind of ['running', 'startup'] as const) {
+      const s = this.seen[kind];
+      if (!s || fs[kind] !== 'unknown') continue;
+      fs[kind] = s.state;
+      fs.notes.push(
+        `${kind}-config: last seen ${describe(s.state, this.mode)} at ${s.at}; nothing was sent after that.`,
+      );
+    }
+  }
+
+  private see(kind: 'running' | 'startup', state: ConfigState): void {
+    this.seen[kind] = { state, at: this.now().toISOString() };
+  }
+
+  /** What is left behind right now, for an operator who will not wait for the rollback (a second Ctrl-C). */
+  leftBehind(): string {
+    const parts: string[] = [];
+    if (!this.configTouched) parts.push('No config command was sent: the device holds its configs as before.');
+    else if (this.savedAt)
+      parts.push(`The change was saved at ${this.savedAt}: the device holds it, also after a reload.`);
+    else
+      parts.push(
+        'Config commands were sent and not rolled back: the running config may hold part of the change; the startup-config does not.',
+      );
+    if (this.safetyReloadScheduled)
+      parts.push(`A safety reload fires at ${this.safetyReloadAt}: the device comes back on its startup-config.`);
+    if (this.reloadSent && !this.reloaded) parts.push('The device is reloading.');
+    if (this.backupInfo) parts.push(`Backup: ${this.backupInfo.metadataPath}; restore with \`rollback --backup\`.`);
+    parts.push('No change record was written.');
+    return parts.join(' ');
+  }
+
   private log(step: StepName | null, message: string, level: 'info' | 'warn' | 'debug' = 'info', progress?: number) {
     this.emit('log', { step, level, message: redactSecrets(message, this.secrets()), progress });
   }
@@ -141,6 +197,7 @@ export class ChangeEngine extends ChangeEmitter {
         openSession: this.deps.openSession,
         now: () => this.now(),
         log: (message, level) => this.log(null, message, level),
+        signal: this.options.signal,
       });
       await this.step('preflight', async () => this.preflight());
       this.preProbe = await this.step(
@@ -199,19 +256,29 @@ export class ChangeEngine extends ChangeEmitter {
         verification = (await this.step('post-probe', async () => this.postProbeAndCompare())) ?? 'not-probed';
       } catch (e) {
         if (e instanceof Stop) throw e;
-        error = toEngineError(e);
+        error = this.causeOf(e);
         if (error.code === 'VERIFY_FAILED' && error.details.keep === true) {
           // The operator asked to keep the change when the outside proof fails.
           await this.step('rollback', async () => this.skip('not asked (--no-rollback-on-verify-failure)'));
           throw new Stop('kept-unverified', ExitCode.verifyFailed);
         }
-        const rolled = await this.rollback(error);
-        outcome = rolled ? 'rolled-back' : 'rollback-failed';
-        exitCode = rolled
-          ? error.code === 'VERIFY_FAILED'
-            ? ExitCode.verifyFailed
-            : ExitCode.deviceError
-          : ExitCode.rollbackFailed;
+        if (isStopRequest(error) && this.reloadSent) {
+          // The device is reloading on its saved startup-config, which holds the change: nothing to roll back into.
+          await this.step('rollback', async () =>
+            this.skip('interrupted while the device reloads: it comes back on the saved change'),
+          ).catch(() => undefined);
+          outcome = 'interrupted';
+          exitCode = error.exitCode;
+        } else {
+          const rolled = await this.rollback(error);
+          outcome = rolled ? 'rolled-back' : 'rollback-failed';
+          // Rolled back: the cause's own code when it says more than "the device failed" (verify, signal, bug).
+          exitCode = rolled
+            ? error.code === 'VERIFY_FAILED' || isStopRequest(error) || error.code === 'INTERNAL'
+              ? error.exitCode
+              : ExitCode.deviceError
+            : ExitCode.rollbackFailed;
+        }
         if (error.code === 'VERIFY_FAILED' && this.postProbe && this.postProbe.verdict !== 'clean')
           verification = 'not-verified';
       }
@@ -221,14 +288,30 @@ export class ChangeEngine extends ChangeEmitter {
         exitCode = e.exitCode;
         if (outcome === 'kept-unverified') verification = 'not-verified';
       } else {
-        error = toEngineError(e);
-        outcome = 'failed';
+        error = this.causeOf(e);
+        outcome = isStopRequest(error) ? 'cancelled' : 'failed';
         exitCode = error.exitCode;
       }
     }
-    await this.describeFinalState(outcome).catch((e) =>
-      this.finalState.notes.push(`Could not re-read the device at the end: ${toEngineError(e).message}`),
-    );
+    // A safety reload still pending after a good ending (original, or changed and saved) is cancelled now; after a
+    // failed rollback it is the safety net and stays, and the record says when it fires.
+    if (this.safetyReloadScheduled && outcome !== 'rollback-failed' && !this.cancelRefused) {
+      try {
+        await this.cancelSafetyReload('rollback');
+      } catch (e) {
+        const err = toEngineError(e);
+        if (!error || exitCode === ExitCode.ok) {
+          error = err;
+          exitCode = err.exitCode;
+        }
+      }
+    }
+    if (this.safetyReloadScheduled) {
+      this.finalState.notes.push(
+        `A reload is still scheduled: it fires at ${this.safetyReloadAt} (\`reload in ${this.options.safetyReloadMin}\`), and the device comes back on its startup-config. Cancel it on the device with \`reload cancel\` if that is not wanted.`,
+      );
+    }
+    await this.describeFinalState(outcome).catch((e) => this.lastSeenState(toEngineError(e)));
     await this.link.drop();
     const result = this.result(outcome, exitCode, verification, error);
     const report = await this.step(
@@ -459,13 +542,39 @@ export class ChangeEngine extends ChangeEmitter {
       ],
     });
     this.safetyReloadScheduled = true;
-    return `the device reloads on its startup-config in ${min} min unless cancelled`;
+    this.safetyReloadAt = new Date(this.now().getTime() + min * 60_000).toISOString();
+    return `the device reloads on its startup-config in ${min} min (at ${this.safetyReloadAt}) unless cancelled`;
   }
 
+  /** `reload cancel`; refused or failed, it is RELOAD_CANCEL_FAILED naming the pending reload and its time. */
   private async cancelSafetyReload(step: StepName): Promise<void> {
     if (!this.safetyReloadScheduled) return;
-    await this.link.enterContext(null, step);
-    await this.link.send(step, null, 'reload cancel', { allowErrors: true });
+    if (this.cancelRefused) throw this.cancelRefused;
+    try {
+      await this.link.enterContext(null, step);
+      const out = await this.link.send(step, null, 'reload cancel', { allowErrors: true });
+      // `%No reload is scheduled.` means it is not pending any more; any other error line means it still is.
+      const cls = /No reload is scheduled/i.test(out) ? { ok: true } : classifyDeviceOutput(out);
+      if (!cls.ok)
+        throw new DeviceCommandError(
+          isAuthorizationFailure(out) ? 'AUTHORIZATION_FAILED' : 'DEVICE_ERROR',
+          'reload cancel',
+          out,
+        );
+    } catch (e) {
+      const err = toEngineError(e);
+      this.cancelRefused = new MailguardError(
+        'RELOAD_CANCEL_FAILED',
+        `\`reload cancel\` failed (${err.code}: ${err.message}): the safety reload is still pending and fires at ${this.safetyReloadAt}.`,
+        {
+          hint: `Log in and run \`reload cancel\` before ${this.safetyReloadAt}, or let the device reload on its startup-config.`,
+          details: { reloadAt: this.safetyReloadAt },
+          cause: e,
+        },
+      );
+      this.log(step, this.cancelRefused.message, 'warn');
+      throw this.cancelRefused;
+    }
     this.safetyReloadScheduled = false;
     this.log(step, 'scheduled safety reload cancelled');
   }
@@ -473,10 +582,25 @@ export class ChangeEngine extends ChangeEmitter {
   private async apply(): Promise<string> {
     const plan = this.planResult as ChangePlan;
     let n = 0;
+    // Another operator (on another machine: locks cannot see each other) may have changed the device since the
+    // plan: read the running config again just before the first config command, and stop if it moved.
+    for (const c of plan.contexts) {
+      if (c.nothingToDo) continue;
+      const now = await this.link.readConfig('apply', c.context, 'running');
+      const then = this.backup?.running.get(ctxKey(c.context));
+      if (then !== undefined && normalizeConfig(now) !== normalizeConfig(then)) {
+        throw new MailguardError(
+          'CONFIG_CHANGED',
+          `The running config of ${c.context ?? 'the device'} changed since it was read for the plan: someone else is changing it. Nothing was sent.`,
+          { hint: 'Find out who is changing the device; run again when it is quiet (the plan is made anew).' },
+        );
+      }
+    }
     for (const c of plan.contexts) {
       if (c.nothingToDo) continue;
       await this.link.enterContext(c.context, 'apply');
       this.configTouched = true;
+      this.seen = {};
       await this.link.modeCommand('apply', c.context, 'configure terminal', (x) => x.enterConfig());
       for (const cmd of c.commands) {
         await this.link.send('apply', c.context, cmd);
@@ -493,6 +617,7 @@ export class ChangeEngine extends ChangeEmitter {
       if (c.nothingToDo) continue;
       const running = await this.link.readConfig('verify', c.context, 'running');
       const state = this.classify(running, c.context, 'running');
+      this.see('running', state);
       if (state !== 'changed') {
         throw new MailguardError(
           'VERIFY_FAILED',
@@ -539,6 +664,7 @@ export class ChangeEngine extends ChangeEmitter {
       }
     }
     this.savedAt = this.now().toISOString();
+    this.see('startup', 'changed');
     await this.cancelSafetyReload('save');
     return 'write memory: [OK]';
   }
@@ -562,18 +688,29 @@ export class ChangeEngine extends ChangeEmitter {
     const step: StepName = 'reload-wait';
     await this.link.enterContext(null, step);
     // The command ends with the connection closing; Save? is answered Y because the change is saved already.
-    await this.link.send(step, null, 'reload', {
+    const timeoutMs = this.options.reloadTimeoutMs ?? DEFAULTS.reloadTimeoutMs;
+    // The command's own answer obeys the command timeout given (no fixed two minutes), and counts against the wait.
+    const out = await this.link.send(step, null, 'reload', {
       answers: [
         { match: SAVE_PROMPT_MULTI, reply: this.link.multi ? 'S' : 'Y' },
         { match: SAVE_PROMPT, reply: 'Y' },
         { match: CONFIRM_PROMPT, reply: 'y' },
       ],
       expectClose: true,
-      timeoutMs: 120_000,
+      timeoutMs: Math.min(timeoutMs, this.options.connect.timeouts?.commandMs ?? DEFAULTS.commandTimeoutMs),
     });
-    this.reloaded = true;
+    // Going down is seen only when the device asked to confirm (or printed its shutdown): a connection that merely
+    // closed at `reload` is a lost connection, and the device did not reload.
+    if (!/Proceed with reload\?|Rebooting|SHUTDOWN/i.test(out)) {
+      throw new MailguardError(
+        'CONNECTION_LOST',
+        'The connection closed at `reload` before the device confirmed it: the device did not reload.',
+        { hint: 'The change is rolled back; check the device and run again.' },
+      );
+    }
+    this.reloadSent = true;
+    this.log(step, `reload confirmed at ${this.now().toISOString()}: the device is going down`);
     await this.link.drop();
-    const timeoutMs = this.options.reloadTimeoutMs ?? DEFAULTS.reloadTimeoutMs;
     const back = await waitForDevice({
       attempt: () => this.link.connect(),
       sleep: this.deps.sleep,
@@ -588,6 +725,7 @@ export class ChangeEngine extends ChangeEmitter {
           fraction,
         ),
     });
+    this.reloaded = true;
     this.log(step, `device back after ${(back.elapsedMs / 1000).toFixed(1)} s (attempt ${back.attempts})`, 'info', 1);
     // Confirm the change survived the reload.
     // Re-read only to check: this.device keeps the state before the change for the record.
@@ -662,8 +800,13 @@ export class ChangeEngine extends ChangeEmitter {
           deps: this.deps,
           dialect: (this.device as DeviceState).platform.dialect,
           saveTimeoutMs: this.options.saveTimeoutMs ?? DEFAULTS.saveTimeoutMs,
+          inverse: (context) => this.planResult?.contexts.find((p) => p.context === context)?.inverse ?? [],
+          warn: (m) => this.log('rollback', m, 'warn'),
         });
-        await this.cancelSafetyReload('rollback');
+        this.see('running', 'original');
+        this.see('startup', 'original');
+        // A refused `reload cancel` does not undo the rollback: the record and the exit code say it is pending.
+        await this.cancelSafetyReload('rollback').catch(() => undefined);
         return sent === 0
           ? 'no command needed: the SMTP inspection is as in the backup'
           : `${sent} command${sent === 1 ? '' : 's'} sent; SMTP inspection as in the backup`;
@@ -769,6 +912,11 @@ export class ChangeEngine extends ChangeEmitter {
       finishedAt: this.now().toISOString(),
     };
   }
+}
+
+/** A stop asked from outside the engine (a signal); the change ends the safe way and exits with its code. */
+function isStopRequest(e: MailguardError): boolean {
+  return e.code === 'INTERRUPTED' || e.code === 'TERMINATED' || e.code === 'HANGUP';
 }
 
 async function resolveDeps(partial?: Partial<EngineDeps>): Promise<EngineDeps> {

@@ -14,6 +14,7 @@ const TEXT: Record<ChangeOutcome, string> = {
   'rolled-back': 'FAILED and rolled back',
   'kept-unverified': 'NOT VERIFIED from outside; the change was kept (--no-rollback-on-verify-failure)',
   'rollback-failed': 'FAILED and the rollback failed: a person is needed',
+  interrupted: 'INTERRUPTED after `reload`: the device runs (or comes back) on the saved change',
   failed: 'FAILED before any config command',
 };
 

@@ -13,6 +13,8 @@ export interface WaitOptions {
   onWaiting: (elapsedMs: number, fraction: number, code: string) => void;
 }
 
+const STOP_WAITING = new Set(['AUTH_FAILED', 'ENABLE_FAILED', 'HOST_KEY_CHANGED', 'INTERRUPTED']);
+
 /** Resolves with the elapsed time and attempts once `attempt` succeeds; RELOAD_TIMEOUT after the deadline. */
 export async function waitForDevice(o: WaitOptions): Promise<{ elapsedMs: number; attempts: number }> {
   const t0 = Date.now();
@@ -26,8 +28,9 @@ export async function waitForDevice(o: WaitOptions): Promise<{ elapsedMs: number
       return { elapsedMs: Date.now() - t0, attempts };
     } catch (e) {
       const err = toEngineError(e);
-      // A wrong password or a new host key will not fix itself by waiting.
-      if (err.code === 'AUTH_FAILED' || err.code === 'HOST_KEY_CHANGED' || err.code === 'INTERRUPTED') throw err;
+      // A wrong password, enable secret or host key will not fix itself by waiting, and each try sends the secret
+      // again (AAA locks accounts): the wait stops at the first refusal.
+      if (STOP_WAITING.has(err.code)) throw err;
       const elapsed = Date.now() - t0;
       if (elapsed >= o.timeoutMs) {
         throw new MailguardError(

@@ -20,6 +20,10 @@ export interface RollbackInput {
   deps: Pick<EngineDeps, 'findInspection' | 'plan' | 'planRestore'>;
   dialect: Dialect;
   saveTimeoutMs: number;
+  /** The plan's inverse per context: sent when the device's running config cannot be read (it needs no read). */
+  inverse(context: string | null): string[];
+  /** Tell the record why the inverse was sent blind. */
+  warn(message: string): void;
 }
 
 /** Returns how many commands were sent; throws ROLLBACK_FAILED or SAVE_FAILED when the device is not back. */
@@ -31,8 +35,16 @@ export async function rollBackToBackup(i: RollbackInput): Promise<number> {
   for (const c of i.contexts) {
     const original = i.backup.running.get(ctxKey(c.context));
     if (original === undefined) continue;
-    const current = await i.link.readConfig('rollback', c.context, 'running');
-    const commands = convergeCommands(i.deps, i.dialect, original, current, c.context);
+    let commands: string[];
+    try {
+      const current = await i.link.readConfig('rollback', c.context, 'running');
+      commands = convergeCommands(i.deps, i.dialect, original, current, c.context);
+    } catch (e) {
+      // The read failed, not necessarily the device: the inverse needs no read, so it is sent; the re-check
+      // below reads again.
+      commands = i.inverse(c.context);
+      i.warn(`could not read the running config (${(e as Error).message}); sending the planned inverse instead`);
+    }
     if (commands.length === 0) continue;
     await i.link.enterContext(c.context, 'rollback');
     await i.link.modeCommand('rollback', c.context, 'configure terminal', (x) => x.enterConfig());

@@ -170,6 +170,8 @@ export type ChangeOutcome =
   /** The outside probe was not clean and --no-rollback-on-verify-failure kept the change (exit 5). */
   | 'kept-unverified'
   | 'rollback-failed'
+  /** Interrupted after the device confirmed `reload`: it comes back on the saved change (exit 129/130/143). */
+  | 'interrupted'
   | 'failed';
 
 export interface StepTiming {

@@ -46,6 +46,7 @@ import {
 import { runProvenance } from '../../playbook/provenance.js';
 import { SharedFailureBudget } from '../../playbook/shared-budget.js';
 import { agentSocket, readIdentity } from '../connection-options.js';
+import { guardChange, safeWrite } from '../interrupt.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
 import type { RunFlags } from './run.js';
 
@@ -305,21 +306,15 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
   }
 
   // Ctrl-C: stop starting devices; running ones stop at their next step and roll back. Twice: leave now.
-  const abort = new AbortController();
-  let interrupts = 0;
   let fleetStarted = false;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    process.stderr.write(
-      fleetStarted
-        ? '\ninterrupted: no new device is started; running devices stop at their next step and roll back (Ctrl-C again to quit now)\n'
-        : '\ninterrupted: no device was started\n',
-    );
-    abort.abort(new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the fleet report.' }));
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  // One interruption path (interrupt.ts): no new device is started; running devices finish their current command
+  // and roll back; a second signal quits at once.
+  const abort = guardChange({
+    what: 'the fleet run (no new device is started)',
+    announce: (text) => safeWrite(process.stderr, `\n${fleetStarted ? text : 'interrupted: no device was started'}\n`),
+    leftBehind: () =>
+      'Devices still running keep what they hold now (their change records are not written); their backups are in the backup folder.',
+  });
   try {
     // A dry run changes nothing: it may run any time so the plan can be reviewed before the window.
     const enforce = !settings.dryRun;
@@ -492,9 +487,11 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       }
     }
     if (phase === 'canary' && !canaryFile) return report.exitCode || ExitCode.failure;
+    // Interrupted: the signal's own code, unless a rollback failed (a person is needed: that says more).
+    const cause = abort.cause();
+    if (cause && report.exitCode !== ExitCode.rollbackFailed) return cause.exitCode;
     return files || report.exitCode !== 0 ? report.exitCode : ExitCode.failure;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    abort.dispose();
   }
 }

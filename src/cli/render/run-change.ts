@@ -6,6 +6,7 @@ import { confirm } from '@inquirer/prompts';
 import { ChangeEngine } from '../../change/engine.js';
 import type { ChangeOptions, ChangePlan, ChangeResult } from '../../change/types.js';
 import { MailguardError } from '../../errors.js';
+import { guardChange, safeWrite } from '../interrupt.js';
 import { createRenderer } from './index.js';
 import { formatPlan, printResult } from './summary.js';
 
@@ -41,26 +42,18 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
       return false;
     }
   };
-  // First Ctrl-C: stop at the next step boundary and roll back; second: leave now (the lock file is stale then).
-  const abort = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      process.stderr.write(
-        '\ninterrupted: stopping after the current command and rolling back (Ctrl-C again to quit now)\n',
-      );
-      abort.abort(
-        new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the change record.' }),
-      );
-    } else {
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  const engine = new ChangeEngine({
+  // Signals, a crash in our code, a closed pipe: one path (interrupt.ts). The first stops after the current device
+  // command and rolls back; a second says what is left behind and quits.
+  let engine: ChangeEngine | null = null;
+  const guard = guardChange({
+    announce: (text) => {
+      void renderer.suspend().finally(() => safeWrite(process.stderr, `\n${text}\n`));
+    },
+    leftBehind: () => engine?.leftBehind() ?? 'Nothing was sent to the device.',
+  });
+  engine = new ChangeEngine({
     ...options,
-    signal: options.signal ?? abort.signal,
+    signal: options.signal ?? guard.signal,
     confirm: options.dryRun || ui.yes ? undefined : ask,
   });
   renderer.attach(engine);
@@ -68,10 +61,10 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
   try {
     result = await engine.run();
   } finally {
-    process.off('SIGINT', onSigint);
-    await renderer.finish();
+    await renderer.finish().catch(() => undefined);
+    guard.dispose();
   }
-  if (ui.json) out.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
+  if (ui.json) safeWrite(out, `${JSON.stringify({ type: 'result', ...result })}\n`);
   else printResult(result, out);
   return result;
 }
