@@ -102,8 +102,10 @@ async function demo(work: string): Promise<number> {
       enableSecret: info.enableSecret,
       knownHostsFile: knownHosts,
       hostKeyPolicy: 'strict',
+      // As the real image needs: an ASA 8.x offers only the old SSH-2 algorithms (docs/transports.md).
+      legacyAlgorithms: info.legacyAlgorithms ?? false,
     };
-    const target = `${info.ssh.host} --port ${info.ssh.port}`;
+    const target = `${info.ssh.host} --port ${info.ssh.port}${info.legacyAlgorithms ? ' --legacy-algorithms' : ''}`;
     const smtp = `${info.smtp.host}:${info.smtp.port}`;
 
     heading('Probe SMTP from outside, before the change', `asa-mailguard probe ${smtp}`);

@@ -132,6 +132,8 @@ export const errorCodes = {
   CONNECT_TIMEOUT: ExitCode.connection,
   HOST_KEY_UNKNOWN: ExitCode.connection,
   HOST_KEY_CHANGED: ExitCode.connection,
+  /** SSH-2 negotiation: no key exchange, host key, cipher or MAC in common (issue 11). */
+  SSH_NO_COMMON_ALGORITHM: ExitCode.connection,
   AUTH_FAILED: ExitCode.connection,
   ENABLE_FAILED: ExitCode.connection,
   LOGIN_TIMEOUT: ExitCode.connection,

@@ -54,14 +54,14 @@ function asa9Config(o: DefaultConfigOptions): ConfigDoc {
 
 /**
  * ASA 8.4(1): no 8.4 running-config capture exists, so the 9.12 capture is adapted: version line, a short header, MD5 `encrypted` password hashes instead of 9.x pbkdf2, and the 9.x-only
- * `service-module`/`xlate per-session`/`aaa authentication login-history` lines removed. [unverified beyond those edits]
+ * `service-module`/`xlate per-session`/`aaa authentication login-history` lines and `ssh version 2` (8.x allows versions 1 and 2 by default, asa-cli.md §1.8) removed. [unverified beyond those edits]
  */
 function asa8Config(o: DefaultConfigOptions): ConfigDoc {
   const doc = asa9Config({ ...o, askAnonymousReporting: o.askAnonymousReporting });
   // [unverified] 8.x headers are just `: Saved` / `:` (the Serial Number / Hardware / Written by lines are 9.x).
   doc.header = [': Saved', ':'];
   doc.body = doc.body
-    .filter((l) => !/^(service-module|xlate per-session|aaa authentication login-history)/.test(l))
+    .filter((l) => !/^(service-module|xlate per-session|aaa authentication login-history|ssh version 2$)/.test(l))
     .map((l) => {
       if (l.startsWith('ASA Version ')) return 'ASA Version 8.4(1) ';
       if (l.startsWith('enable password ')) return 'enable password 8Ry2YjIyt7RRXU24 encrypted';

@@ -7,6 +7,7 @@ import { CliConnection, type CliConnectionOptions, type CliSink } from './cli.js
 import { type ConfigDoc, checksum, cloneDoc, parseConfig, renderConfig } from './config-text.js';
 import { type DialectProfile, defaultConfig, PROFILES } from './defaults.js';
 import { inspectionPolicy } from './policy.js';
+import { type SshAlgorithmSet, type SshServerProfile, sshServerProfile } from './ssh-algorithms.js';
 import type { LabDeviceOptions, LabDialect, LabFaults, MailguardFamily, SmtpInspectionPolicy } from './types.js';
 
 /** Options with every default resolved. */
@@ -26,6 +27,7 @@ export interface ResolvedDeviceOptions {
   startupConfig?: string;
   mailguardFamily?: MailguardFamily;
   faults: LabFaults;
+  sshAlgorithms: Partial<SshAlgorithmSet>;
 }
 
 export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDeviceOptions {
@@ -47,6 +49,7 @@ export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDe
     startupConfig: o.startupConfig,
     mailguardFamily: o.mailguardFamily,
     faults: { ...(o.faults ?? {}) },
+    sshAlgorithms: { ...(o.sshAlgorithms ?? {}) },
   };
 }
 
@@ -170,6 +173,11 @@ export class DeviceEmulator extends EventEmitter {
   }
   hasContext(ctx: string): boolean {
     return this.running.has(ctx);
+  }
+
+  /** What the SSH-2 server says and offers to the next connection (its `ssh ...` config lines apply); null on PIX. */
+  sshProfile(): SshServerProfile | null {
+    return sshServerProfile(this.dialect, this.doc(this.defaultContext).body, this.opts.sshAlgorithms);
   }
 
   hostname(): string {

@@ -1,68 +1,30 @@
 /**
- * The lab's SSH host key: ed25519, generated once per state folder (kept as `ssh_host_ed25519_key`, mode 0600) or
- * once per process without one. Written in the OpenSSH private-key format by hand because ssh2 does not read
- * node's PKCS8 ed25519 export.
+ * The lab's SSH host key: RSA, as on the real units (PIX/ASA generate RSA keys with `crypto key generate rsa` /
+ * `ca generate rsa key`; an ASA 8.x-9.x offers `ssh-rsa` only, asa-cli.md §1.8). Generated once per state folder
+ * (kept as `ssh_host_rsa_key`, PKCS#1 PEM, mode 0600) or once per process without one. 1024 bits: the modulus
+ * Cisco's key commands of those images default to [unverified per image], the floor OpenSSH 9 still accepts
+ * (RequiredRSASize), large enough for SSH-1's host key (bigger than its 768-bit server key), and generated in
+ * ~40 ms where 2048 bits take over a second on a loaded 2-core machine (the lab starts in under 2 s).
  */
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 
 export interface HostKey {
-  /** OpenSSH private key (PEM) for ssh2's `Server`. */
+  /** RSA private key, PKCS#1 PEM (ssh2's `Server` and node:crypto both read it). */
   privateKey: string;
-  /** `ssh-ed25519 AAAA...` */
+  /** `ssh-rsa AAAA...` */
   publicKey: string;
   /** `SHA256:...` as `ssh-keygen -l` prints it. */
   sha256: string;
 }
 
-function sshString(b: Buffer | string): Buffer {
-  const data = Buffer.from(b);
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  return Buffer.concat([len, data]);
-}
-
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
+export const HOST_KEY_FILE = 'ssh_host_rsa_key';
 
 export function generateHostKeyPem(): string {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  const d = Buffer.from(jwk.d ?? '', 'base64url');
-  const x = Buffer.from(jwk.x ?? '', 'base64url');
-  const pub = Buffer.concat([sshString('ssh-ed25519'), sshString(x)]);
-  const check = randomBytes(4).readUInt32BE();
-  let priv = Buffer.concat([
-    u32(check),
-    u32(check),
-    sshString('ssh-ed25519'),
-    sshString(x),
-    sshString(Buffer.concat([d, x])),
-    sshString('asa-mailguard-lab'),
-  ]);
-  const pad: number[] = [];
-  for (let i = 1; (priv.length + pad.length) % 8 !== 0; i++) pad.push(i);
-  priv = Buffer.concat([priv, Buffer.from(pad)]);
-  const body = Buffer.concat([
-    Buffer.from('openssh-key-v1\0'),
-    sshString('none'),
-    sshString('none'),
-    sshString(''),
-    u32(1),
-    sshString(pub),
-    sshString(priv),
-  ]);
-  const b64 =
-    body
-      .toString('base64')
-      .match(/.{1,70}/g)
-      ?.join('\n') ?? '';
-  return `-----BEGIN OPENSSH PRIVATE KEY-----\n${b64}\n-----END OPENSSH PRIVATE KEY-----\n`;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+  return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 }
 
 export function describeHostKey(pem: string): HostKey {
@@ -86,7 +48,7 @@ export function loadHostKey(stateDir?: string): HostKey {
     return processKey;
   }
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, 'ssh_host_ed25519_key');
+  const file = join(stateDir, HOST_KEY_FILE);
   if (existsSync(file)) return describeHostKey(readFileSync(file, 'utf8'));
   const pem = generateHostKeyPem();
   writeFileSync(file, pem, { mode: 0o600 });

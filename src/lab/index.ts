@@ -8,7 +8,7 @@ import { presentedSsh1Key } from '../transport/ssh1/transport.js';
 import { DeviceEmulator, resolveDeviceOptions } from './device.js';
 import { linkFailoverPeers } from './failover.js';
 import { type HostKey, loadHostKey } from './hostkey.js';
-import { type RunningServer, startSshServer } from './server/ssh.js';
+import { needsLegacyAlgorithms, type RunningServer, startSshServer } from './server/ssh.js';
 import { startSsh1Server } from './server/ssh1.js';
 import { startTelnetServer } from './server/telnet.js';
 import { type SmtpBackend, startMailguardFront, startSmtpBackend } from './smtp/index.js';
@@ -159,6 +159,7 @@ async function startDevice(
       servers.push(front);
       smtp = front.endpoint;
     }
+    const sshServer = emulator.sshProfile();
     const info: LabDeviceInfo = {
       name: resolved.name,
       dialect: resolved.dialect,
@@ -175,6 +176,7 @@ async function startDevice(
       sshTransport: ssh1 ? 'ssh1' : 'ssh',
       ...(sshKey ? { hostKeyMd5: sshKey.md5 } : {}),
       telnetLogin: resolved.telnetLogin,
+      ...(sshServer ? { sshServer, legacyAlgorithms: needsLegacyAlgorithms(sshServer) } : {}),
       ...(resolved.failover ? { failover: resolved.failover } : {}),
     };
     return { handle: makeHandle(emulator, info, backend), servers };

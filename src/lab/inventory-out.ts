@@ -11,7 +11,7 @@ import type { LabDeviceInfo } from './types.js';
 /** The device fields of the lab's JSON that an inventory needs, plus an optional failover peer. */
 export type LabDeviceJson = Pick<
   LabDeviceInfo,
-  'name' | 'dialect' | 'ssh' | 'telnet' | 'smtp' | 'username' | 'password' | 'enableSecret'
+  'name' | 'dialect' | 'ssh' | 'telnet' | 'smtp' | 'username' | 'password' | 'enableSecret' | 'legacyAlgorithms'
 > & { hostname?: string; failoverPeer?: string; failover?: { peer?: string } | null };
 
 export interface LabInventoryOptions {
@@ -38,6 +38,7 @@ export function labInventory(doc: { devices: LabDeviceJson[] }, o: LabInventoryO
       host: ep.host,
       port: ep.port,
       transport: t,
+      ...(t === 'ssh' && d.legacyAlgorithms ? { legacyAlgorithms: true } : {}),
       username: d.username,
       password: d.password,
       enableSecret: d.enableSecret,

@@ -4,6 +4,7 @@
  */
 
 import type { Endpoint } from '../net/endpoint.js';
+import type { SshAlgorithmSet } from './ssh-algorithms.js';
 
 export type LabDialect = 'pix6' | 'asa8' | 'asa9';
 
@@ -60,6 +61,11 @@ export interface LabDeviceOptions {
   faults?: LabFaults;
   /** pix6's SSH-1 ciphers (default 3DES and DES; 2 = DES, 3 = 3DES as on the wire). */
   ssh1Ciphers?: Array<2 | 3>;
+  /**
+   * Replace parts of the SSH-2 algorithm set the image and its config offer (the lab's switch; on the device the
+   * same is done with `ssh key-exchange group` and `ssh cipher encryption|integrity`). Names as on the wire.
+   */
+  sshAlgorithms?: Partial<SshAlgorithmSet>;
 }
 
 export type MailguardFamily = 'pix-4' | 'pix-mailguard' | 'asa-esmtp';
@@ -89,6 +95,13 @@ export interface LabDeviceInfo {
   knownHostsLine?: string;
   /** What the telnet port asks: Username+Password or Password only. */
   telnetLogin?: 'username-password' | 'password-only';
+  /** SSH-2 identification and algorithms offered at start (absent for a PIX, which has no SSH-2 server). */
+  sshServer?: { ident: string } & SshAlgorithmSet;
+  /**
+   * The SSH-2 set has no algorithm in common with the tool's default offer in some category: reaching the device
+   * over SSH needs `--legacy-algorithms` (inventory/playbook `legacyAlgorithms: true`).
+   */
+  legacyAlgorithms?: boolean;
   /** Present for a unit of a failover pair: its role and the other unit's name (inventories pair them by it). */
   failover?: { role: 'active' | 'standby'; unit: 'primary' | 'secondary'; peer?: string };
 }

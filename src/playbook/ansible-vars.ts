@@ -47,6 +47,7 @@ const ALIASES: Record<string, keyof HostSettings> = {
   smtp_probe: 'smtpProbe',
   mail_domain: 'mailDomain',
   failover_peer: 'failoverPeer',
+  legacy_algorithms: 'legacyAlgorithms',
 };
 
 /** Apply one Ansible variable to `target`; problems go to the builder as positioned issues. */
@@ -110,6 +111,13 @@ export function applyAnsibleVar(
     case 'enableSecret': {
       const c = cred(field !== 'username');
       if (c) target[field] = c;
+      return;
+    }
+    case 'legacyAlgorithms': {
+      const v = value.trim().toLowerCase();
+      if (['true', 'yes', '1', 'on'].includes(v)) target.legacyAlgorithms = { value: true, at };
+      else if (['false', 'no', '0', 'off'].includes(v)) target.legacyAlgorithms = { value: false, at };
+      else b.issue(at, key, `expected true or false for legacy_algorithms, got "${value}"`);
       return;
     }
     case 'smtpProbe': {

@@ -120,6 +120,8 @@ function ownSettings(
   if (s.host) out.host = { value: s.host, at: at('host') };
   if (s.port) out.port = { value: s.port, at: at('port') };
   if (s.transport) out.transport = { value: s.transport, at: at('transport') };
+  if (s.legacyAlgorithms !== undefined)
+    out.legacyAlgorithms = { value: s.legacyAlgorithms, at: at('legacyAlgorithms') };
   const cred = (
     lit: string | undefined,
     env: string | undefined,

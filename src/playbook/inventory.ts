@@ -19,6 +19,8 @@ export interface HostSettings {
   host?: Positioned<string>;
   port?: Positioned<number>;
   transport?: Positioned<TransportKind>;
+  /** Offer the old SSH-2 algorithms to this host (`--legacy-algorithms`). */
+  legacyAlgorithms?: Positioned<boolean>;
   username?: CredValue;
   password?: CredValue;
   enableSecret?: CredValue;

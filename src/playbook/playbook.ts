@@ -45,6 +45,8 @@ export interface RunSettings {
   /** null: the engine's default (on when there is a probe target). */
   rollbackOnVerifyFailure: boolean | null;
   hostKeyPolicy: HostKeyPolicy;
+  /** Old SSH-2 algorithms for every host (playbook option or `--legacy-algorithms`); hosts may also set it. */
+  legacyAlgorithms: boolean;
   knownHosts: string | null;
   backupDir: string | null;
   context: string | null;
@@ -106,6 +108,7 @@ export function runSettings(lp: LoadedPlaybook, over: RunOverrides = {}): RunSet
     safetyReloadMin: safety,
     rollbackOnVerifyFailure: o.rollbackOnVerifyFailure ?? null,
     hostKeyPolicy: over.hostKeyPolicy ?? o.hostKeyPolicy ?? 'strict',
+    legacyAlgorithms: o.legacyAlgorithms ?? false,
     knownHosts: over.knownHosts ? resolve(over.knownHosts) : rel(o.knownHosts),
     backupDir: over.backupDir ? resolve(over.backupDir) : rel(o.backupDir),
     context: o.context ?? null,

@@ -100,6 +100,10 @@ export const OptionsSchema = z.strictObject({
     .meta({ description: '`reload in N` minutes as a dead-man switch (ASA); false to disable.' }),
   rollbackOnVerifyFailure: z.boolean().optional(),
   hostKeyPolicy: z.enum(['strict', 'accept-new', 'off']).optional(),
+  legacyAlgorithms: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Old SSH-2 algorithms for every host (an inventory can set it per host instead).' }),
   knownHosts: z.string().min(1).optional(),
   backupDir: z.string().min(1).optional(),
   context: z.string().min(1).optional().meta({ description: 'Security context name, or "all" (multiple-context).' }),
@@ -202,6 +206,10 @@ const settingsShape = {
     .enum(TRANSPORT_KINDS)
     .optional()
     .meta({ description: 'ssh (default); telnet (clear text) or ssh1 (SSH protocol 1, weak: PIX 6.x).' }),
+  legacyAlgorithms: z.boolean().optional().meta({
+    description:
+      'Also offer the old SSH-2 algorithms (DH group 1/14 with SHA-1, AES-CBC/3DES, ssh-rsa, hmac-sha1/md5) that ASA 8.x-9.5 images need.',
+  }),
   username: z.string().min(1).optional(),
   usernameEnv: envName.optional(),
   password: z.string().optional().meta({ description: 'Plain text: accepted with a warning; prefer passwordEnv.' }),

@@ -195,6 +195,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       }),
     };
     if (inv.port) connect.port = inv.port.value;
+    if (inv.legacyAlgorithms?.value ?? s.legacyAlgorithms) connect.legacyAlgorithms = true;
     if (s.knownHosts) connect.knownHostsFile = s.knownHosts;
     const username = cred('username', inv.username);
     const password = cred('password', inv.password);

@@ -14,7 +14,11 @@ export {
   knownHostsName,
   parseKnownHosts,
 } from './known-hosts.js';
-export { LEGACY_ALGORITHMS } from './ssh.js';
+export {
+  describeLegacyAlgorithms,
+  LEGACY_ALGORITHM_NAMES,
+  LEGACY_ALGORITHMS,
+} from './ssh-algorithms.js';
 export { TelnetCodec } from './telnet.js';
 export {
   HOST_KEY_POLICIES,

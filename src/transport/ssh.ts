@@ -14,6 +14,7 @@ import { isMailguardError, MailguardError } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
+import { failedCategory, LEGACY_ALGORITHMS, noCommonAlgorithmError, OfferCapture } from './ssh-algorithms.js';
 import type { HostKeyPolicy, LogFn, SshAlgorithmLists, SshHop, Transport } from './types.js';
 
 // ssh2 is CommonJS and its `utils` export is not visible to ESM named imports: take it from module.exports.
@@ -59,16 +60,6 @@ export interface SshTransportOptions extends SshAuth {
   log?: LogFn;
 }
 
-/**
- * Old algorithms that PIX 7.x/ASA 8.x-9.x images still offer (mscdex/ssh2#1276, #1235); only added when asked for,
- * because they are weak. Appended, so modern ones are still preferred.
- */
-export const LEGACY_ALGORITHMS: Algorithms = {
-  kex: { append: ['diffie-hellman-group14-sha1', 'diffie-hellman-group-exchange-sha1', 'diffie-hellman-group1-sha1'] },
-  cipher: { append: ['aes256-cbc', 'aes192-cbc', 'aes128-cbc', '3des-cbc'] },
-  serverHostKey: { append: ['ssh-rsa', 'ssh-dss'] },
-  hmac: { append: ['hmac-sha1', 'hmac-md5'] },
-} as unknown as Algorithms;
 
 /** Explicit lists (ssh_config) as ssh2 replacement lists, with the legacy ones appended when asked for too. */
 export function algorithmsFor(
@@ -188,7 +179,7 @@ function mapSshError(
       details: { host, port },
     });
   }
-  if (/no matching|handshake failed/i.test(msg)) {
+  if (/handshake failed/i.test(msg)) {
     return new MailguardError('CONNECT_FAILED', `SSH negotiation with ${where} failed: ${msg}`, {
       hint: 'Old PIX/ASA images offer only old key exchange and ciphers: retry with --legacy-algorithms.',
       details: { host, port },
@@ -260,6 +251,7 @@ function connectClient(
         }),
       );
     }, timeoutMs);
+    const offers = new OfferCapture();
     const policy = opts.hostKeyPolicy ?? 'strict';
     const knownHostsFile = opts.knownHostsFile ?? defaultKnownHostsFile();
     const config: ConnectConfig = {
@@ -271,6 +263,7 @@ function connectClient(
       keepaliveInterval: 15_000,
       keepaliveCountMax: 3,
       algorithms: algorithmsFor(opts.algorithms, opts.legacyAlgorithms),
+      debug: offers.debug,
       hostVerifier: (key: Buffer) => {
         fingerprint = sha256Fingerprint(key);
         try {
@@ -283,6 +276,7 @@ function connectClient(
       },
       authHandler: buildAuthHandler(auth, opts.authMethods) as unknown as ConnectConfig['authHandler'],
     };
+    client.on('handshake', () => offers.stop());
     client.on('ready', () => {
       if (settled) return;
       settled = true;
@@ -290,6 +284,13 @@ function connectClient(
       resolve({ client, fingerprint });
     });
     client.on('error', (err: Error) => {
+      const category = failedCategory(err.message ?? '');
+      if (category) {
+        const { host, port } = opts;
+        const legacyAlgorithms = opts.legacyAlgorithms === true;
+        fail(noCommonAlgorithmError({ host, port, category, offered: offers.offered, legacyAlgorithms }));
+        return;
+      }
       fail(
         hostKeyError ??
           ssh1OnlyError(serverIdent(), opts.host, opts.port) ??

@@ -89,7 +89,9 @@ export function connArgs(info: LabDeviceInfo, cwd: string, transport: 'ssh' | 't
   if (transport === 'telnet') return ['127.0.0.1', '--transport', 'telnet', '--port', String(info.telnet.port)];
   const kh = join(cwd, 'known_hosts');
   writeFileSync(kh, `${info.knownHostsLine}\n`);
-  return ['127.0.0.1', '--port', String(info.ssh.port), '--known-hosts', kh];
+  // asa8 offers only the old SSH-2 algorithms, as the real 8.x image (asa-cli.md §1.8).
+  const legacy = info.legacyAlgorithms ? ['--legacy-algorithms'] : [];
+  return ['127.0.0.1', '--port', String(info.ssh.port), '--known-hosts', kh, ...legacy];
 }
 
 /** The `{"type":"result",...}` line of a --json run. */

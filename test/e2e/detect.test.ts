@@ -231,10 +231,21 @@ describe('detect exit codes', () => {
     expect(JSON.parse(r.stdout).error.code).toBe('ENABLE_FAILED');
   });
 
+  it('3: an ASA 8.x offers only old SSH-2 algorithms: SSH_NO_COMMON_ALGORITHM names its offer and --legacy-algorithms', async () => {
+    const d = lab.device('broken').info;
+    const r = await run(['detect', `127.0.0.1:${d.ssh.port}`, '--known-hosts', knownHosts], credsEnv('broken'));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('no matching key exchange method. Their offer: diffie-hellman-group1-sha1');
+    expect(r.stderr).toContain('--legacy-algorithms');
+    expect(r.stderr).toContain('SSH_NO_COMMON_ALGORITHM');
+    expect(lab.device('broken').commandLog()).toEqual([]);
+  });
+
   it('4: the device rejects show running-config', async () => {
     const d = lab.device('broken').info;
     const r = await run(
-      ['detect', `127.0.0.1:${d.ssh.port}`, '--known-hosts', knownHosts, '--json'],
+      // asa8 offers only the 8.x SSH-2 set (asa-cli.md §1.8)
+      ['detect', `127.0.0.1:${d.ssh.port}`, '--known-hosts', knownHosts, '--json', '--legacy-algorithms'],
       credsEnv('broken'),
     );
     expect(r.code).toBe(4);

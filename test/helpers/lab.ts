@@ -13,6 +13,7 @@ import { type Lab, type LabDeviceOptions, type LabOptions, startLab } from '../.
 import type { LabDeviceInfo } from '../../src/lab/types.js';
 import type { ConnectOptions } from '../../src/session/types.js';
 import { openTransport } from '../../src/transport/index.js';
+import { LEGACY_ALGORITHMS } from '../../src/transport/ssh-algorithms.js';
 
 export type { Lab, LabDeviceHandle } from '../../src/lab/index.js';
 
@@ -57,6 +58,8 @@ export function labSshOptions(
     password: d.password,
     enableSecret: d.enableSecret,
     knownHostsFile,
+    // The device as the real image is: asa8 offers only the old SSH-2 algorithms (asa-cli.md §1.8).
+    legacyAlgorithms: d.legacyAlgorithms ?? false,
     timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
     ...over,
   };
@@ -214,6 +217,7 @@ export function sshShell(info: LabDeviceInfo, o: SshShellOptions = {}): Promise<
       username: o.username ?? info.username,
       ...(o.keyboardInteractive ? { tryKeyboard: true } : { password }),
       readyTimeout: o.readyTimeout ?? 5000,
+      algorithms: info.legacyAlgorithms ? LEGACY_ALGORITHMS : undefined,
     });
   });
 }

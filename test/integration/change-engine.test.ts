@@ -136,7 +136,13 @@ describe('change engine events', () => {
     const b = lab.device('b');
     const logs: string[] = [];
     const engine = new ChangeEngine({
-      connect: { ...connect, port: b.info.ssh.port, password: b.info.password, enableSecret: b.info.enableSecret },
+      connect: {
+        ...connect,
+        port: b.info.ssh.port,
+        password: b.info.password,
+        enableSecret: b.info.enableSecret,
+        legacyAlgorithms: true, // asa8
+      },
       smtp: [b.info.smtp],
       backupDir: join(work, 'b'),
     });
@@ -182,7 +188,13 @@ describe('change engine events', () => {
     d.setRunningConfig(d.runningConfig().replace('domain-name lab', 'domain-name lab-unsaved'));
     const warnings: string[] = [];
     const engine = new ChangeEngine({
-      connect: { ...connect, port: d.info.ssh.port, password: d.info.password, enableSecret: d.info.enableSecret },
+      connect: {
+        ...connect,
+        port: d.info.ssh.port,
+        password: d.info.password,
+        enableSecret: d.info.enableSecret,
+        legacyAlgorithms: true, // asa8
+      },
       reload: 'never',
       backupDir: join(work, 'b'),
     });

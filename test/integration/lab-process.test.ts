@@ -73,7 +73,7 @@ describe('asa-mailguard lab (process)', () => {
       expect(d.hostKeySha256).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
       // pix6 speaks SSH-1 only: OpenSSH's SSH-1 known_hosts form (`bits exponent modulus`)
       expect(d.knownHostsLine).toMatch(
-        d.dialect === 'pix6' ? /^\[127\.0\.0\.1\]:\d+ 1024 65537 \d+$/ : /^\[127\.0\.0\.1\]:\d+ ssh-ed25519 AAAA/,
+        d.dialect === 'pix6' ? /^\[127\.0\.0\.1\]:\d+ 1024 65537 \d+$/ : /^\[127\.0\.0\.1\]:\d+ ssh-rsa AAAA/,
       );
       expect(d.sshTransport).toBe(d.dialect === 'pix6' ? 'ssh1' : 'ssh');
     }

@@ -113,6 +113,9 @@ describe('lab over SSH (ssh2 Client)', () => {
           'StrictHostKeyChecking=yes',
           '-o',
           `PreferredAuthentications=${method}`,
+          // A 9.x unit signs with ssh-rsa only, which OpenSSH 8.8+ leaves out by default (asa-cli.md §1.8).
+          '-o',
+          'HostKeyAlgorithms=+ssh-rsa',
           '-o',
           'NumberOfPasswordPrompts=1',
           `${info.username}@127.0.0.1`,

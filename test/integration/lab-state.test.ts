@@ -22,7 +22,7 @@ describe('lab state folder', () => {
     } finally {
       await first.stop();
     }
-    expect(statSync(join(dir, 'ssh_host_ed25519_key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'ssh_host_rsa_key')).mode & 0o777).toBe(0o600);
     // pix6's SSH-1 host key (its SSH port speaks SSH-1.5 only) is kept the same way
     expect(statSync(join(dir, 'ssh_host_rsa1_key')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'fw.startup-config')).mode & 0o777).toBe(0o600);

@@ -36,6 +36,7 @@ function optionsFor(kind: Kind, deviceName: string): ConnectOptions {
     password: d.password,
     enableSecret: d.enableSecret,
     knownHostsFile: fx.knownHosts,
+    legacyAlgorithms: d.legacyAlgorithms ?? false,
     timeouts: { connectMs: 5000, loginMs: 8000, commandMs: 8000 },
   };
   switch (kind) {

@@ -390,6 +390,35 @@ describe('failover pair groups', () => {
   });
 });
 
+describe('legacyAlgorithms (issue 11): per host in the inventory, or for every host in the playbook', () => {
+  const legacyOf = async (inventory: string, options = '') => {
+    const inv = parseAnsibleIni('legacy.ini', inventory);
+    const lp = parsePlaybook('legacy.yaml', `name: l\ninventory: legacy.ini\ntargets: all\nmode: audit\n${options}`);
+    const f = await resolveFleet(lp, { settings: runSettings(lp), env: {}, inventory: inv });
+    return Object.fromEntries(f.targets.map((t) => [t.name, t.connect.legacyAlgorithms === true]));
+  };
+
+  it('Ansible legacy_algorithms per host and per group; the playbook option covers every host', async () => {
+    const ini = '[old]\nasa8a\nasa8b legacy_algorithms=no\n[old:vars]\nlegacy_algorithms=yes\n[new]\nasa9 \n';
+    expect(await legacyOf(ini)).toEqual({ asa8a: true, asa8b: false, asa9: false });
+    expect(await legacyOf('[new]\nasa9\n', 'options:\n  legacyAlgorithms: true\n')).toEqual({ asa9: true });
+    expect(() => parseAnsibleIni('bad.ini', '[g]\nfw legacy_algorithms=maybe\n')).toThrow(/true or false/);
+  });
+
+  it('the lab inventory sets it for the SSH hosts whose image needs it', () => {
+    const dev = { ssh: { host: '127.0.0.1', port: 1 }, telnet: { host: '127.0.0.1', port: 2 } };
+    const common = { smtp: { host: '127.0.0.1', port: 3 }, username: 'u', password: 'p', enableSecret: 'e' };
+    const yaml = labInventoryYaml({
+      devices: [
+        { name: 'old', dialect: 'asa8', legacyAlgorithms: true, ...dev, ...common },
+        { name: 'new', dialect: 'asa9', legacyAlgorithms: false, ...dev, ...common },
+      ],
+    });
+    expect(yaml).toMatch(/old:\n(.*\n)*?\s+legacyAlgorithms: true/);
+    expect(yaml.split('new:')[1]).not.toContain('legacyAlgorithms');
+  });
+});
+
 describe('unreadable files', () => {
   let dir: string;
   beforeAll(async () => {

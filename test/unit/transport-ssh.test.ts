@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MailguardError } from '../../src/errors.js';
 import { openSsh, type SshTransportOptions } from '../../src/transport/ssh.js';
 
 let dir: string;
@@ -79,13 +80,34 @@ describe('ssh transport', () => {
       serverHostKey: ['ssh-rsa'],
     });
     try {
-      await expect(openSsh(base(srv.port, { password: 'right' }))).rejects.toMatchObject({
-        code: 'CONNECT_FAILED',
+      const e = await openSsh(base(srv.port, { password: 'right' })).catch((x: unknown) => x);
+      expect(e).toMatchObject({
+        code: 'SSH_NO_COMMON_ALGORITHM',
+        message: expect.stringContaining('no matching key exchange method. Their offer: diffie-hellman-group14-sha1'),
         hint: expect.stringContaining('--legacy-algorithms'),
+        details: { category: 'kex', offered: { kex: ['diffie-hellman-group14-sha1'] }, legacyAlgorithms: false },
       });
+      expect((e as MailguardError).exitCode).toBe(3);
       const t = await openSsh(base(srv.port, { password: 'right', legacyAlgorithms: true }));
       const [data] = (await once(t, 'data')) as [Buffer];
       expect(data.toString()).toBe('fw> ');
+      t.close();
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('a cipher-only mismatch names the cipher offer; the legacy set reaches it', async () => {
+    const srv = await startServer({ cipher: ['aes256-cbc', '3des-cbc'] });
+    try {
+      const e = await openSsh(base(srv.port, { password: 'right' })).catch((x: unknown) => x);
+      expect(e).toMatchObject({
+        code: 'SSH_NO_COMMON_ALGORITHM',
+        message: expect.stringContaining('no matching cipher. Their offer: aes256-cbc,3des-cbc'),
+        hint: expect.stringContaining('also offers aes256-cbc, 3des-cbc'),
+        details: { category: 'cipher' },
+      });
+      const t = await openSsh(base(srv.port, { password: 'right', legacyAlgorithms: true }));
       t.close();
     } finally {
       srv.close();

@@ -3,6 +3,7 @@
  * config modes (`exit`/`quit`/`end`), and the hand-off to the MPF sub-modes.
  */
 import { findBlock, setTopLine } from '../config-text.js';
+import { CIPHER_LEVELS, INTEGRITY_LEVELS, KEX_KEYWORDS_BY_DIALECT } from '../ssh-algorithms.js';
 import { fixup } from './inspect.js';
 import { pixPager } from './pager.js';
 import { CliError, kw, rawFrom, type Token } from './parse.js';
@@ -100,17 +101,64 @@ export async function configCommand(s: Session, kind: ModeKind, k: string, t: To
       s.touched();
       return true;
     }
+    case 'ssh':
+      return sshConfig(s, t, body, false);
     case 'no':
       return noConfig(s, t, body);
   }
   return false;
 }
 
+/**
+ * `ssh key-exchange group <kw>`, `ssh cipher encryption|integrity <level>|custom <a:b>`, `ssh version 1|2`: what the
+ * SSH server offers to the next connection (src/lab/ssh-algorithms.ts). `ssh cipher` exists from 9.1(7)/9.6(1), so
+ * ASA 8.x rejects it; PIX 6.x has none of these (its `ssh <ip> <mask> <if>` access lines are not emulated).
+ */
+function sshConfig(s: Session, t: Token[], body: string[], negate: boolean): boolean {
+  const dev = s.device;
+  const at = negate ? 1 : 0;
+  const p = t[at]?.pos ?? 0;
+  if (dev.isPix) throw new CliError('invalid', t[at + 1]?.pos ?? p);
+  const image = dev.dialect === 'asa9' ? 'asa9' : 'asa8';
+  const sub = kw(t[at + 1], image === 'asa9' ? ['key-exchange', 'cipher', 'version'] : ['key-exchange', 'version'], p);
+  const p1 = t[at + 1]?.pos ?? p;
+  let key: RegExp;
+  let line: string;
+  if (sub === 'key-exchange') {
+    kw(t[at + 2], ['group'], p1);
+    key = /^ssh key-exchange group /;
+    const group = negate ? '' : kw(t[at + 3], KEX_KEYWORDS_BY_DIALECT[image], t[at + 2]?.pos ?? p1);
+    line = `ssh key-exchange group ${group}`;
+    // ccnpsecuritywannabe 9.16 capture; 9.12's text [unverified]
+    if (group === 'dh-group1-sha1' && image === 'asa9') {
+      s.lines([
+        'WARNING: DH group 2 is considered insecure. This option is deprecated and will be removed in a later version.',
+      ]);
+    }
+  } else if (sub === 'cipher') {
+    const which = kw(t[at + 2], ['encryption', 'integrity'], p1);
+    key = new RegExp(`^ssh cipher ${which} `);
+    const levels = which === 'encryption' ? CIPHER_LEVELS : INTEGRITY_LEVELS;
+    const lvl = negate ? '' : kw(t[at + 3], [...Object.keys(levels), 'custom'], t[at + 2]?.pos ?? p1);
+    if (lvl === 'custom' && !t[at + 4]) throw new CliError('incomplete');
+    line = `ssh cipher ${which} ${lvl}${lvl === 'custom' ? ` ${t[at + 4]?.text}` : ''}`;
+  } else {
+    key = /^ssh version /;
+    const v = negate ? '' : kw(t[at + 2], ['1', '2'], p1);
+    line = `ssh version ${v}`;
+  }
+  setTopLine(body, key, negate ? null : line, 'ssh timeout ');
+  s.touched();
+  return true;
+}
+
 function noConfig(s: Session, t: Token[], body: string[]): boolean {
   const p0 = t[0]?.pos ?? 0;
-  const sub = kw(t[1], ['fixup', 'policy-map', 'class-map', 'service-policy', 'call-home', 'pager'], p0);
+  const sub = kw(t[1], ['fixup', 'policy-map', 'class-map', 'service-policy', 'call-home', 'pager', 'ssh'], p0);
   const p1 = t[1]?.pos ?? 0;
   switch (sub) {
+    case 'ssh':
+      return sshConfig(s, t, body, true);
     case 'fixup':
       return fixup(s, t, body, true);
     case 'pager':

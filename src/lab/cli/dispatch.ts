@@ -26,6 +26,7 @@ function modeCommands(kind: ModeKind): string[] {
         'prompt',
         'banner',
         'enable',
+        'ssh',
       ];
     case 'pmap':
       return ['class', 'description', 'parameters', 'no', 'exit', 'end', 'quit'];
