@@ -60,7 +60,6 @@ export interface SshTransportOptions extends SshAuth {
   log?: LogFn;
 }
 
-
 /** Explicit lists (ssh_config) as ssh2 replacement lists, with the legacy ones appended when asked for too. */
 export function algorithmsFor(
   lists: SshAlgorithmLists | undefined,

@@ -171,6 +171,8 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
         `  Port ${d.ssh.port}`,
         `  User ${d.username}`,
         '  KexAlgorithms +diffie-hellman-group1-sha1',
+        // an ASA 8.x offers CBC ciphers only (asa-cli.md §1.8), as OpenSSH users add them too
+        '  Ciphers +aes128-cbc',
         'Host fw-alias',
         '  ProxyJump bastion',
         'Host fw-agent',
@@ -187,7 +189,7 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
       expect(JSON.parse(r.stdout).platform).toMatchObject({ family: 'asa', dialect: 'asa8' });
       const cfgFile = join(dir, '.ssh', 'config');
       expect(r.stderr).toContain(`ssh: user ${d.username} (ssh_config ${cfgFile}:11)`);
-      expect(r.stderr).toContain(`ssh: jump ${user}@127.0.0.1:${port} (ssh_config ${cfgFile}:14)`);
+      expect(r.stderr).toContain(`ssh: jump ${user}@127.0.0.1:${port} (ssh_config ${cfgFile}:15)`);
       expect(r.stderr).toMatch(/ssh: kexalgorithms \S*diffie-hellman-group1-sha1 \(ssh_config/);
 
       // The same through bastion-agent, which names no key: a real ssh-agent holding client_key is used by default.
