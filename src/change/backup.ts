@@ -25,8 +25,12 @@ export function safeName(s: string): string {
 
 export interface BackupInput {
   backupDir: string;
-  /** Device hostname (folder name). */
+  /** Device hostname, as `show version` names it. */
   hostname: string;
+  /** Serial number from `show version`; null when not printed. */
+  serial?: string | null;
+  /** The device's folder (device-folder.ts); default `<backupDir>/<hostname>`. */
+  dir?: string;
   target: string;
   platform: PlatformInfo;
   takenAt: Date;
@@ -38,6 +42,8 @@ export interface BackupMetadata {
   format: 1;
   target: string;
   hostname: string;
+  /** Absent in backups written before serials were recorded. */
+  serial?: string | null;
   takenAt: string;
   platform: PlatformInfo;
   files: Array<Omit<BackupFile, 'path'> & { file: string }>;
@@ -80,7 +86,7 @@ async function reserveStamp(dir: string, base: string): Promise<string> {
  * it (every byte was just read back and checked): the engine needs no second read.
  */
 export async function writeBackup(input: BackupInput): Promise<BackupInfo & { loaded: LoadedBackup }> {
-  const dir = resolve(input.backupDir, safeName(input.hostname));
+  const dir = input.dir ? resolve(input.dir) : resolve(input.backupDir, safeName(input.hostname));
   let reserved: string | null = null;
   try {
     await makePrivateDir(dir);
@@ -102,6 +108,7 @@ export async function writeBackup(input: BackupInput): Promise<BackupInfo & { lo
       format: 1,
       target: input.target,
       hostname: input.hostname,
+      serial: input.serial ?? null,
       takenAt: input.takenAt.toISOString(),
       platform: input.platform,
       files: files.map(({ path, ...f }) => ({ ...f, file: basename(path) })),

@@ -9,14 +9,16 @@ import { classifyDeviceOutput, isAuthorizationFailure } from '../platform/index.
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
 import type { CliSession } from '../session/types.js';
-import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, safeName, utcStamp, writeBackup } from './backup.js';
+import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, utcStamp, writeBackup } from './backup.js';
 import type { DeviceState, EngineDeps } from './deps.js';
 import { DeviceLink } from './device.js';
+import { type DeviceIdentity, deviceAddress, deviceFolder } from './device-folder.js';
 import { ChangeEmitter } from './events.js';
 import { describeConfigs } from './final-state.js';
 import { addressIdentity } from './identity.js';
 import { acquireLock, type DeviceLock, defaultLockDir } from './lock.js';
 import { outcomeText } from './outcome.js';
+import { isoInZone, makeProvenance } from './provenance.js';
 import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
 import { waitForDevice } from './reload.js';
@@ -321,14 +323,16 @@ export class ChangeEngine extends ChangeEmitter {
         // is the whole story, and a record in the backup folder would only be litter.
         if (result.steps.every((st) => st.step === 'preflight'))
           return this.skip('stopped before anything was contacted: no record');
-        const path = this.reportPath();
+        const stamp = `${utcStamp(this.startedAt)}-change`;
+        let path: string | null = null;
         let files: Awaited<ReturnType<typeof writeChangeRecord>>;
         try {
+          path = await this.reportPath();
           files = await writeChangeRecord(result, path, this.secrets());
         } catch (e) {
-          if (this.options.reportFile || !path) throw e;
+          if (this.options.reportFile || (path === null && this.options.dryRun)) throw e;
           // The device folder is unusable (that may be why the backup failed): keep the record one level up.
-          const fallback = join(this.options.backupDir ?? DEFAULTS.backupDir, basename(path));
+          const fallback = join(this.options.backupDir ?? DEFAULTS.backupDir, basename(path ?? stamp));
           this.log('report', `cannot write ${path} (${(e as Error).message}); writing ${fallback}`, 'warn');
           files = await writeChangeRecord(result, fallback, this.secrets());
         }
@@ -402,9 +406,20 @@ export class ChangeEngine extends ChangeEmitter {
       });
     }
     if (this.mode === 'restore' && this.restoreSource) {
+      // The serial identifies the unit when both sides have it; the hostname otherwise (older backups, contexts).
+      const fromSerial = this.restoreSource.meta.serial;
+      if (fromSerial && p.serial && fromSerial !== p.serial) {
+        throw new MailguardError(
+          'BAD_INPUT',
+          `The backup was taken on serial number ${fromSerial}, but this device is serial ${p.serial}.`,
+          {
+            hint: 'Pass a backup of this unit (`asa-mailguard backups` lists them with their serial numbers).',
+          },
+        );
+      }
       const from = this.restoreSource.meta.hostname;
       const here = p.hostname ?? session.hostname;
-      if (from && here && from !== here) {
+      if (!(fromSerial && p.serial) && from && here && from !== here) {
         throw new MailguardError('BAD_INPUT', `The backup was taken on "${from}", but this device is "${here}".`, {
           hint: 'Pass a backup of this device (backups are kept per hostname under the backup dir).',
         });
@@ -497,9 +512,26 @@ export class ChangeEngine extends ChangeEmitter {
         text: await this.link.readConfig('backup', c.context, 'startup'),
       });
     }
+    const backupDir = this.options.backupDir ?? DEFAULTS.backupDir;
+    const id = this.identity();
+    let dir: string;
+    try {
+      dir = await this.folder();
+    } catch (e) {
+      throw new MailguardError(
+        'BACKUP_FAILED',
+        `Could not create the device's backup folder: ${(e as Error).message}`,
+        {
+          hint: 'Fix the backup directory (--backup-dir) permissions or free space; nothing was changed on the device.',
+          cause: e,
+        },
+      );
+    }
     const { loaded, ...info } = await writeBackup({
-      backupDir: this.options.backupDir ?? DEFAULTS.backupDir,
-      hostname: device.platform.hostname ?? this.link.session?.hostname ?? this.options.connect.host,
+      backupDir,
+      dir,
+      hostname: id.hostname ?? this.options.connect.host,
+      serial: id.serial,
       target: this.target,
       platform: device.platform,
       takenAt: this.now(),
@@ -869,13 +901,26 @@ export class ChangeEngine extends ChangeEmitter {
     );
   }
 
-  private reportPath(): string | null {
+  private async reportPath(): Promise<string | null> {
     if (this.options.reportFile) return this.options.reportFile;
     if (this.backupInfo) return this.backupInfo.metadataPath.replace(/-backup\.json$/, '-change');
     if (this.options.dryRun) return null;
-    // Failed before the backup: keep the record in the backup folder anyway.
-    const host = this.device?.platform.hostname ?? this.options.connect.host;
-    return `${this.options.backupDir ?? DEFAULTS.backupDir}/${safeName(host)}/${utcStamp(this.startedAt)}-change`;
+    // Failed before the backup: keep the record in the device's folder anyway (by address when never logged in).
+    return join(await this.folder(), `${utcStamp(this.startedAt)}-change`);
+  }
+
+  /** Hostname and serial as read from the device (null when it was never read), and the address used. */
+  private identity(): DeviceIdentity {
+    const p = this.device?.platform;
+    return {
+      hostname: p?.hostname ?? this.link?.session?.hostname ?? null,
+      serial: p?.serial ?? null,
+      address: deviceAddress(this.options.connect),
+    };
+  }
+
+  private folder(): Promise<string> {
+    return deviceFolder(this.options.backupDir ?? DEFAULTS.backupDir, this.identity(), this.now());
   }
 
   private result(
@@ -884,8 +929,15 @@ export class ChangeEngine extends ChangeEmitter {
     verification: ChangeResult['verification'],
     error?: MailguardError,
   ): ChangeResult {
+    const finishedAt = this.now();
+    const provenance = { ...makeProvenance({}), ...this.options.provenance };
+    const id = this.identity();
     return {
       target: this.target,
+      device: { hostname: id.hostname, serial: id.serial, address: id.address },
+      provenance,
+      startedAtLocal: isoInZone(this.startedAt, provenance.timeZone),
+      finishedAtLocal: isoInZone(finishedAt, provenance.timeZone),
       mode: this.mode,
       outcome,
       outcomeText: outcomeText({
@@ -909,7 +961,7 @@ export class ChangeEngine extends ChangeEmitter {
       finalState: this.finalState,
       steps: this.runner.timings,
       startedAt: this.startedAt.toISOString(),
-      finishedAt: this.now().toISOString(),
+      finishedAt: finishedAt.toISOString(),
     };
   }
 }

@@ -5,27 +5,33 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writePrivate } from './backup.js';
 import { outcomeLabel, outcomeText } from './outcome.js';
+import { renderRecordHtml } from './record-html.js';
 import { redactSecrets } from './redact.js';
 import type { ChangeResult, ProbeEvidence } from './types.js';
 
-/** Write `<base>.json` and `<base>.md` (a given `.json`/`.md` extension is stripped). Null base: write nothing. */
+/**
+ * Write `<base>.json`, `<base>.md` and `<base>.html` (a given `.json`/`.md`/`.html` extension is stripped). Null
+ * base: write nothing.
+ */
 export async function writeChangeRecord(
   result: ChangeResult,
   base: string | null,
   secrets: Array<string | undefined>,
-): Promise<{ json: string; markdown: string } | null> {
+): Promise<{ json: string; markdown: string; html: string } | null> {
   if (!base) return null;
-  const stem = resolve(base.replace(/\.(json|md)$/i, ''));
+  const stem = resolve(base.replace(/\.(json|md|html)$/i, ''));
   const dir = dirname(stem);
   // New folders 0700; an existing one (e.g. the folder of --report FILE) keeps its mode.
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const json = `${stem}.json`;
   const markdown = `${stem}.md`;
-  const files = { json, markdown };
+  const html = `${stem}.html`;
+  const files = { json, markdown, html };
   const withFiles: ChangeResult = { ...result, reportFiles: files };
   for (const [path, text] of [
     [json, `${JSON.stringify(withFiles, null, 2)}\n`],
     [markdown, renderMarkdown(withFiles)],
+    [html, renderRecordHtml(withFiles)],
   ] as const) {
     await writePrivate(path, redactSecrets(text, secrets));
   }
@@ -53,7 +59,12 @@ export function renderMarkdown(r: ChangeResult): string {
   const title = r.mode === 'restore' ? 'Restore SMTP inspection from a backup' : 'Disable SMTP inspection (Mailguard)';
   md.push(`# Change record: ${title}\n`);
   md.push('| | |', '|---|---|');
-  md.push(`| Target | \`${r.target}\` |`);
+  md.push(`| Target | \`${r.target}\`${r.device ? ` (${r.device.address})` : ''} |`);
+  const pv = r.provenance;
+  if (pv) md.push(`| Change | ${pv.changeId ?? '-'} |`);
+  md.push(
+    `| Hostname / serial | ${r.device?.hostname ?? r.platform?.hostname ?? '?'} / ${r.device?.serial ?? r.platform?.serial ?? '?'} |`,
+  );
   if (r.platform) {
     const p = r.platform;
     md.push(
@@ -63,6 +74,13 @@ export function renderMarkdown(r: ChangeResult): string {
   md.push(`| Outcome | **${outcomeLabel(r)}** (exit code ${r.exitCode}): ${outcomeText(r)} |`);
   md.push(`| Outside verification | ${r.verification} |`);
   md.push(`| Started / finished (UTC) | ${r.startedAt} / ${r.finishedAt} |`);
+  if (pv) {
+    if (pv.timeZone !== 'UTC')
+      md.push(`| Started / finished (${pv.timeZone}) | ${r.startedAtLocal} / ${r.finishedAtLocal} |`);
+    md.push(`| Operator | ${pv.operator} |`, `| Tool | ${pv.tool} ${pv.toolVersion} |`);
+    if (pv.playbookSha256) md.push(`| Playbook sha256 | \`${pv.playbookSha256}\` |`);
+    if (pv.inventorySha256) md.push(`| Inventory sha256 | \`${pv.inventorySha256}\` |`);
+  }
   md.push(`| Reloaded | ${r.reloaded ? 'yes' : 'no'} |`);
   if (r.backup) md.push(`| Backup | \`${r.backup.metadataPath}\` |`);
   md.push('');

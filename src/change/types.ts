@@ -7,6 +7,7 @@ import type { Endpoint } from '../net/endpoint.js';
 import type { Dialect, Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import type { ProbeReport } from '../probe/types.js';
 import type { ConnectOptions } from '../session/types.js';
+import type { Provenance } from './provenance.js';
 
 /** The named steps of one change, in pipeline order. */
 export const STEP_NAMES = [
@@ -96,6 +97,8 @@ export interface ChangeOptions {
   deps?: Partial<import('./deps.js').EngineDeps>;
   /** Clock, for records. */
   now?: () => Date;
+  /** Change id, time zone for local times, playbook/inventory sha256 (operator and tool version are filled in). */
+  provenance?: Partial<Provenance>;
 }
 
 /** One context's part of the plan. */
@@ -184,6 +187,13 @@ export interface StepTiming {
 
 export interface ChangeResult {
   target: string;
+  /** The unit as read from `show version` (null when never logged in) and the address it was reached at. */
+  device: { hostname: string | null; serial: string | null; address: string };
+  /** Change id, operator, tool version, time zone, playbook and inventory sha256. */
+  provenance: Provenance;
+  /** startedAt / finishedAt as wall time in provenance.timeZone, with its offset. */
+  startedAtLocal: string;
+  finishedAtLocal: string;
   mode: ChangeMode;
   outcome: ChangeOutcome;
   /** The outcome in words (outcome.ts), e.g. that the engine refused the standby unit of a failover pair. */
@@ -207,7 +217,7 @@ export interface ChangeResult {
   steps: StepTiming[];
   startedAt: string;
   finishedAt: string;
-  reportFiles?: { json: string; markdown: string };
+  reportFiles?: { json: string; markdown: string; html?: string };
 }
 
 // ---- events ------------------------------------------------------------------------------------------------

@@ -103,6 +103,8 @@ export interface VersionState {
   lastModified: { by: string; at: Date } | null;
   /** Multiple-context suffix: ` <system>` / ` <admin>`. */
   contextSuffix?: string;
+  /** The unit's serial number (replaces the capture's). */
+  serial?: string;
 }
 
 function uptime(sec: number): string {
@@ -133,6 +135,19 @@ function modifiedLine(s: VersionState): string {
 
 /** `show version` text: asa_show-version_10.txt (9.12), asa_show-version_7.txt (8.4), pix_show-version_1.txt (PIX). */
 export function showVersion(dialect: LabDialect, s: VersionState): string[] {
+  // A user context prints no serial line (asa_show-version_2.txt, asa_show-version_8.txt).
+  const inContext = s.contextSuffix === ' <context>';
+  const lines = versionLines(dialect, s).filter((l) => !(inContext && l.startsWith('Serial Number:')));
+  if (!s.serial) return lines;
+  const serial = s.serial;
+  return lines.map((l) => {
+    if (!l.startsWith('Serial Number:')) return l;
+    if (dialect !== 'pix6') return `Serial Number: ${serial}`;
+    return `Serial Number: ${serial} (0x${Number(serial).toString(16).padStart(8, '0')})`;
+  });
+}
+
+function versionLines(dialect: LabDialect, s: VersionState): string[] {
   if (dialect === 'asa9') {
     return ASA912_SHOW_VERSION.map((l, i) => {
       if (i === 1 && s.contextSuffix) return `${l.trimEnd()}${s.contextSuffix}`;

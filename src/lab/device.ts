@@ -2,6 +2,7 @@
  * One emulated PIX/ASA: configs (running/startup per context), credentials, faults, command log, up/down state
  * across `reload`. Pure state, no sockets: servers open a CliConnection per session through `openConnection`.
  */
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CliConnection, type CliConnectionOptions, type CliSink } from './cli.js';
 import { type ConfigDoc, checksum, cloneDoc, parseConfig, renderConfig } from './config-text.js';
@@ -15,6 +16,7 @@ export interface ResolvedDeviceOptions {
   name: string;
   dialect: LabDialect;
   hostname: string;
+  serial: string;
   username: string;
   password: string;
   enableSecret: string;
@@ -36,6 +38,7 @@ export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDe
     name: o.name ?? `${o.dialect}-${index + 1}`,
     dialect: o.dialect,
     hostname: o.hostname ?? (index === 0 ? profile.defaultHostname : `${profile.defaultHostname}-${index + 1}`),
+    serial: o.serial ?? labSerial(o.dialect, o.name ?? `${o.dialect}-${index + 1}`),
     // A PIX without AAA takes SSH logins as user `pix` with the telnet `passwd` (asa-cli.md §1.8).
     username: o.username ?? (o.dialect === 'pix6' ? 'pix' : 'admin'),
     password: o.password ?? 'cisco',
@@ -51,6 +54,17 @@ export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDe
     faults: { ...(o.faults ?? {}) },
     sshAlgorithms: { ...(o.sshAlgorithms ?? {}) },
   };
+}
+
+/**
+ * A serial number of the real shape, stable per device name: ASA `JMX0938K0C0` style (3 letters, 8 more), PIX a
+ * decimal number (pix_show-version_1.txt prints `806245458 (0x300e5452)`). Real units never share one.
+ */
+export function labSerial(dialect: LabDialect, name: string): string {
+  const h = createHash('sha256').update(name).digest();
+  if (dialect === 'pix6') return String(100_000_000 + (h.readUInt32BE(0) % 900_000_000));
+  const alnum = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+  return `JMX${[...h.subarray(4, 12)].map((b) => alnum[b % alnum.length]).join('')}`;
 }
 
 /** Config key of single mode; in multiple mode the keys are `system` and the context names. */

@@ -122,7 +122,10 @@ export function showServicePolicy(doc: ConfigDoc, inspectFilter?: string): strin
 }
 
 /** `show failover`: asa_show-failover_1.txt (active pair, roles swapped for a standby) or asa_show-failover_9.txt (off). */
-export function showFailover(role: { role: 'active' | 'standby'; unit: 'primary' | 'secondary' } | null): string[] {
+export function showFailover(
+  role: { role: 'active' | 'standby'; unit: 'primary' | 'secondary' } | null,
+  serials: [string | undefined, string | undefined] = [undefined, undefined],
+): string[] {
   if (!role) return [...ASA_SHOW_FAILOVER_OFF];
   const me = role.unit === 'primary' ? 'Primary' : 'Secondary';
   const mate = role.unit === 'primary' ? 'Secondary' : 'Primary';
@@ -130,6 +133,9 @@ export function showFailover(role: { role: 'active' | 'standby'; unit: 'primary'
   const mateState = role.role === 'active' ? 'Standby Ready' : 'Active';
   return ASA_SHOW_FAILOVER_ACTIVE.map((l) => {
     if (l === 'Failover unit Primary') return `Failover unit ${me}`;
+    // asa_show-failover_8.txt prints `Mate Unknown` when the mate's serial is not known.
+    if (l.startsWith('Serial Number: Ours ') && serials[0])
+      return `Serial Number: Ours ${serials[0]}, Mate ${serials[1] ?? 'Unknown'}`;
     if (l.startsWith('This host: ')) return `This host: ${me} - ${myState}`;
     if (l.startsWith('Other host: ')) return `Other host: ${mate} - ${mateState}`;
     return l;

@@ -41,6 +41,8 @@ export interface LabDeviceOptions {
   name?: string;
   dialect: LabDialect;
   hostname?: string;
+  /** `Serial Number:` of show version; default: derived from the name, so every lab unit has its own. */
+  serial?: string;
   username?: string;
   password?: string;
   enableSecret?: string;

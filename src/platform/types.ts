@@ -21,6 +21,8 @@ export interface PlatformInfo {
   dialect: Dialect;
   /** `Model Id:` line when present (ASAv10), else null. */
   modelId?: string | null;
+  /** `Serial Number:` of `show version`; null when not printed (user context), absent in older records. */
+  serial?: string | null;
   /** This unit in a failover pair: primary/secondary, when known. */
   failoverUnit?: 'primary' | 'secondary' | null;
 }

@@ -16,6 +16,11 @@ export interface ShowVersion {
   modelId: string | null;
   /** From the `<hostname> up N days` line. */
   hostname: string | null;
+  /**
+   * `Serial Number: JMX0938K0C0` (ASA), `Serial Number: 806245458 (0x300e5452)` (PIX: the decimal part); null
+   * when not printed (a user context's `show version` has no serial line).
+   */
+  serial: string | null;
   /** ` <context>` / ` <system>` suffix of the version line: a hint that the device runs multiple-context mode. */
   contextMode: 'single' | 'multiple' | null;
   /** Which execution space printed it in multiple-context mode. */
@@ -55,6 +60,19 @@ export function dialectFor(family: Family, version: string): Dialect {
   return 'asa9';
 }
 
+// asa_show-version_*.txt, pix_show-version_1.txt; `: Serial Number: X` heads a 9.x running config
+// (asa_show-running-config_1.txt); `show failover` prints `Serial Number: Ours X, Mate Y` (asa_show-failover_1.txt).
+const SERIAL_LINE = /^(?::\s*)?Serial Number:\s*(?:Ours\s+)?([A-Za-z0-9]+)/;
+
+/** The serial number from a `Serial Number:` line of show version, show failover or a saved config's header. */
+export function parseSerial(text: string): string | null {
+  for (const line of splitLines(text)) {
+    const m = SERIAL_LINE.exec(line);
+    if (m) return m[1]!;
+  }
+  return null;
+}
+
 export function parseShowVersion(text: string): ShowVersion {
   const lines = splitLines(text);
   let family: Family | null = null;
@@ -80,7 +98,10 @@ export function parseShowVersion(text: string): ShowVersion {
   let model: string | null = null;
   let modelId: string | null = null;
   let hostname: string | null = null;
+  let serial: string | null = null;
   for (const line of lines) {
+    const sn = SERIAL_LINE.exec(line);
+    if (sn && serial === null) serial = sn[1]!;
     const hw = /^Hardware:\s+([^,\s]+)/.exec(line);
     if (hw && model === null) model = hw[1]!;
     const mid = /^Model Id:\s+(\S+)/.exec(line);
@@ -95,6 +116,7 @@ export function parseShowVersion(text: string): ShowVersion {
     model,
     modelId,
     hostname,
+    serial,
     contextMode: space === null ? null : 'multiple',
     space,
     dialect: dialectFor(family, version),
@@ -237,6 +259,7 @@ export function buildPlatformInfo(inputs: PlatformInputs): PlatformInfo {
     version: v.version,
     model: v.model,
     hostname: v.hostname,
+    serial: v.serial,
     contextMode: mode ?? v.contextMode ?? 'single',
     failover: fo ? { enabled: fo.enabled, role: fo.role } : { enabled: false, role: null },
     dialect: v.dialect,

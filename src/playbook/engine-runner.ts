@@ -6,9 +6,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { EngineDeps } from '../change/deps.js';
+import type { Provenance } from '../change/provenance.js';
 import type { ChangeOptions, ChangeResult } from '../change/types.js';
 import { MailguardError } from '../errors.js';
 import type { PlatformInfo } from '../platform/types.js';
+import { deviceAudit } from './audit.js';
 import type { DeviceEvent, DeviceOutcome, DeviceResult, DeviceRunner, FleetTarget } from './fleet.js';
 import type { RunSettings } from './playbook.js';
 
@@ -19,6 +21,8 @@ export interface EngineRunnerOptions {
   /** Replace engine dependencies (tests, demo). */
   deps?: Partial<EngineDeps>;
   now?: () => Date;
+  /** Change id, time zone, playbook and inventory sha256 for every change record. */
+  provenance?: Partial<Provenance>;
   /** Base path of a target's change record (engine `reportFile`), e.g. to keep the plans of a dry run. */
   reportFileFor?: (t: FleetTarget) => string | undefined;
 }
@@ -116,8 +120,8 @@ export function outcomeFromResult(r: ChangeResult, t: FleetTarget, audit: boolea
     exitCode = 0;
     message = `standby unit: the change replicates from its active peer ${t.failoverPeer}`;
   }
-  const inspection = r.inspection ? (r.inspection.active ? 'inspection on' : 'inspection off') : null;
-  const before = r.preProbe?.verdict ?? inspection;
+  // BEFORE is the outside probe's verdict only; what the device holds is in `audit` (device side).
+  const before = r.preProbe?.verdict ?? null;
   const after = audit
     ? null
     : r.verification !== 'not-probed'
@@ -135,6 +139,9 @@ export function outcomeFromResult(r: ChangeResult, t: FleetTarget, audit: boolea
     after,
     backupPath: r.backup?.metadataPath ?? null,
     reportPath: r.reportFiles?.markdown ?? null,
+    hostname: r.device?.hostname ?? r.platform?.hostname ?? null,
+    serial: r.device?.serial ?? r.platform?.serial ?? null,
+    audit: deviceAudit(r.inspection, r.preProbe),
   };
   if (message) out.message = message;
   if (r.error && result !== 'nothing-to-do') out.errorCode = r.error.code;
@@ -150,6 +157,7 @@ export function engineDeviceRunner(o: EngineRunnerOptions): DeviceRunner {
     if (o.resolver) options.resolver = o.resolver;
     if (o.deps) options.deps = o.deps;
     if (o.now) options.now = o.now;
+    if (o.provenance) options.provenance = o.provenance;
     const reportFile = o.reportFileFor?.(t);
     if (reportFile) options.reportFile = reportFile;
     if (options.mode === 'restore') {

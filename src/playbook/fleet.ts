@@ -5,8 +5,11 @@
  * It knows nothing about devices: the change engine is plugged in as a DeviceRunner (wired in the `run` command).
  */
 
+import type { Provenance } from '../change/provenance.js';
 import { ExitCode, toMailguardError } from '../errors.js';
+import type { Finding } from '../platform/types.js';
 import type { ConnectOptions } from '../session/types.js';
+import { auditCounts, auditExitCode } from './audit.js';
 import { type Clock, canStartDevice, describeWindow, type WindowSpec } from './window.js';
 
 export interface ProbeTarget {
@@ -54,6 +57,36 @@ export interface DeviceOutcome {
   /** One line: why it failed or was skipped. No secrets. */
   message?: string;
   errorCode?: string;
+  /** The device as `show version` names it (absent: never read). */
+  hostname?: string | null;
+  serial?: string | null;
+  /** What the device's running config holds and what the outside probe saw (audit.ts); absent: not known. */
+  audit?: DeviceAudit;
+}
+
+/** One place SMTP inspection is configured on a device (a `fixup`, or an `inspect` in a policy-map class). */
+export type InspectionPlace = Pick<
+  Finding,
+  'kind' | 'protocol' | 'ports' | 'policyMap' | 'class' | 'inspectMap' | 'binding' | 'active' | 'context'
+>;
+
+/**
+ * The two sides disagree: `path-inspects` the probe sees inspection but the device is clean (another box in the
+ * path inspects); `device-only` the device inspects but the probe is clean (not on this mail path, or a map that
+ * passes everything).
+ */
+export type AuditMismatch = 'path-inspects' | 'device-only';
+
+/** The device side and the outside side of one device, as an audit reports them. */
+export interface DeviceAudit {
+  /** Active SMTP inspection in the running config; null: the config was not read. */
+  device: boolean | null;
+  places: InspectionPlace[];
+  /** The outside probe's verdict before any change ("inspected", "clean", ...); null: not probed. */
+  probe: string | null;
+  /** The Mailguard family the probe recognised (e.g. "asa-esmtp"); null when none. */
+  probeFamily: string | null;
+  mismatch: AuditMismatch | null;
 }
 
 export type DeviceRunner = (
@@ -98,6 +131,12 @@ export interface DeviceRecord {
   message: string | null;
   errorCode: string | null;
   skipReason: SkipReason | null;
+  /** The other unit of its failover pair (inventory name), or null. */
+  failoverPeer: string | null;
+  hostname: string | null;
+  serial: string | null;
+  /** Device side and outside side; null when the device was not reached. */
+  audit: DeviceAudit | null;
 }
 
 export interface FleetMeta {
@@ -126,6 +165,26 @@ export interface FleetMeta {
     /** With shardBy group: the inventory group(s) this shard serves. */
     groups: string[] | null;
   } | null;
+  /** The change window's IANA time zone (UTC for absolute windows or none): local times in reports use it. */
+  timeZone: string;
+  /** Change id, operator, tool version, playbook and inventory sha256. */
+  provenance: Provenance | null;
+}
+
+/** What an audit found across the fleet (every mode fills it from what each device and probe showed). */
+export interface AuditCounts {
+  /** Devices with active SMTP inspection in the running config. */
+  deviceInspected: number;
+  deviceClean: number;
+  /** Devices whose outside probe saw the inspection. */
+  probeInspected: number;
+  probeClean: number;
+  /** Devices with SMTP inspection seen on either side: the exit code of an audit is 10 when this is not 0. */
+  inspected: number;
+  /** Device and probe disagree (see AuditMismatch). */
+  mismatches: number;
+  /** Not read (unreachable, skipped). */
+  unknown: number;
 }
 
 /** Counts failures across the jobs of one fleet run (a shared file); see shared-budget.ts. */
@@ -149,6 +208,7 @@ export interface FleetReport extends FleetMeta {
   budget: { shared: boolean; location: string | null; limit: number; failures: number };
   stopped: { reason: StopReason; at: string; message: string } | null;
   summary: Record<DeviceResult, number> & { total: number; failures: number };
+  audit: AuditCounts;
   exitCode: number;
   devices: DeviceRecord[];
 }
@@ -366,6 +426,8 @@ export async function runFleet(
     skipped: 0,
   };
   for (const d of devices) summary[d.result]++;
+  const audit = auditCounts(devices);
+  const fleetCode = fleetExitCode(devices, stopped);
   return {
     playbook: o.meta?.playbook ?? '',
     playbookFile: o.meta?.playbookFile ?? null,
@@ -379,6 +441,8 @@ export async function runFleet(
     runId: o.meta?.runId ?? null,
     fleetTotal: o.meta?.fleetTotal ?? null,
     vantage: o.meta?.vantage ?? null,
+    timeZone: o.meta?.timeZone ?? 'UTC',
+    provenance: o.meta?.provenance ?? null,
     startedAt: startedAt.toISOString(),
     endedAt: o.now().toISOString(),
     window: describeWindow(o.window),
@@ -388,7 +452,9 @@ export async function runFleet(
     budget: { shared: store !== undefined, location: store?.location ?? null, limit: budget, failures: seen },
     stopped,
     summary,
-    exitCode: fleetExitCode(devices, stopped),
+    audit,
+    // An audit answers "where is SMTP inspection on?" with probe's exit codes: 10 when seen anywhere.
+    exitCode: o.meta?.mode === 'audit' ? auditExitCode(audit, fleetCode) : fleetCode,
     devices,
   };
 }
@@ -436,6 +502,9 @@ function outcomeFields(o: DeviceOutcome): Partial<DeviceRecord> {
     reportPath: o.reportPath,
     message: o.message ?? null,
     errorCode: o.errorCode ?? null,
+    hostname: o.hostname ?? null,
+    serial: o.serial ?? null,
+    audit: o.audit ?? null,
   };
 }
 
@@ -460,6 +529,10 @@ function baseRecord(t: FleetTarget, canary: boolean, f: Partial<DeviceRecord>): 
     message: null,
     errorCode: null,
     skipReason: null,
+    failoverPeer: t.failoverPeer,
+    hostname: null,
+    serial: null,
+    audit: null,
     ...f,
   };
 }

@@ -1,6 +1,16 @@
 /** The playbook layer's public API (used by `asa-mailguard run`). */
 export { expandHostPattern, parseAnsibleIni, shellSplit } from './ansible-ini.js';
 export {
+  auditCounts,
+  auditExitCode,
+  describePlace,
+  deviceAudit,
+  deviceSideText,
+  MISMATCH_TEXT,
+  mismatchOf,
+  placeOf,
+} from './audit.js';
+export {
   changeOptionsFor,
   describePlatform,
   type EngineRunnerOptions,
@@ -9,6 +19,9 @@ export {
   outcomeFromResult,
 } from './engine-runner.js';
 export {
+  type AuditCounts,
+  type AuditMismatch,
+  type DeviceAudit,
   type DeviceEvent,
   type DeviceOutcome,
   type DeviceRecord,
@@ -22,6 +35,7 @@ export {
   type FleetTarget,
   failureBudget,
   fleetExitCode,
+  type InspectionPlace,
   type ProbeTarget,
   runFleet,
   type SkipReason,
@@ -52,7 +66,9 @@ export {
   type RunSettings,
   runSettings,
 } from './playbook.js';
-export { budgetText, fleetReportMarkdown, writeFleetReport } from './report.js';
+export { budgetText, type FleetReportFiles, fleetReportMarkdown, writeFleetReport } from './report.js';
+export { type FleetHtmlOptions, fleetReportCsv, fleetReportHtml, recordHtmlPath } from './report-html.js';
+export { timelineOrder, timelineSvg } from './report-timeline.js';
 export {
   InventorySchema,
   inventoryJsonSchema,

@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailguardError } from '../errors.js';
+import { auditCounts, auditExitCode } from './audit.js';
 import { type DeviceRecord, type FleetReport, fleetExitCode } from './fleet.js';
 
 /** One job's part of the merged run. */
@@ -170,7 +171,10 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   }
   const fleetTotal = first.report.fleetTotal ?? null;
   const missing = fleetTotal === null ? 0 : Math.max(0, fleetTotal - devices.length);
-  const exit = fleetExitCode(devices, stopped);
+  const audit = auditCounts(devices);
+  const fleetCode = fleetExitCode(devices, stopped);
+  // An audit exits as a single audit run does: 10 when SMTP inspection was seen anywhere.
+  const exit = first.report.mode === 'audit' ? auditExitCode(audit, fleetCode) : fleetCode;
   const canaryJob = reports.find((r) => r.phase === 'canary');
   // The canary stage stops at its first failure anyway; the budget is the shards'.
   const shardReports = reports.filter((r) => r.phase !== 'canary');
@@ -188,6 +192,9 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
     runId: first.report.runId,
     fleetTotal,
     vantage: null,
+    // Reports written before these fields existed read as UTC and without provenance.
+    timeZone: first.report.timeZone ?? 'UTC',
+    provenance: first.report.provenance ?? null,
     startedAt: reports.map((r) => r.startedAt).sort()[0]!,
     endedAt: reports
       .map((r) => r.endedAt)
@@ -209,6 +216,7 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
     },
     stopped,
     summary,
+    audit,
     // A job missing from the merge is never a clean result.
     exitCode: missing > 0 && exit === 0 ? 1 : exit,
     devices,

@@ -62,6 +62,8 @@ export interface RunSettings {
 
 /** CLI flags that override the playbook (`--dry-run`, `--report-dir`, `--known-hosts`, `--host-key-policy`, ...). */
 export interface RunOverrides {
+  /** `--change-id`: replaces the playbook's changeId. */
+  changeId?: string;
   dryRun?: boolean;
   reportDir?: string;
   knownHosts?: string;
@@ -101,7 +103,7 @@ export function runSettings(lp: LoadedPlaybook, over: RunOverrides = {}): RunSet
   const rel = (v: string | undefined) => (v === undefined ? null : resolve(lp.dir, v));
   return {
     name: p.name,
-    changeId: p.changeId ?? null,
+    changeId: over.changeId ?? p.changeId ?? null,
     mode: p.mode,
     dryRun,
     reload,

@@ -1,9 +1,10 @@
 /** The fleet report: JSON for machines and a Markdown table for the change ticket, written 0600. */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { writePrivate } from '../change/backup.js';
 import type { FleetReport } from './fleet.js';
 import { jobLabel, jobName, MERGED_PREFIX, type MergedFleetReport, vantageText } from './merge.js';
+import { fleetReportCsv, fleetReportHtml } from './report-html.js';
 
 function cell(v: string | number | null | undefined): string {
   if (v === null || v === undefined || v === '') return '-';
@@ -78,8 +79,15 @@ export function budgetText(r: Pick<FleetReport, 'budget' | 'shard'>): string {
     : `this run's own: ${counts}`;
 }
 
-/** Write `<dir>/fleet-<UTC stamp>.json` and `.md` (mode 0600, directory 0700); returns both paths. */
-export async function writeFleetReport(r: FleetReport, dir: string): Promise<{ json: string; markdown: string }> {
+export interface FleetReportFiles {
+  json: string;
+  markdown: string;
+  html: string;
+  csv: string;
+}
+
+/** Write `<dir>/fleet-<UTC stamp>.json`, `.md`, `.html` and `.csv` (mode 0600, directory 0700); returns the paths. */
+export async function writeFleetReport(r: FleetReport, dir: string): Promise<FleetReportFiles> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const stamp = r.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const phase = r.phase === 'canary' ? '-canary' : '';
@@ -90,5 +98,9 @@ export async function writeFleetReport(r: FleetReport, dir: string): Promise<{ j
   // 0600 also when a report of the same second is overwritten (writeFile's mode applies only to new files).
   await writePrivate(json, `${JSON.stringify(r, null, 2)}\n`);
   await writePrivate(markdown, fleetReportMarkdown(r));
-  return { json, markdown };
+  const html = `${base}.html`;
+  const csvPath = `${base}.csv`;
+  await writePrivate(html, fleetReportHtml(r, { dir: resolve(dir) }));
+  await writePrivate(csvPath, fleetReportCsv(r));
+  return { json, markdown, html, csv: csvPath };
 }

@@ -7,6 +7,7 @@ import {
   classifyDeviceOutput,
   execCommands,
   findSmtpInspection,
+  parseSerial,
   parseShowContext,
   parseShowVersion,
 } from '../platform/index.js';
@@ -70,6 +71,8 @@ export async function readDevice(session: ReadableSession): Promise<DeviceReadin
       report: findSmtpInspection(runningConfig, { context: null, dialect: version.dialect }),
     });
   }
+  // A user context's `show version` prints no serial; `show failover` (Ours X) or the config header may.
+  platform.serial ??= parseSerial(showFailover ?? '') ?? parseSerial(contexts[0]?.runningConfig ?? '');
   const findings = contexts.flatMap((c) => c.report.findings);
   return {
     platform,

@@ -223,7 +223,7 @@ describe('apply with injected faults', () => {
     const cwd = tempDir();
     // The device's backup folder is taken by a file: the lock works, the backup cannot be written.
     mkdirSync(join(cwd, 'backups'), { recursive: true });
-    writeFileSync(join(cwd, 'backups', dev.info.hostname), 'not a folder');
+    writeFileSync(join(cwd, 'backups', `${dev.info.hostname}_${dev.emulator.opts.serial}`), 'not a folder');
     const before = snap(dev);
     const logBefore = dev.commandLog().length;
     const run = await runOn('apply', dev.info, cwd, ['--yes', '--json', '--reload', 'never']);

@@ -87,7 +87,8 @@ describe('asa-mailguard run', () => {
   it('--json: one JSON object per line, fleet:start first, the report last', async () => {
     const pb = playbook('audit-json', { mode: 'audit', maxFailures: '100%', reportDir: 'reports-json' });
     const r = await run([pb, '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    // An audit exits as `probe` does: 10 when SMTP inspection is on anywhere.
+    expect(r.code, r.stderr).toBe(10);
     const evs = lines(r);
     expect(evs.find((e) => e.type !== 'warning')).toMatchObject({
       type: 'fleet:start',
@@ -103,8 +104,10 @@ describe('asa-mailguard run', () => {
     }
     const last = evs.at(-1) as unknown as FleetReport & { type: string; files: { json: string; markdown: string } };
     expect(last.type).toBe('report');
-    expect(last.exitCode).toBe(0);
+    expect(last.exitCode).toBe(10);
     expect(last.devices.map((x) => x.before)).toEqual(['inspected', 'inspected', 'inspected']);
+    expect(last.devices.map((x) => x.audit?.device)).toEqual([true, true, true]);
+    expect(last.audit).toMatchObject({ deviceInspected: 3, probeInspected: 3, inspected: 3, mismatches: 0 });
     expect(statSync(last.files.json).mode & 0o777).toBe(0o600);
     // An audit changes nothing.
     expect(findSmtpInspection(lab.device('c-2').runningConfig()).active).toBe(true);
@@ -176,14 +179,16 @@ describe('asa-mailguard run', () => {
   }, 40_000);
 
   it('--wait-for-window waits with a countdown, then starts inside the window', async () => {
-    const start = iso(2500);
+    // Far enough ahead that the CLI is still waiting when it has started on a busy machine.
+    const start = iso(6000);
+    // A change (an audit runs any time): c-bad's injected fault rolls it back, so no device is left changed.
     const pb = playbook('wait', {
-      mode: 'audit',
+      mode: 'disable-smtp-inspection',
       window: { start, end: iso(2 * 3600_000) },
       reportDir: 'reports-wait',
     });
-    const r = await run([pb, '--wait-for-window', '--limit', 'c-2']);
-    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const r = await run([pb, '--wait-for-window', '--limit', 'c-bad']);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(4);
     expect(r.stderr).toMatch(
       new RegExp(`waiting for the change window \\(.+\\): opens at ${start.replace(/\./g, '\\.')}, in \\d+s`),
     );
@@ -266,7 +271,7 @@ describe('asa-mailguard run', () => {
     );
     const shard = mine.length > 0 ? '1/2' : '2/2';
     const r2 = await run([pb, '--shard', shard]);
-    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.code, r2.stderr).toBe(10);
     const rep = reportOf(r2);
     expect(rep.shard).toEqual({ index: Number(shard[0]), total: 2 });
     const expected = mine.length > 0 ? mine : ['c-bad', 'c-2', 'c-3'];

@@ -9,11 +9,13 @@
  * the per-host probe override for fw-south-1 (a host of the example inventory) is dropped. The inventory, known
  * hosts, save timeout and report dir come from the command line, the credentials from the environment and .env.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ChangeResult } from '../../src/change/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
+import { chromiumMissing, openInChromium } from '../helpers/browser.js';
 import { fleetCreds as creds, STANDBY, startFleetLab } from '../helpers/fleet-lab.js';
 import { runCli } from './apply-helpers.js';
 
@@ -21,6 +23,8 @@ const fleet = await startFleetLab(['err', 'drop', 'hang'], (doc) => doc.set('max
 const { lab, devices, faulty: FAULTY, dir } = fleet;
 
 const ms = (s: string | null) => Date.parse(s as string);
+/** The report of the first run, for the browser test. */
+let fleetRun: { report: FleetReport; html: string; csv: string } | null = null;
 
 describe('asa-mailguard run: the shipped playbook on a 20-device lab fleet', () => {
   it('healthy devices verified, faulty ones rolled back, pairs never overlap, all 20 reported', async () => {
@@ -105,12 +109,99 @@ describe('asa-mailguard run: the shipped playbook on a 20-device lab fleet', () 
     const table = readFileSync(mdPath, 'utf8');
     for (const x of report.devices) expect(table).toContain(`| ${x.name} | `);
     expect(table).toContain(row('asa9-hang').reportPath as string);
+    // Identity and provenance: every record names the change, the operator, the tool version and the unit's
+    // serial; the two units of a pair (one hostname) are filed in different folders.
+    for (const x of report.devices) {
+      const rec = JSON.parse(readFileSync((x.reportPath as string).replace(/\.md$/, '.json'), 'utf8')) as ChangeResult;
+      expect(rec.provenance, x.name).toMatchObject({ changeId: 'CHG-0000', toolVersion: expect.any(String) });
+      expect(rec.provenance.operator, x.name).toMatch(/^.+@.+$/);
+      expect(rec.provenance.playbookSha256, x.name).toMatch(/^[0-9a-f]{64}$/);
+      expect(rec.device.serial, x.name).toBe(lab.device(x.name).emulator.opts.serial);
+      expect(x.serial, x.name).toBe(rec.device.serial);
+      expect(existsSync((x.reportPath as string).replace(/\.md$/, '.html')), x.name).toBe(true);
+    }
+    for (const [a, b] of [
+      ['hq-a', 'hq-b'],
+      ['dc-a', 'dc-b'],
+    ] as const) {
+      expect(row(a).hostname).toBe(row(b).hostname);
+      expect(dirname(row(a).reportPath as string)).not.toBe(dirname(row(b).reportPath as string));
+    }
+    const html = /As a page: (\S+\.html); as CSV: (\S+\.csv)/.exec(out);
+    expect(html, out).not.toBeNull();
+    fleetRun = { report, html: html?.[1] as string, csv: html?.[2] as string };
+    const csvLines = readFileSync(fleetRun.csv, 'utf8').trim().split('\r\n');
+    expect(csvLines).toHaveLength(21);
+    expect(csvLines[0]).toMatch(/^device,host,port,transport,hostname,serial,/);
+
     // No secret in anything the run printed or wrote.
-    for (const text of [out, run.stderr, table, readFileSync(jsonPath, 'utf8')]) {
+    for (const text of [out, run.stderr, table, readFileSync(jsonPath, 'utf8'), readFileSync(fleetRun.html, 'utf8')]) {
       expect(text).not.toContain(creds.password);
       expect(text).not.toContain(creds.enableSecret);
     }
   }, 55_000);
+
+  it.skipIf(chromiumMissing)(
+    'the HTML report opens in headless chromium: no console error, no request, one bar per device, pairs apart',
+    async () => {
+      expect(fleetRun, 'the fleet run above must have passed').not.toBeNull();
+      const { report, html } = fleetRun as NonNullable<typeof fleetRun>;
+      const b = await openInChromium(html);
+      try {
+        const shot = join(dir, 'fleet-report.png');
+        await b.page.screenshot({ path: shot, fullPage: true });
+        expect(statSync(shot).size).toBeGreaterThan(10_000);
+        if (process.env.UPDATE_DOCS_SCREENSHOT)
+          copyFileSync(shot, resolve(import.meta.dirname, '../../docs/img/fleet-report.png'));
+        expect(b.errors).toEqual([]);
+        expect(b.requests).toEqual([]);
+        const text = await b.page.locator('body').textContent();
+        expect(text).toContain('CHG-0000');
+        const card = async (label: string) =>
+          b.page
+            .locator('.card', { hasText: new RegExp(`^\\d+\\s*${label}$`) })
+            .first()
+            .locator('b')
+            .textContent();
+        expect(await card('devices')).toBe('20');
+        expect(await card('done')).toBe('15');
+        expect(await card('nothing to do')).toBe('2');
+        expect(await card('rolled back')).toBe('3');
+        const rows = b.page.locator('table.devices tbody tr');
+        expect(await rows.count()).toBe(20);
+        const firstCells = await rows.locator('td:first-child b').allInnerTexts();
+        expect(firstCells).toEqual(report.devices.map((x) => x.name));
+        // The timeline: one bar per device, read back from the SVG's coordinates.
+        const bars = await b.page.locator('svg.timeline rect.bar').evaluateAll((els) =>
+          els.map((e) => ({
+            name: e.getAttribute('data-device') as string,
+            x: Number(e.getAttribute('x')),
+            y: Number(e.getAttribute('y')),
+            w: Number(e.getAttribute('width')),
+            canary: e.classList.contains('canary'),
+          })),
+        );
+        expect(bars.map((x) => x.name).sort()).toEqual(report.devices.map((x) => x.name).sort());
+        expect(bars.filter((x) => x.canary).map((x) => x.name)).toEqual(['asa9-1']);
+        const bar = (n: string) => bars.find((x) => x.name === n)!;
+        for (const [p, q] of [
+          ['hq-a', 'hq-b'],
+          ['dc-a', 'dc-b'],
+        ] as const) {
+          const [u, v] = [bar(p), bar(q)];
+          // Adjacent rows, and the bars do not overlap in time.
+          expect(Math.abs(u.y - v.y), `${p}/${q} rows`).toBe(20);
+          expect(u.x + u.w <= v.x + 0.01 || v.x + v.w <= u.x + 0.01, `${p}/${q} bars`).toBe(true);
+        }
+        // Concurrency is visible: some bars overlap in time (the run had 4 at a time).
+        const overlaps = bars.filter((u) => bars.some((v) => v !== u && u.x < v.x + v.w && v.x < u.x + u.w));
+        expect(overlaps.length).toBeGreaterThan(1);
+      } finally {
+        await b.close();
+      }
+    },
+    90_000,
+  );
 
   it('the shipped rollback playbook, unchanged, puts the inspection back from the latest backups', async () => {
     const run = await runCli(

@@ -143,8 +143,8 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Step 7 of 9/);
     await s.expect(/Result: done \(exit 0\)/, undefined, 60_000);
     await s.expect(/outside probe: inspected before, clean after: verified/);
-    await s.expect(/backup: backups\/fw-happy\/\S+-backup\.json/);
-    await s.expect(/change record: backups\/fw-happy\/\S+-change\.md/);
+    await s.expect(/backup: backups\/fw-happy_[A-Z0-9]+\/\S+-backup\.json/);
+    await s.expect(/change record: backups\/fw-happy_[A-Z0-9]+\/\S+-change\.md/);
     await s.expect(/Outside check after the change:/);
     await s.expect(/verdict: clean/);
     // 9: the playbook

@@ -9,6 +9,18 @@ import { formatResult } from '../../src/cli/render/summary.js';
 
 const base: ChangeResult = {
   target: '127.0.0.1:2222',
+  device: { hostname: 'fw1', serial: 'JMX0938K0C0', address: '127.0.0.1:2222' },
+  provenance: {
+    changeId: 'CHG-1',
+    operator: 'ops@jump',
+    tool: 'asa-mailguard',
+    toolVersion: '0.1.0',
+    timeZone: 'Europe/Berlin',
+    playbookSha256: null,
+    inventorySha256: null,
+  },
+  startedAtLocal: '2026-11-28T08:00:00+01:00',
+  finishedAtLocal: '2026-11-28T08:00:01+01:00',
   mode: 'disable',
   outcome: 'done',
   exitCode: 0,

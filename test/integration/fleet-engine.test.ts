@@ -67,7 +67,8 @@ describe('fleet runner on the change engine', () => {
       ['bad', 'done', 'inspected'],
     ]);
     expect(lab.device('act').runningConfig()).toMatch(/inspect esmtp/);
-    expect(r.exitCode).toBe(0);
+    // An audit exits as `probe`: 10 when SMTP inspection is on anywhere.
+    expect(r.exitCode).toBe(10);
   });
 
   it('disable: healthy devices verified, the faulty one rolled back, the pair never overlaps', async () => {

@@ -3,6 +3,7 @@ import { MailguardError } from '../../src/errors.js';
 import {
   buildPlatformInfo,
   dialectFor,
+  parseSerial,
   parseShowContext,
   parseShowFailover,
   parseShowMode,
@@ -176,6 +177,29 @@ describe('parseShowContext', () => {
   });
 });
 
+describe('serial numbers on the real captures', () => {
+  it.each([
+    ['asa_show-version_1.txt', '9AT1L9EX0DF'],
+    ['asa_show-version_3.txt', 'JAD222605K8'],
+    ['asa_show-version_7.txt', 'JMX0938K0C0'],
+    ['asa_show-version_10.txt', 'FCH17AAAAAA'],
+    // PIX prints the decimal serial and its hex form: the decimal part is the serial.
+    ['pix_show-version_1.txt', '806245458'],
+    // A user context prints no serial line.
+    ['asa_show-version_2.txt', null],
+    ['asa_show-version_8.txt', null],
+  ])('%s -> %s', (name, serial) => {
+    expect(parseShowVersion(capture(name)).serial).toBe(serial);
+  });
+
+  it('show failover (Ours X, Mate Y) and a saved config header (`: Serial Number:`)', () => {
+    expect(parseSerial(capture('asa_show-failover_1.txt'))).toBe('JAF1610APKQ');
+    expect(parseSerial(capture('asa_show-failover_8.txt'))).toBe('9A5GDAFMPL1');
+    expect(parseSerial(capture('asa_show-running-config_1.txt'))).toBe('FCH17AAAAAA');
+    expect(parseSerial(capture('asa_show-failover_9.txt'))).toBeNull();
+  });
+});
+
 describe('buildPlatformInfo', () => {
   it('asa_show-version_10.txt + show mode + asa_show-failover_1.txt', () => {
     expect(
@@ -193,6 +217,7 @@ describe('buildPlatformInfo', () => {
       failover: { enabled: true, role: 'active' },
       dialect: 'asa9',
       modelId: null,
+      serial: 'FCH17AAAAAA',
       failoverUnit: 'primary',
     });
   });

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseDotenv } from 'dotenv';
 import { safeName } from '../../change/backup.js';
+import { makeProvenance } from '../../change/provenance.js';
 import { parseDuration } from '../../config/duration.js';
 import { ensureWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError } from '../../errors.js';
@@ -47,6 +48,7 @@ import { runProvenance } from '../../playbook/provenance.js';
 import { SharedFailureBudget } from '../../playbook/shared-budget.js';
 import { agentSocket, readIdentity } from '../connection-options.js';
 import { guardChange, safeWrite } from '../interrupt.js';
+import { parseChangeId } from '../option-parsers.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
 import type { RunFlags } from './run.js';
 
@@ -91,6 +93,7 @@ export function loadEnv(
 
 function overridesFrom(f: RunFlags): RunOverrides {
   const o: RunOverrides = {};
+  if (f.changeId !== undefined) o.changeId = parseChangeId(f.changeId);
   if (f.dryRun) o.dryRun = true;
   if (f.reportDir) o.reportDir = f.reportDir;
   if (f.knownHosts) o.knownHosts = f.knownHosts;
@@ -316,8 +319,8 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       'Devices still running keep what they hold now (their change records are not written); their backups are in the backup folder.',
   });
   try {
-    // A dry run changes nothing: it may run any time so the plan can be reviewed before the window.
-    const enforce = !settings.dryRun;
+    // A dry run and an audit change nothing: they may run any time (the plan is reviewed before the window).
+    const enforce = !settings.dryRun && settings.mode !== 'audit';
     let windowNote: string;
     if (enforce) {
       const g = windowGate(settings.window, new Date(), settings.expectedDurationMs);
@@ -331,10 +334,11 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
         : 'open';
     } else {
       const s = windowState(settings.window, new Date());
+      const what = settings.dryRun ? 'dry run' : 'audit';
       windowNote =
         settings.window.kind === 'always'
-          ? 'dry run'
-          : `dry run: not enforced (${s.inside ? 'open now' : s.opensAt ? `opens at ${s.opensAt.toISOString()}` : 'does not open again'})`;
+          ? what
+          : `${what}: not enforced (${s.inside ? 'open now' : s.opensAt ? `opens at ${s.opensAt.toISOString()}` : 'does not open again'})`;
     }
 
     // Fail before any device is touched if the report cannot be written.
@@ -406,8 +410,16 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z')}`,
     );
+    const timeZone = settings.window.kind === 'recurring' ? settings.window.timezone : 'UTC';
+    // Every change record says who ran it, with which tool and ticket, from which playbook and inventory.
+    const recordProvenance = {
+      ...makeProvenance({ changeId: settings.changeId, timeZone }),
+      playbookSha256: provenance.playbookSha256,
+      inventorySha256: provenance.inventorySha256,
+    };
     const base = engineDeviceRunner({
       settings,
+      provenance: recordProvenance,
       ...(f.resolver ? { resolver: f.resolver } : {}),
       ...(settings.dryRun ? { reportFileFor: (t: FleetTarget) => join(planDir, safeName(t.name)) } : {}),
     });
@@ -446,6 +458,8 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
           runId,
           fleetTotal: fleet.fleetTotal,
           vantage,
+          timeZone,
+          provenance: recordProvenance,
         },
       });
     } finally {

@@ -10,6 +10,7 @@ import { renamedOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RunFlags {
+  changeId?: string;
   inventory?: string;
   limit?: string;
   dryRun?: boolean;
@@ -90,6 +91,7 @@ export function register(program: Command): void {
       '--limit <pattern>',
       "only these hosts of the playbook's targets (Ansible patterns: fw-*, group, !host, &group)",
     )
+    .option('--change-id <id>', "change or ticket id for the records and reports (overrides the playbook's changeId)")
     .option('--dry-run', 'connect, detect and plan only: no config command is sent (the window is not enforced)')
     .option('--wait-for-window', 'outside the change window: wait for it with a countdown instead of exit 7')
     .option(

@@ -3,7 +3,7 @@
  * prefixed with the device name otherwise, JSON lines with --json. All three see the scheduler's FleetEvents.
  */
 import type { DeviceOutcome, FleetEvent, FleetReport, FleetTarget } from '../../playbook/index.js';
-import { formatDuration } from '../../playbook/index.js';
+import { deviceSideText, formatDuration, MISMATCH_TEXT } from '../../playbook/index.js';
 
 export interface FleetRenderer {
   /** The header: what runs where (before any device starts). */
@@ -206,21 +206,25 @@ const RESULT_WORDS: Array<[keyof FleetReport['summary'], string]> = [
 ];
 
 /** The closing summary: counts, a compact table, the report files. */
-export function fleetSummary(r: FleetReport, files: { json: string; markdown: string } | null): string {
+export function fleetSummary(
+  r: FleetReport,
+  files: { json: string; markdown: string; html?: string; csv?: string } | null,
+): string {
   const s = r.summary;
   const counts = RESULT_WORDS.filter(([k]) => s[k] > 0)
     .map(([k, w]) => `${s[k]} ${w}`)
     .join(', ');
   const rows = [
-    ['DEVICE', 'PLATFORM', 'BEFORE', 'AFTER', 'RESULT', 'TIME', 'NOTE'],
+    ['DEVICE', 'PLATFORM', 'ON DEVICE', 'PROBE BEFORE', 'AFTER', 'RESULT', 'TIME', 'NOTE'],
     ...r.devices.map((d) => [
       d.name,
       d.platform ?? '-',
-      d.before ?? '-',
+      deviceSideText(d.audit),
+      `${d.before ?? '-'}${d.audit?.mismatch ? ' (!)' : ''}`,
       d.after ?? '-',
       `${d.result}${d.canary ? '*' : ''}${d.result === 'done' || d.result === 'nothing-to-do' ? '' : ` (${d.exitCode})`}`,
       d.durationMs === null ? '-' : formatDuration(d.durationMs),
-      (d.message ?? '').slice(0, 70),
+      (d.message ?? (d.audit?.mismatch ? MISMATCH_TEXT[d.audit.mismatch] : '')).slice(0, 90),
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
@@ -234,12 +238,20 @@ export function fleetSummary(r: FleetReport, files: { json: string; markdown: st
     '',
     ...table,
     r.devices.some((d) => d.canary) ? '(* canary)' : '',
+    r.devices.some((d) => d.audit?.mismatch) ? '(!) device and outside probe disagree: see NOTE' : '',
     `Result: ${s.total} devices: ${counts}${r.dryRun ? ' (dry run)' : ''}; exit ${r.exitCode}`,
   ];
+  const a = r.audit;
+  if (a && r.mode === 'audit') {
+    out.push(
+      `Audit: SMTP inspection on ${a.deviceInspected} device${a.deviceInspected === 1 ? '' : 's'} (off on ${a.deviceClean}), seen by the outside probe on ${a.probeInspected}; ${a.mismatches} mismatch${a.mismatches === 1 ? '' : 'es'}; ${a.unknown} not read`,
+    );
+  }
   if (r.stopped) out.push(`Stopped early (${r.stopped.reason}): ${r.stopped.message}`);
   out.push(
     files ? `Fleet report: ${files.markdown} (and ${files.json})` : 'Fleet report: NOT WRITTEN (see the error above)',
   );
+  if (files?.html) out.push(`As a page: ${files.html}${files.csv ? `; as CSV: ${files.csv}` : ''}`);
   if (r.exitCode !== 0) {
     out.push(
       'Next step: read the change record of each device that did not end done (column "change record" of the report).',

@@ -23,6 +23,7 @@ export async function show(s: Session, t: Token[], filter?: string): Promise<voi
         hostname: dev.hostname(),
         uptimeSec: dev.uptimeSec(),
         lastModified: dev.lastModified,
+        serial: dev.opts.serial,
         contextSuffix: sys ? ` <${s.ctx === 'system' ? 'system' : 'context'}>` : undefined,
       });
       return output(s, lines, filter);
@@ -49,7 +50,7 @@ export async function show(s: Session, t: Token[], filter?: string): Promise<voi
       // oxidized capture: `Security context mode: single ` (trailing space).
       return output(s, [`Security context mode: ${dev.opts.contextMode} `], filter);
     case 'failover':
-      return output(s, showFailover(dev.failoverRole), filter);
+      return output(s, showFailover(dev.failoverRole, [dev.opts.serial, dev.failoverPeer?.opts.serial]), filter);
     case 'running-config': {
       let words = rest.map((x) => x.text);
       let all = false;
