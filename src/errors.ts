@@ -88,6 +88,12 @@ export const exitCodeTable: ReadonlyArray<{ codes: number[]; meaning: string; co
     commands: ['probe'],
   },
   {
+    codes: [ExitCode.probeInspected],
+    meaning:
+      '`run` in mode audit, `detect` of several configs: SMTP inspection is on somewhere (device or outside probe); the table says where',
+    commands: ['run', 'detect'],
+  },
+  {
     codes: [ExitCode.internal],
     meaning: 'internal error (a bug): the change was still rolled back and recorded',
     commands: ALL,
