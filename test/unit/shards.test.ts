@@ -195,6 +195,10 @@ function report(over: Partial<FleetReport>, names: string[]): FleetReport {
     message: null,
     errorCode: null,
     skipReason: null,
+    failoverPeer: null,
+    hostname: null,
+    serial: null,
+    audit: null,
   });
   const devices = names.map(dev);
   return {
@@ -225,6 +229,17 @@ function report(over: Partial<FleetReport>, names: string[]): FleetReport {
     maxFailures: 1,
     budget: { shared: true, location: '/b', limit: 1, failures: 0 },
     stopped: null,
+    timeZone: 'UTC',
+    provenance: null,
+    audit: {
+      deviceInspected: 0,
+      deviceClean: 0,
+      probeInspected: 0,
+      probeClean: 0,
+      inspected: 0,
+      mismatches: 0,
+      unknown: 0,
+    },
     summary: {
       total: devices.length,
       failures: 0,
