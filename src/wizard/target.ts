@@ -43,19 +43,26 @@ export async function gatherTarget(ui: Ui, target: string | undefined, flags: Wi
     },
   });
   const t = parseTarget(hostText);
-  let transport = await ui.choose<'ssh' | 'telnet'>(
+  let transport = await ui.choose<'ssh' | 'telnet' | 'ssh1'>(
     'Connect with:',
     [
       { value: 'ssh', name: 'SSH (recommended)' },
       { value: 'telnet', name: 'Telnet (clear text: passwords readable on the network)' },
+      { value: 'ssh1', name: 'SSH protocol 1 (PIX 6.x only: old and weak)' },
     ],
-    flags.transport === 'telnet' ? 'telnet' : 'ssh',
+    flags.transport === 'telnet' || flags.transport === 'ssh1' ? flags.transport : 'ssh',
   );
   if (transport === 'telnet') {
     ui.para(
       'Warning: telnet sends the password and the enable secret in clear text. Use it only on a trusted management network, e.g. for PIX 6.x without SSH.',
     );
     if (!(await ui.yesNo('Use telnet anyway?', false))) transport = 'ssh';
+  }
+  if (transport === 'ssh1') {
+    ui.para(
+      'Warning: SSH protocol 1 has known weaknesses (CRC-32 integrity, DES/3DES, no forward secrecy). PIX 5.2-6.3 speak nothing newer over SSH; use it only on a trusted management network.',
+    );
+    if (!(await ui.yesNo('Use SSH protocol 1 anyway?', false))) transport = 'ssh';
   }
   const portDefault = String(t.port ?? given?.port ?? flags.port ?? (transport === 'telnet' ? 23 : 22));
   const port = await ui.text('Port:', {
@@ -80,10 +87,15 @@ export async function gatherTarget(ui: Ui, target: string | undefined, flags: Wi
   let username = known.username;
   if (username !== undefined) said('username', 'Username', username);
   else {
-    username = await ui.text(
-      transport === 'ssh' ? 'Username:' : 'Username (empty if the device asks only a password):',
-      { validate: (v) => (v === '' && transport === 'ssh' ? 'SSH needs a username.' : true) },
-    );
+    const label =
+      transport === 'telnet'
+        ? 'Username (empty if the device asks only a password):'
+        : transport === 'ssh1'
+          ? 'Username (pix on a PIX without AAA):'
+          : 'Username:';
+    username = await ui.text(label, {
+      validate: (v) => (v === '' && transport !== 'telnet' ? 'SSH needs a username.' : true),
+    });
   }
   const keyAuth = Boolean(flags.identity || flags.agent);
   let password = known.password;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { ChangeResult } from '../../src/change/types.js';
 import type { LabDeviceInfo } from '../../src/lab/types.js';
+import type { TransportKind } from '../../src/transport/types.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -70,7 +71,7 @@ export function runOn(
   info: LabDeviceInfo,
   cwd: string,
   args: string[],
-  transport: 'ssh' | 'telnet' = 'ssh',
+  transport: TransportKind = 'ssh',
 ): Promise<CliRun> {
   return runCli([command, ...connArgs(info, cwd, transport), ...args], { cwd, env: credsEnv(info) });
 }
@@ -84,14 +85,15 @@ export function credsEnv(info: LabDeviceInfo): Record<string, string> {
   return { ASA_USERNAME: info.username, ASA_PASSWORD: info.password, ASA_ENABLE_SECRET: info.enableSecret };
 }
 
-/** Connection arguments: SSH with the lab's host key in a known_hosts file, or telnet. */
-export function connArgs(info: LabDeviceInfo, cwd: string, transport: 'ssh' | 'telnet' = 'ssh'): string[] {
+/** Connection arguments: SSH (or SSH-1) with the lab's host key in a known_hosts file, or telnet. */
+export function connArgs(info: LabDeviceInfo, cwd: string, transport: TransportKind = 'ssh'): string[] {
   if (transport === 'telnet') return ['127.0.0.1', '--transport', 'telnet', '--port', String(info.telnet.port)];
   const kh = join(cwd, 'known_hosts');
   writeFileSync(kh, `${info.knownHostsLine}\n`);
-  // asa8 offers only the old SSH-2 algorithms, as the real 8.x image (asa-cli.md §1.8).
-  const legacy = info.legacyAlgorithms ? ['--legacy-algorithms'] : [];
-  return ['127.0.0.1', '--port', String(info.ssh.port), '--known-hosts', kh, ...legacy];
+  // asa8 offers only the old SSH-2 algorithms, as the real 8.x image (asa-cli.md §1.8); pix6 speaks SSH-1 only.
+  const legacy = info.legacyAlgorithms && transport === 'ssh' ? ['--legacy-algorithms'] : [];
+  const ssh1 = transport === 'ssh1' ? ['--transport', 'ssh1'] : [];
+  return ['127.0.0.1', ...ssh1, '--port', String(info.ssh.port), '--known-hosts', kh, ...legacy];
 }
 
 /** The `{"type":"result",...}` line of a --json run. */

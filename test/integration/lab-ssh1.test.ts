@@ -4,13 +4,15 @@
  * `--transport ssh` meeting an SSH-1-only server.
  */
 import { writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMailguardError, type MailguardError } from '../../src/errors.js';
 import { openSession } from '../../src/session/index.js';
 import type { CliSession } from '../../src/session/types.js';
 import { openTransport } from '../../src/transport/index.js';
+import { Ssh1PacketWriter } from '../../src/transport/ssh1/packet.js';
+import { MSG } from '../../src/transport/ssh1/wire.js';
 import { labFixture } from '../helpers/lab.js';
 
 const fx = labFixture(
@@ -117,6 +119,85 @@ describe('pix6 over SSH-1', () => {
       expect(e.hint).toMatch(/session limit/);
     } finally {
       await Promise.all(open.map((s) => s.close()));
+    }
+  });
+});
+
+/** A one-connection TCP server that says `script` and records what the client sent. */
+async function scriptedServer(
+  script: (s: Socket) => void,
+): Promise<{ port: number; received: () => Buffer; closed: Promise<void>; close: () => void }> {
+  const chunks: Buffer[] = [];
+  let onClosed: () => void = () => {};
+  const closed = new Promise<void>((resolve) => {
+    onClosed = resolve;
+  });
+  const server = createServer((s) => {
+    s.on('data', (d) => chunks.push(d));
+    s.on('close', () => onClosed());
+    s.on('error', () => {});
+    script(s);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { port, received: () => Buffer.concat(chunks), closed, close: () => server.close() };
+}
+
+describe('a broken SSH-1 server', () => {
+  const open = (port: number, connectTimeoutMs = 4000) =>
+    failure(
+      openTransport({
+        transport: 'ssh1',
+        host: '127.0.0.1',
+        port,
+        username: 'pix',
+        password: 'secret',
+        hostKeyPolicy: 'off',
+        connectTimeoutMs,
+      }),
+    );
+
+  it('a packet with a bad CRC: PROTOCOL_ERROR, exit 3, nothing sent after the identification', async () => {
+    const srv = await scriptedServer((s) => {
+      s.write('SSH-1.5-Cisco-1.25\n');
+      const pkt = new Ssh1PacketWriter().encode(MSG.SMSG_PUBLIC_KEY, Buffer.alloc(40, 1));
+      pkt[pkt.length - 1] = (pkt[pkt.length - 1] as number) ^ 0xff;
+      s.write(pkt);
+    });
+    try {
+      const e = await open(srv.port);
+      expect(e.code).toBe('PROTOCOL_ERROR');
+      expect(e.exitCode).toBe(3);
+      expect(e.message).toMatch(/CRC/);
+      await srv.closed; // the client hung up: everything it sent has arrived
+      expect(srv.received().toString('latin1')).toBe('SSH-1.5-asa_mailguard\n');
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('a length past 256 KB: PROTOCOL_ERROR at once', async () => {
+    const srv = await scriptedServer((s) =>
+      s.write(Buffer.concat([Buffer.from('SSH-1.5-x\n'), Buffer.from([0, 0x10, 0, 1])])),
+    );
+    try {
+      const e = await open(srv.port);
+      expect(e.code).toBe('PROTOCOL_ERROR');
+      expect(e.message).toMatch(/packet length 1048577/);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('a server that goes silent after its identification: CONNECT_TIMEOUT within the connect timeout', async () => {
+    const srv = await scriptedServer((s) => s.write('SSH-1.5-Cisco-1.25\n'));
+    const t0 = Date.now();
+    try {
+      const e = await open(srv.port, 800);
+      expect(e.code).toBe('CONNECT_TIMEOUT');
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally {
+      srv.close();
     }
   });
 });
