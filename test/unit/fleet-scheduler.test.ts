@@ -208,6 +208,60 @@ describe('runFleet', () => {
     expect(r.exitCode).toBe(4);
   });
 
+  it('a shared budget: failures of other shards stop this one; the percentage counts the whole fleet', async () => {
+    const clock = new VirtualClock();
+    const calls: string[] = [];
+    // The other shards' failures as the shared file would show them: one before this run, three once b has started.
+    let others = 1;
+    const added: string[] = [];
+    const store = {
+      location: '/mnt/budget/failure-budget-x.json',
+      failures: async () => others + added.length,
+      addFailure: async (d: string) => {
+        added.push(d);
+        return others + added.length;
+      },
+    };
+    const targets = ['a', 'b', 'c', 'd'].map((n) => target(n));
+    const runner = scripted(clock, {}, calls);
+    const r = await clock.drive(
+      runFleet(
+        targets,
+        async (t, signal, emit) => {
+          if (t.name === 'b') others = 3;
+          return runner(t, signal, emit);
+        },
+        // 10% of a 20-device fleet is 2 (of this shard's 4 it would be 0).
+        opts(clock, { maxFailures: '10%', budgetStore: store, budgetTotal: 20 }),
+      ),
+    );
+    expect(calls).toEqual(['a', 'b']);
+    expect(r.stopped).toMatchObject({ reason: 'failure-budget-exceeded' });
+    expect(r.stopped?.message).toMatch(
+      /3 failures fleet-wide \(0 in this run\) exceed the shared maxFailures 10% \(2 of 20\)/,
+    );
+    for (const d of r.devices.slice(2))
+      expect(d).toMatchObject({ result: 'skipped', skipReason: 'failure-budget-exceeded' });
+    expect(r.budget).toEqual({ shared: true, location: store.location, limit: 2, failures: 3 });
+  });
+
+  it('a shared budget that cannot be read starts nothing more', async () => {
+    const clock = new VirtualClock();
+    const store = {
+      location: '/gone/failure-budget-x.json',
+      failures: async () => {
+        throw new Error('EIO');
+      },
+      addFailure: async () => 0,
+    };
+    const r = await clock.drive(
+      runFleet([target('a')], scripted(clock, {}), opts(clock, { maxFailures: 0, budgetStore: store })),
+    );
+    expect(r.devices[0]).toMatchObject({ result: 'skipped', skipReason: 'budget-unavailable' });
+    expect(r.stopped?.message).toMatch(/\/gone\/failure-budget-x\.json cannot be used: EIO/);
+    expect(r.exitCode).toBe(1);
+  });
+
   it('maxFailures as a percentage of the targets', () => {
     expect(failureBudget('10%', 20)).toBe(2);
     expect(failureBudget('10%', 5)).toBe(0);
