@@ -56,6 +56,14 @@ describe('Ansible INI', () => {
     'mail_domain = example.test # kept: INI vars lines have no inline comments in Ansible',
   ].join('\n');
 
+  it('mailguard_transport=ssh1 reaches a PIX 6.x over SSH protocol 1; ansible_connection=ssh1 is refused with the hint', () => {
+    const ok = parseAnsibleIni('s.ini', '[pix]\npix-b mailguard_transport=ssh1\n');
+    expect(flat(ok, 'pix-b')).toMatchObject({ transport: 'ssh1' });
+    expect(() => parseAnsibleIni('b.ini', '[pix]\npix-c ansible_connection=ssh1\n')).toThrow(
+      /mailguard_transport: ssh1/,
+    );
+  });
+
   it('parses groups, children, vars, ranges, ports and quoting', () => {
     const inv = parseAnsibleIni('t.ini', text);
     expect([...inv.hosts.keys()]).toEqual(['lonely', 'fw-01', 'fw-02', 'fw-03', 'fw-x', 'pix-a']);
