@@ -30,6 +30,7 @@ export interface ResolvedDeviceOptions {
   mailguardFamily?: MailguardFamily;
   faults: LabFaults;
   sshAlgorithms: Partial<SshAlgorithmSet>;
+  telnetTerminalType: boolean;
 }
 
 export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDeviceOptions {
@@ -53,6 +54,7 @@ export function resolveDeviceOptions(o: LabDeviceOptions, index = 0): ResolvedDe
     mailguardFamily: o.mailguardFamily,
     faults: { ...(o.faults ?? {}) },
     sshAlgorithms: { ...(o.sshAlgorithms ?? {}) },
+    telnetTerminalType: o.telnetTerminalType ?? true,
   };
 }
 

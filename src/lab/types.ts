@@ -68,6 +68,8 @@ export interface LabDeviceOptions {
    * same is done with `ssh key-exchange group` and `ssh cipher encryption|integrity`). Names as on the wire.
    */
   sshAlgorithms?: Partial<SshAlgorithmSet>;
+  /** ASA telnet with AAA: IAC DO TERMINAL-TYPE right before `Username: ` (asa-cli.md §1.8; default true). */
+  telnetTerminalType?: boolean;
 }
 
 export type MailguardFamily = 'pix-4' | 'pix-mailguard' | 'asa-esmtp';

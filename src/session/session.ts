@@ -28,7 +28,8 @@ export const NOTICE_QUESTION_RE = /\[Y\]es, \[N\]o, \[A\]sk later:\s*$/;
  */
 export const NOTICE_ANSWER = 'A';
 const USERNAME_RE = /(?:user ?name|login)\s*:\s*$/i;
-const PASSWORD_RE = /pass(?:word|code)\s*:\s*$/i;
+/** `Password:`, and a PIX without AAA's `PIX passwd: ` (asa-cli.md §1.8). */
+const PASSWORD_RE = /pass(?:word|code|wd)\s*:\s*$/i;
 const LOGIN_FAILED_RE =
   /(?:Invalid password|Access denied|Login invalid|Authentication failed|Login failed|Permission denied)/i;
 /** How long to wait for the NOTICE question after the first `(config)#` when the config says it will come. */

@@ -17,17 +17,24 @@ export const SB = 250;
 export const SE = 240;
 export const OPT_ECHO = 1;
 export const OPT_SGA = 3;
+export const OPT_TTYPE = 24;
+const TTYPE_IS = 0;
+const TTYPE_SEND = 1;
+/** What we say we are when asked (RFC 1091): the SSH transport's pty asks for vt100 too. */
+export const TERMINAL_TYPE = 'VT100';
 
 type ParseState = 'data' | 'iac' | 'verb' | 'sb' | 'sb-iac';
 
 /**
  * Pure telnet codec: feed received bytes, get application data and the negotiation replies to send.
- * Policy: the server may ECHO and SUPPRESS-GO-AHEAD (we answer DO); we ourselves only agree to SGA.
- * Everything else is refused. Replies are sent only when they change the option's state (RFC 854 loop rule).
+ * Policy: the server may ECHO and SUPPRESS-GO-AHEAD (we answer DO); we ourselves agree to SGA and, as the
+ * common clients do, to TERMINAL-TYPE (RFC 1091: WILL TTYPE, then SB TTYPE IS VT100 when the server sends SEND;
+ * an ASA asks DO TTYPE right before `Username: `). Everything else is refused. Replies are sent only when they change the option's state (RFC 854 loop rule).
  */
 export class TelnetCodec {
   private state: ParseState = 'data';
   private verb = 0;
+  private sb: number[] = [];
   /** Options the server performs (it said WILL and we agreed). */
   private readonly remoteOn = new Set<number>();
   /** Options we perform (it said DO and we agreed). */
@@ -50,6 +57,7 @@ export class TelnetCodec {
             this.verb = b;
             this.state = 'verb';
           } else if (b === SB) {
+            this.sb = [];
             this.state = 'sb';
           } else {
             this.state = 'data'; // NOP, GA, DM, BRK, AYT...: no data, nothing to answer
@@ -61,13 +69,29 @@ export class TelnetCodec {
           break;
         case 'sb':
           if (b === IAC) this.state = 'sb-iac';
+          else this.sb.push(b);
           break;
         case 'sb-iac':
-          this.state = b === SE ? 'data' : 'sb'; // we never agreed to an option with sub-negotiation: skip it
+          if (b === SE) {
+            replies.push(...this.subnegotiate(this.sb));
+            this.sb = [];
+            this.state = 'data';
+          } else {
+            if (b === IAC) this.sb.push(IAC);
+            this.state = 'sb';
+          }
           break;
       }
     }
     return { data: Buffer.from(data), replies: Buffer.from(replies) };
+  }
+
+  /** `SB TTYPE SEND` -> `SB TTYPE IS VT100`; any other sub-negotiation is for an option we refused: ignored. */
+  private subnegotiate(sb: number[]): number[] {
+    if (sb[0] === OPT_TTYPE && sb[1] === TTYPE_SEND && this.localOn.has(OPT_TTYPE)) {
+      return [IAC, SB, OPT_TTYPE, TTYPE_IS, ...Buffer.from(TERMINAL_TYPE, 'latin1'), IAC, SE];
+    }
+    return [];
   }
 
   private negotiate(verb: number, opt: number): number[] {
@@ -86,7 +110,7 @@ export class TelnetCodec {
         this.remoteOn.delete(opt);
         return [IAC, DONT, opt];
       case DO: {
-        if (opt === OPT_SGA) {
+        if (opt === OPT_SGA || opt === OPT_TTYPE) {
           if (this.localOn.has(opt)) return [];
           this.localOn.add(opt);
           return [IAC, WILL, opt];

@@ -267,7 +267,7 @@ export async function sshEnabled(info: LabDeviceInfo): Promise<Expect> {
   const s = await sshShell(info);
   await s.waitFor(/> $/);
   s.send('enable\n');
-  await s.waitFor(/Password: $/);
+  await s.waitFor(/(?:Password|PIX passwd): $/);
   s.send(`${info.enableSecret}\n`);
   await s.waitFor(/# $/);
   return s;
@@ -276,11 +276,11 @@ export async function sshEnabled(info: LabDeviceInfo): Promise<Expect> {
 /** Telnet with the PIX password-only login, then `enable` with the device's secret; resolves at the `#` prompt. */
 export async function telnetEnabled(info: LabDeviceInfo): Promise<Expect & { raw: Buffer[] }> {
   const t = await telnetShell(info);
-  await t.waitFor(/Password: $/);
+  await t.waitFor(/(?:Password|PIX passwd): $/);
   t.send(`${info.password}\r\n`);
   await t.waitFor(/> $/);
   t.send('enable\r\n');
-  await t.waitFor(/Password: $/);
+  await t.waitFor(/(?:Password|PIX passwd): $/);
   t.send(`${info.enableSecret}\r\n`);
   await t.waitFor(/# $/);
   return t;

@@ -118,7 +118,7 @@ describe('faults', () => {
       await expect(sshShell(asa.info)).rejects.toThrow(/authentication/i);
       const t = await telnetShell(pix.info);
       for (let i = 0; i < 3; i++) {
-        await t.waitFor(/Password: $/, 5000, t.buffer.lastIndexOf('\n') + 1);
+        await t.waitFor(/(?:Password|PIX passwd): $/, 5000, t.buffer.lastIndexOf('\n') + 1);
         t.send(`${pix.info.password}\r\n`);
       }
       await t.waitClosed();

@@ -126,7 +126,7 @@ describe('asa-mailguard lab (process)', () => {
 
   it('--stdio --telnet-login asks for the PIX password itself', async () => {
     const p = run(['lab', '--stdio', '--dialect', 'pix6', '--password', 'pw', '--telnet-login']);
-    await waitOutput(p.stdout, /Password: $/, p.child);
+    await waitOutput(p.stdout, /(?:Password|PIX passwd): $/, p.child);
     p.child.stdin?.write('pw\r\n');
     await waitOutput(p.stdout, /\rpix> $/, p.child);
     p.child.stdin?.end();

@@ -43,7 +43,7 @@ describe('lab over SSH (ssh2 Client)', () => {
     const s = await sshShell(dev.info);
     await s.waitFor(/> $/);
     s.send('ena\n');
-    await s.waitFor(/Password: $/);
+    await s.waitFor(/(?:Password|PIX passwd): $/);
     s.send(`${dev.info.enableSecret}\n`);
     const afterEnable = await s.waitFor(/# $/);
     expect(afterEnable).toContain(`Password: ${'*'.repeat(dev.info.enableSecret.length)}\r\n\rciscoasa# `);

@@ -7,10 +7,12 @@ const lab = await startTestLab([
 ]);
 
 describe('lab over telnet (raw socket)', () => {
-  it('negotiates WILL ECHO, WILL SUPPRESS-GO-AHEAD, DO TERMINAL-TYPE, DO NAWS first (nmap fingerprint "Cisco")', async () => {
+  it('offers WILL SGA, WILL ECHO twice first and asks DO TERMINAL-TYPE right before Username (asa-cli.md §1.8)', async () => {
     const t = await telnetShell(lab.device('asa9').info);
     await t.waitFor(/Username: $/);
-    expect([...Buffer.concat(t.raw).subarray(0, 12)]).toEqual([255, 251, 1, 255, 251, 3, 255, 253, 24, 255, 253, 31]);
+    const raw = Buffer.concat(t.raw);
+    expect([...raw.subarray(0, 12)]).toEqual([255, 251, 3, 255, 251, 1, 255, 251, 3, 255, 251, 1]);
+    expect(raw.toString('latin1').endsWith('\xff\xfd\x18Username: ')).toBe(true);
     t.end();
   });
 
@@ -19,14 +21,14 @@ describe('lab over telnet (raw socket)', () => {
     const t = await telnetShell(info);
     await t.waitFor(/\r\n\r\nUser Access Verification\r\n\r\nUsername: $/);
     t.send(`${info.username}\r\n`);
-    await t.waitFor(/Password: $/);
+    await t.waitFor(/(?:Password|PIX passwd): $/);
     const from = t.buffer.length;
     t.send(`${info.password}\r\n`);
     const after = await t.waitFor(/\rciscoasa> $/, 5000, from);
     expect(after).not.toContain(info.password);
     expect(after).toContain("Type help or '?' for a list of available commands.\r\n");
     t.send('enable\r\n');
-    await t.waitFor(/Password: $/);
+    await t.waitFor(/(?:Password|PIX passwd): $/);
     t.send(`${info.enableSecret}\r\n`);
     await t.waitFor(/\rciscoasa# $/);
     const v = await t.cmd('show version | include Version');
@@ -39,7 +41,7 @@ describe('lab over telnet (raw socket)', () => {
   it('PIX: password only, then pix>', async () => {
     const info = lab.device('pix6').info;
     const t = await telnetShell(info);
-    const first = await t.waitFor(/Password: $/);
+    const first = await t.waitFor(/(?:Password|PIX passwd): $/);
     expect(first).not.toMatch(/Username/);
     t.send(`${info.password}\r\n`);
     await t.waitFor(/\rpix> $/);
@@ -50,7 +52,7 @@ describe('lab over telnet (raw socket)', () => {
     const info = lab.device('pix6').info;
     const t = await telnetShell(info);
     for (let i = 0; i < 3; i++) {
-      await t.waitFor(/Password: $/, 5000, t.buffer.length - 10);
+      await t.waitFor(/(?:Password|PIX passwd): $/, 5000, t.buffer.length - 12);
       t.send('nope\r\n');
     }
     await t.waitClosed();

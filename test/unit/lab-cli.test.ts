@@ -27,7 +27,7 @@ async function enabled(d: DeviceEmulator, pager = false): Promise<Expect> {
   const s = cliSession(d);
   await s.waitFor(/> $/);
   s.send('enable\n');
-  await s.waitFor(/Password: $/);
+  await s.waitFor(/(?:Password|PIX passwd): $/);
   s.send('s3cret\n');
   await s.waitFor(/# $/);
   if (!pager) await s.cmd(d.isPix ? 'no pager' : 'terminal pager 0');
@@ -57,7 +57,7 @@ describe('login and prompts', () => {
     const s = cliSession(device({ dialect: 'asa9' }));
     await s.waitFor(/> $/);
     s.send('ena\n');
-    await s.waitFor(/Password: $/);
+    await s.waitFor(/(?:Password|PIX passwd): $/);
     s.send('s3cret\n');
     const out = await s.waitFor(/# $/);
     expect(out.endsWith('ena\r\nPassword: ******\r\n\rciscoasa# ')).toBe(true);
@@ -90,7 +90,7 @@ describe('login and prompts', () => {
 
   it('PIX telnet login is password only; ASA telnet asks User Access Verification / Username / Password', async () => {
     const pix = cliSession(device({ dialect: 'pix6' }), 'password-only');
-    const p1 = await pix.waitFor(/Password: $/);
+    const p1 = await pix.waitFor(/(?:Password|PIX passwd): $/);
     expect(p1).not.toContain('Username');
     pix.send('pw\r\n');
     await pix.waitFor(/\rpix> $/);
@@ -99,7 +99,7 @@ describe('login and prompts', () => {
     asa.send('\r\n'); // a wake-up newline asks again
     await asa.waitFor(/\r\nUsername: \r\nUsername: $/);
     asa.send('admin\r');
-    await asa.waitFor(/Password: $/);
+    await asa.waitFor(/(?:Password|PIX passwd): $/);
     asa.send('pw\r');
     const out = await asa.waitFor(/\rasa8> $/);
     expect(out).not.toContain('pw\r\n');

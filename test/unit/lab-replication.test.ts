@@ -21,7 +21,7 @@ async function pmapClass(d: DeviceEmulator): Promise<Expect> {
   const s = cliSession(d);
   await s.waitFor(/> $/);
   s.send('enable\n');
-  await s.waitFor(/Password: $/);
+  await s.waitFor(/(?:Password|PIX passwd): $/);
   s.send('s\n');
   await s.waitFor(/# $/);
   await s.cmd('configure terminal', /\(config\)# $/);

@@ -6,11 +6,12 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { AsaCliSession } from '../../src/session/session.js';
+import { TelnetCodec } from '../../src/transport/telnet.js';
 import type { Transport } from '../../src/transport/types.js';
 
 class ScriptedTransport extends EventEmitter implements Transport {
-  readonly kind = 'ssh' as const;
-  readonly eol = '\n';
+  kind: 'ssh' | 'telnet' = 'ssh';
+  eol = '\n';
   readonly hostKeyFingerprint = null;
   closed = false;
   readonly written: string[] = [];
@@ -79,5 +80,73 @@ describe('prompt learning', () => {
     expect(t.written).toEqual(['\n', 'enable\n', 's3cret\n', 'terminal pager 0\n', 'show hostname\n']);
     expect(s.transcript()).not.toContain('s3cret');
     await s.close();
+  });
+});
+
+/**
+ * The telnet greetings byte for byte (asa-cli.md §1.8, nmap service-probe captures), through the telnet codec as the
+ * transport does: the session must find each login question, whatever the line ends and option bytes around it.
+ */
+describe('telnet greetings of real units', () => {
+  /** The device side after the password: banner, prompt, then enable and the pager. */
+  const rest = (prompt: string, eol: string): Array<[RegExp, string[]]> => [
+    [/^pw1\r\n$/, [`${eol}Type help or '?' for a list of available commands.${eol}\r${prompt}> `]],
+    [/^\r\n$/, [`${eol}\r${prompt}> `]],
+    [/^enable\r\n$/, ['enable\r\nPassword: ']],
+    [/^en1\r\n$/, [`*****\r\n\r${prompt}# `]],
+    [/^(terminal pager 0|no pager)\r\n$/, [`terminal pager 0\r\n\r${prompt}# `]],
+    [/^pager 0\r\n$/, [`pager 0\r\n\r${prompt}# `]],
+  ];
+
+  async function loginWith(greeting: string, replies: Array<[RegExp, string[]]>, username?: string) {
+    const codec = new TelnetCodec();
+    const t = new ScriptedTransport(replies);
+    t.kind = 'telnet';
+    t.eol = '\r\n';
+    const s = new AsaCliSession(t, {
+      host: 'scripted',
+      transport: 'telnet',
+      username,
+      password: 'pw1',
+      enableSecret: 'en1',
+      timeouts: { loginMs: 5000 },
+    });
+    const { data } = codec.receive(Buffer.from(greeting, 'latin1'));
+    t.send([data.toString('latin1')]);
+    await s.login();
+    await s.close();
+    return { s, written: t.written };
+  }
+
+  it('PIX without AAA: `PIX passwd: ` gets the password (no username asked)', async () => {
+    const { s, written } = await loginWith(
+      '\xff\xfb\x03\xff\xfb\x01\xff\xfb\x03\xff\xfb\x01\r\n\r\nPIX passwd: ',
+      rest('pix', '\r\n'),
+    );
+    expect(written[0]).toBe('pw1\r\n');
+    expect(s.prompt).toBe('pix#');
+  });
+
+  it('PIX 6.3 with AAA: CR CR LF line ends, `Username:` then `Password:`', async () => {
+    const { s, written } = await loginWith(
+      '\xff\xfb\x01\r\r\nUser Access Verification\r\r\n\r\r\nUsername: ',
+      [[/^admin\r\n$/, ['admin\r\r\nPassword: ']], ...rest('pix', '\r\r\n')],
+      'admin',
+    );
+    expect(written.slice(0, 2)).toEqual(['admin\r\n', 'pw1\r\n']);
+    expect(s.prompt).toBe('pix#');
+  });
+
+  it.each([
+    ['with', '\xff\xfd\x18'],
+    ['without', ''],
+  ])('ASA with AAA, %s IAC DO TERMINAL-TYPE right before `Username: `', async (_w, ttype) => {
+    const { s, written } = await loginWith(
+      `\xff\xfb\x03\xff\xfb\x01\xff\xfb\x03\xff\xfb\x01\r\n\r\nUser Access Verification\r\n\r\n${ttype}Username: `,
+      [[/^admin\r\n$/, ['admin\r\nPassword: ']], ...rest('asa', '\r\n')],
+      'admin',
+    );
+    expect(written.slice(0, 2)).toEqual(['admin\r\n', 'pw1\r\n']);
+    expect(s.prompt).toBe('asa#');
   });
 });

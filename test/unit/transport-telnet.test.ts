@@ -19,7 +19,7 @@ const NAWS = 31;
 const TTYPE = 24;
 
 describe('telnet option negotiation (RFC 854/857/858)', () => {
-  it('agrees to the server echoing and suppressing go-ahead, refuses everything else', () => {
+  it('agrees to the server echoing and suppressing go-ahead, and to say its terminal type; refuses the rest', () => {
     const c = new TelnetCodec();
     const r = c.receive(
       Buffer.from([IAC, WILL, OPT_ECHO, IAC, WILL, OPT_SGA, IAC, DO, TTYPE, IAC, DO, NAWS, IAC, WILL, 5]),
@@ -32,7 +32,7 @@ describe('telnet option negotiation (RFC 854/857/858)', () => {
       DO,
       OPT_SGA,
       IAC,
-      WONT,
+      WILL,
       TTYPE,
       IAC,
       WONT,
@@ -69,6 +69,19 @@ describe('telnet option negotiation (RFC 854/857/858)', () => {
     const e = c.receive(Buffer.from([OPT_SGA, 0x44]));
     expect(Buffer.concat([a.data, b.data, d.data, e.data])).toEqual(Buffer.from([0x41, IAC, 0x42, 0x43, 0x44]));
     expect([...e.replies]).toEqual([IAC, DO, OPT_SGA]);
+  });
+
+  it('RFC 1091: DO TTYPE right before an ASA `Username: ` -> WILL TTYPE; SEND -> IS VT100; the prompt stays data', () => {
+    const c = new TelnetCodec();
+    // asa-cli.md §1.8: the ASA's greeting ends in IAC DO TERMINAL-TYPE + `Username: `
+    const r = c.receive(Buffer.from('\xff\xfd\x18Username: ', 'latin1'));
+    expect([...r.replies]).toEqual([IAC, WILL, TTYPE]);
+    expect(r.data.toString('latin1')).toBe('Username: ');
+    const send = c.receive(Buffer.from([IAC, SB, TTYPE, 1, IAC, SE]));
+    expect([...send.replies]).toEqual([IAC, SB, TTYPE, 0, ...Buffer.from('VT100'), IAC, SE]);
+    expect(c.receive(Buffer.from([IAC, DO, TTYPE])).replies.length).toBe(0);
+    // SEND for an option we refused is ignored
+    expect(new TelnetCodec().receive(Buffer.from([IAC, SB, TTYPE, 1, IAC, SE])).replies.length).toBe(0);
   });
 
   it('escapes 0xFF in what it sends', () => {

@@ -6,6 +6,8 @@
 
 export interface CliSink {
   write(data: string): void;
+  /** Raw telnet command bytes (IAC ...) in order with the text; absent where there is no telnet (SSH, stdio). */
+  telnet?(bytes: Buffer): void;
   /** End the session (close the channel/socket). Called once. */
   close(): void;
 }
@@ -58,6 +60,13 @@ export class LineIo {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
+  }
+
+  /** Telnet command bytes, after the text written so far (a no-op without telnet). */
+  telnet(bytes: Buffer): void {
+    if (this.closed || !this.sink.telnet) return;
+    this.flush();
+    this.sink.telnet(bytes);
   }
 
   /** One line. */

@@ -9,6 +9,39 @@ import type { Session } from './session.js';
 
 export type LoginKind = 'none' | 'username-password' | 'password-only';
 
+const IAC = 255;
+const WILL = 251;
+const DO = 253;
+const ECHO = 1;
+const SGA = 3;
+const TTYPE = 24;
+/** WILL SGA, WILL ECHO, twice: the first bytes of a PIX without AAA and of an ASA (asa-cli.md §1.8, nmap). */
+const OFFER_TWICE = [IAC, WILL, SGA, IAC, WILL, ECHO, IAC, WILL, SGA, IAC, WILL, ECHO];
+
+/**
+ * The greeting byte for byte as asa-cli.md §1.8 gives it (nmap service-probe captures): a PIX without AAA asks
+ * `PIX passwd: `; a PIX 6.3 with AAA offers ECHO only and ends lines with CR CR LF; an ASA may send
+ * IAC DO TERMINAL-TYPE right before `Username: ` (`telnetTerminalType`, default on). The telnet bytes go out only
+ * over telnet (`s.telnet` is a no-op over stdio).
+ */
+function greeting(s: Session, kind: 'username-password' | 'password-only'): { eol: string; password: string } {
+  const dev = s.device;
+  if (dev.isPix && kind === 'password-only') {
+    s.telnet(OFFER_TWICE);
+    s.write('\r\n\r\n');
+    return { eol: '\r\n', password: 'PIX passwd: ' };
+  }
+  if (dev.isPix) {
+    s.telnet([IAC, WILL, ECHO]);
+    s.write('\r\r\nUser Access Verification\r\r\n\r\r\n');
+    return { eol: '\r\r\n', password: 'Password: ' };
+  }
+  s.telnet(OFFER_TWICE);
+  s.write(kind === 'username-password' ? '\r\n\r\nUser Access Verification\r\n\r\n' : '\r\n');
+  if (kind === 'username-password' && dev.opts.telnetTerminalType) s.telnet([IAC, DO, TTYPE]);
+  return { eol: '\r\n', password: 'Password: ' };
+}
+
 /** The login before the banner; false when it failed (three tries) or the input ended. */
 export async function login(s: Session, kind: LoginKind): Promise<boolean> {
   const dev = s.device;
@@ -16,10 +49,10 @@ export async function login(s: Session, kind: LoginKind): Promise<boolean> {
     if (dev.faults.authFail) return false;
     return true;
   }
+  const g = greeting(s, kind);
   for (let attempt = 0; attempt < 3; attempt++) {
     let user: string | undefined;
     if (kind === 'username-password') {
-      if (attempt === 0) s.write('\r\n\r\nUser Access Verification\r\n\r\n');
       let u: string | null = '';
       // An empty line (a client's wake-up newline) just asks again, as IOS-family devices do [unverified].
       while (u === '') {
@@ -29,10 +62,8 @@ export async function login(s: Session, kind: LoginKind): Promise<boolean> {
         u = u.trim();
       }
       user = u;
-    } else if (attempt === 0) {
-      s.write('\r\n');
     }
-    s.write('Password: ');
+    s.write(g.password);
     const p = await s.readLine('none');
     if (p === null) return false;
     if (dev.faults.latencyMs) await sleep(dev.faults.latencyMs);
@@ -41,7 +72,7 @@ export async function login(s: Session, kind: LoginKind): Promise<boolean> {
       return true;
     }
     // [unverified] failed telnet login text: no capture; IOS-like.
-    s.write(kind === 'username-password' ? '\r\nLogin invalid\r\n\r\n' : '\r\nInvalid password\r\n');
+    s.write(kind === 'username-password' ? `${g.eol}Login invalid${g.eol}${g.eol}` : '\r\nInvalid password\r\n');
   }
   return false;
 }

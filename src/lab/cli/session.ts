@@ -37,6 +37,10 @@ export class Session {
   write(s: string): void {
     this.io.write(s);
   }
+  /** Raw telnet command bytes (the greeting's option offers, DO TERMINAL-TYPE); nothing over SSH or stdio. */
+  telnet(bytes: number[]): void {
+    this.io.telnet(Buffer.from(bytes));
+  }
   lines(lines: readonly string[]): void {
     this.io.write(lines.map((l) => `${l}\r\n`).join(''));
   }

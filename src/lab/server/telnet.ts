@@ -1,6 +1,7 @@
 /**
  * Telnet front of an emulated device. Hand-written (no maintained npm telnet server fits): RFC 854 NVT with the
- * options a Cisco box negotiates (WILL ECHO, WILL SUPPRESS-GO-AHEAD, DO TERMINAL-TYPE, DO NAWS); others are refused.
+ * options a Cisco box negotiates (WILL SGA and WILL ECHO first; an ASA asks DO TERMINAL-TYPE before `Username: `, see
+ * cli/login.ts and asa-cli.md §1.8); others are refused.
  */
 import { createServer, type Socket } from 'node:net';
 import type { DeviceEmulator } from '../device.js';
@@ -19,12 +20,6 @@ const ECHO = 1;
 const SGA = 3;
 const TTYPE = 24;
 const NAWS = 31;
-
-/**
- * What a Cisco box sends first: WILL ECHO, WILL SGA, DO TERMINAL-TYPE, DO NAWS (the sequence nmap's
- * telnet-fingerprint script lists as "Cisco").
- */
-export const TELNET_GREETING = Buffer.from([255, 251, ECHO, 255, 251, SGA, 255, 253, TTYPE, 255, 253, NAWS]);
 
 /** Strips telnet commands from client bytes and answers option requests. */
 export class TelnetParser {
@@ -97,13 +92,15 @@ export async function startTelnetServer(device: DeviceEmulator, host: string, po
     }
     socket.setNoDelay(true);
     socket.on('error', () => {});
-    socket.write(TELNET_GREETING);
     const parser = new TelnetParser((b) => socket.write(b));
     const conn = device.openConnection(
       { transport: 'telnet', login: device.opts.telnetLogin },
       {
         write: (s) => {
           if (!socket.destroyed) socket.write(escapeIac(s));
+        },
+        telnet: (b) => {
+          if (!socket.destroyed) socket.write(b);
         },
         close: () => {
           socket.end();
