@@ -3,6 +3,7 @@
 //   npm run bench                 full run (20 runs each, fleets of 100 and 500 devices)
 //   npm run bench -- --quick      small version (under a minute)
 //   options: --runs N  --fleet 100,500  --concurrency 50  --no-fleet  --out FILE
+//            --startup-only (only start-up and apply as a process beside Ansible)  --ansible-runs N
 // Plain JS over the built tool (dist/, or BENCH_DIST) so it runs on Node 20 without a TypeScript loader.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { fleetBench } from './fleet.mjs';
 import { DETECT_LINES, floorOnce } from './floor.mjs';
 import { knownHosts, ROOT, startLab } from './lab.mjs';
 import { probeBench } from './probe-local.mjs';
+import { startupBench } from './startup.mjs';
 import { median, round, summary } from './stats.mjs';
 
 const { values: args } = parseArgs({
@@ -23,6 +25,8 @@ const { values: args } = parseArgs({
     fleet: { type: 'string' },
     concurrency: { type: 'string', default: '50' },
     'no-fleet': { type: 'boolean', default: false },
+    'startup-only': { type: 'boolean', default: false },
+    'ansible-runs': { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench', 'results.json') },
   },
 });
@@ -31,6 +35,8 @@ const runs = Number(args.runs ?? (quick ? 5 : 20));
 const changeRuns = quick ? 3 : runs;
 const fleetSizes = args['no-fleet'] ? [] : (args.fleet ?? (quick ? '50' : '100,500')).split(',').map(Number);
 const concurrency = Number(args.concurrency);
+const startupRuns = quick ? 3 : 10;
+const ansibleRuns = Number(args['ansible-runs'] ?? (quick ? 2 : 5));
 const log = (line) => process.stderr.write(`${line}\n`);
 
 const work = mkdtempSync(join(os.tmpdir(), 'asa-bench-'));
@@ -118,10 +124,46 @@ const machine = {
   platform: `${os.platform()} ${os.release()}`,
   loadAvg1mAtStart: round(os.loadavg()[0], 2),
 };
+/** Rows for the start-up comparison: each shipped form's --version and apply, and Ansible's run. */
+function startupRows(st) {
+  return [
+    ...st.forms.flatMap((f) => [
+      [`start-up (--version), ${f.name}`, `${f.versionMs.median} ms`, `median of ${f.versionMs.n}`],
+      [
+        `apply as a process, ${f.name}`,
+        `${f.applyMs.median} ms`,
+        st.ansible ? `${f.fasterThanAnsible}x faster than Ansible (goal >= 20x)` : `median of ${f.applyMs.n}`,
+      ],
+    ]),
+    st.ansible
+      ? [
+          'Ansible cisco.asa asa_config, same job',
+          `${st.ansible.applyMs.median} ms`,
+          `median of ${st.ansible.applyMs.n}`,
+        ]
+      : ['Ansible cisco.asa', 'skipped', st.ansibleSkipped],
+  ];
+}
+
+if (args['startup-only']) {
+  try {
+    const startup = await startupBench({ runs: startupRuns, ansibleRuns, work, log });
+    process.stdout.write(`\n${table([['measure', 'value', 'note'], ...startupRows(startup)])}\n`);
+    process.stdout.write(
+      `machine: ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAvg1mAtStart} at start\n`,
+    );
+    process.stdout.write(`${JSON.stringify({ startup, machine, startedAt })}\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 try {
   log('config read: a 10 MB running-config (and 5 and 20 MB for the growth)');
   const configRead = await configReadBench({ mb: 10, runs: quick ? 1 : 3 });
   const dev = await perDevice();
+  const startup = await startupBench({ runs: startupRuns, ansibleRuns, work, log });
   log('probe of a clean local SMTP server');
   const probe = await probeBench(quick ? 20 : 50);
   const fleet = [];
@@ -151,6 +193,7 @@ try {
     runs: { floorAndDetect: runs, applyAndDryRun: changeRuns, probe: probe.runs },
     spread: { floor: dev.floor, detect: dev.detect, apply: dev.apply, dryRun: dev.dryRun },
     applyStepsMs: dev.applySteps,
+    startup,
     dryRunStepsMs: dev.dryRunSteps,
     quick,
     startedAt,
@@ -172,6 +215,7 @@ try {
     ],
     ['apply (no reload, no probe)', `${result.applyMs} ms`, `median of ${changeRuns}, one fresh device each`],
     ['apply --dry-run', `${result.dryRunMs} ms`, `median of ${changeRuns}`],
+    ...startupRows(startup),
     ['probe, clean local server', `${result.probeMs} ms`, `${probe.roundTrips} round trips: ${probe.roundTripsMs} ms`],
     ...fleet.map((f) => [
       `fleet run, ${f.devices} devices, conc. ${f.concurrency}`,

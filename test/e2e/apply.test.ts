@@ -39,6 +39,9 @@ describe.each(cases)('apply on $name over $transport', ({ name, transport, comma
     expect(run.stdout).toContain(command);
     expect(run.stdout).toMatch(/Inverse/);
     expect(run.stdout).toMatch(/^\s+-.*(inspect esmtp|fixup protocol smtp 25)/m);
+    // `apply --dry-run > plan.txt` holds only the plan: the progress lines are on stderr.
+    expect(run.stderr).toMatch(/^ok {2}detect/m);
+    expect(run.stdout).not.toMatch(/^(-->|ok {2}|skip )/m);
     expect(dev.runningConfig()).toBe(before);
     expect(dev.startupConfig()).toBe(startup);
     expect(dev.commandLog().length).toBeGreaterThan(logBefore);

@@ -86,6 +86,8 @@ describe('CLI start-up', () => {
       expect(heavyIn(r.loaded)).toEqual([]);
       // Every command's exit codes are the rows of the one table (src/errors.ts) that hold for it.
       if (cmd) expect(r.stdout).toContain(exitCodeHelp(cmd.split(' ')[0] as CommandName));
+      // ...and examples (issue #16: the README promises both for every command).
+      if (cmd) expect(r.stdout).toMatch(/\nExamples:\n {2}\$ \S/);
     },
   );
 

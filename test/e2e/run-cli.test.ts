@@ -69,7 +69,8 @@ describe('asa-mailguard run', () => {
     const r = await run([pb]);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(4);
     expect(r.stderr).toMatch(/inv\.yaml:\d+:\d+: warning: password of hosts\.c-bad is given in plain text/);
-    expect(r.stdout).toMatch(/^STOP \(canary-failed\): canary c-bad did not succeed/m);
+    // Progress (the STOP line among it) is on stderr; stdout holds the summary.
+    expect(r.stderr).toMatch(/^STOP \(canary-failed\): canary c-bad did not succeed/m);
     const rep = reportOf(r);
     expect(rep.stopped?.reason).toBe('canary-failed');
     expect(rep.devices.map((x) => [x.name, x.result, x.canary, x.skipReason])).toEqual([
@@ -167,7 +168,7 @@ describe('asa-mailguard run', () => {
     const logBefore = lab.device('c-2').commandLog().length;
     const r = await run([pb, '--dry-run', '--limit', 'c-2']);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain(`dry run: not enforced (opens at ${start})`);
+    expect(r.stderr).toContain(`dry run: not enforced (opens at ${start})`);
     const rep = reportOf(r);
     expect(rep.dryRun).toBe(true);
     expect(rep.devices).toHaveLength(1);
@@ -276,7 +277,7 @@ describe('asa-mailguard run', () => {
     expect(rep.shard).toEqual({ index: Number(shard[0]), total: 2 });
     const expected = mine.length > 0 ? mine : ['c-bad', 'c-2', 'c-3'];
     expect(rep.devices.map((x) => x.name)).toEqual(expected);
-    expect(r2.stdout).toMatch(/in shard \d\/2 \(\d+ in other shards\)/);
+    expect(r2.stderr).toMatch(/in shard \d\/2 \(\d+ in other shards\)/);
   }, 40_000);
 
   it('--help explains the command with examples and exit codes', async () => {

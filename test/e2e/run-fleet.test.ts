@@ -46,9 +46,10 @@ describe('asa-mailguard run: the shipped playbook on a 20-device lab fleet', () 
     const out = run.stdout;
     expect(run.code, `${out}\n${run.stderr}`).toBe(4);
 
-    // Plain progress lines (not a terminal), the summary and the report paths.
-    expect(out).toMatch(/^\[asa9-1\] start \(canary\)$/m);
-    expect(out).toMatch(/^\[pix6-err\] FAIL apply: \[DEVICE_ERROR\]/m);
+    // Plain progress lines on stderr (not a terminal); the summary and the report paths on stdout.
+    expect(run.stderr).toMatch(/^\[asa9-1\] start \(canary\)$/m);
+    expect(run.stderr).toMatch(/^\[pix6-err\] FAIL apply: \[DEVICE_ERROR\]/m);
+    expect(out).not.toMatch(/^\[asa9-1\] start/m);
     expect(out).toMatch(/Result: 20 devices: 15 done, 2 nothing to do, 3 rolled back; exit 4/);
     const md = /Fleet report: (\S+\.md) \(and (\S+\.json)\)/.exec(out);
     expect(md).not.toBeNull();

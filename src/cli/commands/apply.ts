@@ -62,11 +62,14 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-${exitCodeHelp('apply')}
+Progress goes to stderr; the plan (--dry-run) and the result go to stdout.
 
-Example:
-  ASA_USERNAME=admin ASA_PASSWORD=... ASA_ENABLE_SECRET=... \\
-  asa-mailguard apply fw1.example.net --smtp mail.example.net --dry-run`,
+Examples:
+  $ ASA_USERNAME=admin ASA_PASSWORD=... ASA_ENABLE_SECRET=... \\
+    asa-mailguard apply fw1.example.net --smtp mail.example.net --dry-run > plan.txt
+  $ asa-mailguard apply fw1.example.net --domain example.com --safety-reload 10
+  $ asa-mailguard apply admin@fw1.example.net --reload never --yes --json > change.jsonl
+${exitCodeHelp('apply')}`,
     )
     .action(async (target: string, flags: ApplyFlags & Record<string, unknown>) => {
       await runAction({ json: !!flags.json }, async () => {

@@ -24,7 +24,18 @@ export function register(program: Command): void {
     .option('-q, --quiet', 'no progress lines on stderr')
     .option('-v, --verbose', 'also say where each SSH setting came from (flag, ssh_config file:line, default)');
   addConnectionOptions(cmd);
-  cmd.addHelpText('after', exitCodeHelp('detect'));
+  cmd.addHelpText(
+    'after',
+    `
+Reads the device (show version, mode, failover, the running config of every context) and changes nothing.
+Progress goes to stderr, the result to stdout.
+
+Examples:
+  $ ASA_USERNAME=admin ASA_PASSWORD=... ASA_ENABLE_SECRET=... asa-mailguard detect fw1.example.net
+  $ asa-mailguard detect admin@fw1.example.net:2222 --json > fw1-detect.json
+  $ asa-mailguard detect --config backups/fw1/2026-11-28T06-39-15Z-running.cfg     # offline, a saved config
+${exitCodeHelp('detect')}`,
+  );
   cmd.action(async (target: string | undefined, flags: DetectFlags) => {
     await runAction({ json: Boolean(flags.json) }, async () => {
       const { detectAction } = await import('./detect-action.js');

@@ -40,7 +40,16 @@ export function register(program: Command): void {
     .option('-y, --yes', 'do not ask before the first config command')
     .option('--json', 'JSON lines: one per event, then the result')
     .option('-v, --verbose', 'show the device conversation')
-    .addHelpText('after', exitCodeHelp('rollback'))
+    .addHelpText(
+      'after',
+      `
+Progress goes to stderr; the restore commands (--dry-run) and the result go to stdout.
+
+Examples:
+  $ asa-mailguard rollback fw1.example.net --backup backups/fw1/2026-11-28T06-39-15Z-backup.json --dry-run
+  $ asa-mailguard rollback fw1.example.net --backup backups/fw1/2026-11-28T06-39-15Z-running.cfg --yes
+${exitCodeHelp('rollback')}`,
+    )
     .action(async (target: string, flags: RollbackFlags & Record<string, unknown>) => {
       await runAction({ json: !!flags.json }, async () => {
         const { rollbackAction } = await import('./rollback-action.js');

@@ -274,7 +274,12 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     groups: fleet.shardGroups,
   };
 
-  const renderer: FleetRenderer = await createFleetRenderer({ json: f.json, verbose: f.verbose });
+  // Progress on stderr, the fleet summary on stdout; with --json every line is on stdout (the result stream).
+  const renderer: FleetRenderer = await createFleetRenderer({
+    json: f.json,
+    verbose: f.verbose,
+    ...(f.json ? {} : { out: process.stderr, tty: process.stderr.isTTY === true && !process.env.CI }),
+  });
   const json = renderer instanceof FleetJsonRenderer ? renderer : null;
   // Plain-text secrets in the inventory: accepted with a warning (a few shown; all with --verbose).
   const shown = f.verbose ? fleet.warnings : fleet.warnings.slice(0, 3);

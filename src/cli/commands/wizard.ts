@@ -28,7 +28,18 @@ export function register(program: Command): void {
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
     .option('--dotenv <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
     .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
-    .addHelpText('after', exitCodeHelp('wizard'))
+    .addHelpText(
+      'after',
+      `
+Asks for everything it was not given; nothing on the device changes before you type its hostname.
+Needs a terminal: in scripts use apply or run.
+
+Examples:
+  $ asa-mailguard                                   # no arguments in a terminal: the wizard
+  $ asa-mailguard wizard admin@fw1.example.net --smtp mail.example.com
+  $ asa-mailguard wizard --known-hosts ~/.ssh/known_hosts --backup-dir /srv/asa-backups
+${exitCodeHelp('wizard')}`,
+    )
     .action(async (target: string | undefined, flags: Record<string, unknown>) => {
       await runAction({ json: false }, async () => {
         if (!isInteractiveTerminal()) {

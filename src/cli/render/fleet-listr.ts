@@ -4,7 +4,7 @@
  * event-driven, so every task awaits a deferred that the events settle. A task without a title is not drawn:
  * devices not started yet and steps that never run stay invisible.
  */
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, type ListrTaskWrapper, ProcessOutput } from 'listr2';
 import { STEP_NAMES } from '../../change/types.js';
 import type { DeviceOutcome, FleetEvent } from '../../playbook/index.js';
 import { type FleetRenderer, type FleetRenderOptions, type FleetStartInfo, headerLines, outcomeText } from './fleet.js';
@@ -67,6 +67,7 @@ export class FleetListrRenderer implements FleetRenderer {
     this.dryRun = i.dryRun;
     this.counts.total = i.targets.length;
     const out = this.o.out ?? process.stdout;
+    const stream = out as NodeJS.WriteStream;
     out.write(`${headerLines(i).join('\n')}\n`);
     for (const t of i.targets) {
       this.devices.set(t.name, {
@@ -105,6 +106,8 @@ export class FleetListrRenderer implements FleetRenderer {
           showSkipMessage: true,
           collapseErrors: false,
           formatOutput: 'truncate',
+          // Draw where the run command asked (stderr: stdout keeps the fleet summary).
+          logger: new ListrLogger({ processOutput: new ProcessOutput(stream, stream) }),
         },
       },
     );

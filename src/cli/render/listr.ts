@@ -1,4 +1,4 @@
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, ListrLogger, type ListrTaskWrapper, ProcessOutput } from 'listr2';
 import type { ChangeEmitter } from '../../change/events.js';
 import { STEP_NAMES, STEP_TITLES, type StepName } from '../../change/types.js';
 import type { ChangeRenderer, RenderOptions } from './types.js';
@@ -35,6 +35,10 @@ export class ListrRenderer implements ChangeRenderer {
 
   constructor(private readonly opts: RenderOptions = {}) {}
 
+  private get stream(): NodeJS.WriteStream {
+    return (this.opts.out ?? process.stdout) as NodeJS.WriteStream;
+  }
+
   private startSegment(index: number, after: Promise<unknown> | null = null) {
     this.segment = index;
     const steps = SEGMENTS[index] ?? [];
@@ -64,7 +68,13 @@ export class ListrRenderer implements ChangeRenderer {
       registerSignalListeners: false,
       concurrent: false,
       exitOnError: false,
-      rendererOptions: { collapseSkips: true, showSkipMessage: true, collapseErrors: false },
+      rendererOptions: {
+        collapseSkips: true,
+        showSkipMessage: true,
+        collapseErrors: false,
+        // Draw where the front end asked (apply: stderr, so stdout keeps only the plan and the result).
+        logger: new ListrLogger({ processOutput: new ProcessOutput(this.stream, this.stream) }),
+      },
     });
     // Draw only once the previous segment has finished drawing.
     this.running = (after ?? Promise.resolve()).then(() => listr.run()).catch(() => undefined);

@@ -1,14 +1,17 @@
 /**
  * Glue shared by `apply`, `rollback` (and usable by the wizard): run the engine with a renderer, ask for
  * confirmation in a terminal, print the plan and the closing summary (or the result as a JSON line).
+ * Progress goes to stderr, the plan and the result to stdout (`apply --dry-run > plan.txt` holds only the plan).
+ * listr2 and the prompts are imported only when a terminal needs them: a scripted `apply` starts faster.
  */
-import { confirm } from '@inquirer/prompts';
 import { ChangeEngine } from '../../change/engine.js';
 import type { ChangeOptions, ChangePlan, ChangeResult } from '../../change/types.js';
 import { MailguardError } from '../../errors.js';
 import { guardChange, safeWrite } from '../interrupt.js';
-import { createRenderer } from './index.js';
+import { JsonLinesRenderer } from './json.js';
+import { PlainRenderer } from './plain.js';
 import { formatPlan, printResult } from './summary.js';
+import type { ChangeRenderer, RenderOptions } from './types.js';
 
 export interface RunChangeOptions {
   json?: boolean;
@@ -18,6 +21,19 @@ export interface RunChangeOptions {
   /** Default: stdin and stdout are terminals. */
   interactive?: boolean;
   out?: NodeJS.WritableStream;
+  /** Where progress goes without --json (default stderr). */
+  progress?: NodeJS.WritableStream;
+}
+
+/** JSON lines on `out` with --json; else listr2 when stderr is a terminal, plain lines otherwise. */
+async function progressRenderer(ui: RunChangeOptions, out: NodeJS.WritableStream): Promise<ChangeRenderer> {
+  if (ui.json) return new JsonLinesRenderer({ verbose: ui.verbose, out });
+  const progress = ui.progress ?? process.stderr;
+  const opts: RenderOptions = { verbose: ui.verbose, out: progress };
+  const tty = (progress as { isTTY?: boolean }).isTTY === true && !process.env.CI;
+  if (!tty) return new PlainRenderer(opts);
+  const { ListrRenderer } = await import('./listr.js');
+  return new ListrRenderer(opts);
 }
 
 export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptions): Promise<ChangeResult> {
@@ -28,11 +44,12 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
       hint: 'Pass --yes to confirm in advance (or --dry-run to see the plan), or run it in a terminal to be asked.',
     });
   }
-  const renderer = createRenderer({ json: ui.json, verbose: ui.verbose, out });
+  const renderer = await progressRenderer(ui, out);
   const ask = async (plan: ChangePlan): Promise<boolean> => {
     await renderer.suspend();
     out.write(`\n${formatPlan(plan)}\n`);
     try {
+      const { confirm } = await import('@inquirer/prompts');
       return await confirm({
         message: `Apply these commands to ${options.label ?? options.connect.host}?`,
         default: false,
