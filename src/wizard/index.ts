@@ -16,7 +16,7 @@ import { offerPlaybook } from './offer-playbook.js';
 import { findingLines, platformLines, probeLines } from './present.js';
 import { askProbe } from './probe-step.js';
 import { afterFailure, runWithProgress, shortPaths } from './progress.js';
-import { checkFlags, gatherTarget } from './target.js';
+import { askAddressAgain, checkFlags, gatherTarget } from './target.js';
 import type { Gathered, ProbeChoice, WizardFlags } from './types.js';
 import { Ui, WizardExit } from './ui.js';
 
@@ -64,9 +64,34 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
   ui.heading(2, 'Connect');
   if (g.connect.transport === 'telnet') ui.para('Telnet has no host key: the device identity cannot be checked.');
   else ui.para(`Connecting over SSH to ${g.label}; an unknown host key is shown before anything is sent.`);
-  const state: ConnectState = { enableSecret: g.connect.enableSecret, interactive: true, enableRetried: false };
-  const look = await readOnlyLook(ui, g, state, flags);
-  if (state.exit) throw state.exit;
+  let state: ConnectState;
+  let look: ChangeResult;
+  let passwordRetried = false;
+  // A mistyped address or a refused password goes back to that question instead of ending the wizard; the
+  // password only once, since repeated refusals lock AAA accounts.
+  for (;;) {
+    state = { enableSecret: g.connect.enableSecret, interactive: true, enableRetried: false };
+    look = await readOnlyLook(ui, g, state, flags);
+    if (state.exit) throw state.exit;
+    const code = look.outcome === 'failed' ? state.lastError?.code : undefined;
+    if (code === 'CONNECT_FAILED' || code === 'CONNECT_TIMEOUT') {
+      ui.line();
+      ui.para(`Could not reach ${g.label}: ${state.lastError?.message} Check the address and the port.`);
+      await askAddressAgain(ui, g);
+      continue;
+    }
+    if (code === 'AUTH_FAILED' && !passwordRetried && g.connect.password !== undefined) {
+      passwordRetried = true;
+      ui.line();
+      ui.para(
+        `${g.label} refused the login. You can type the password once more (a second refusal stops the ` +
+          'wizard: repeated failures lock AAA accounts).',
+      );
+      g.connect.password = await ui.secret('Password (one more try):');
+      continue;
+    }
+    break;
+  }
   if (look.outcome === 'failed') {
     // e.g. the standby unit of a failover pair: show what the device is, then why the wizard stops.
     if (look.platform) {

@@ -1,7 +1,9 @@
 /** Step 9: offer to keep what was done as a playbook (credentials as environment variable names). */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { ReloadPolicy } from '../change/types.js';
 import { MailguardError, toMailguardError } from '../errors.js';
-import { writePlaybook } from './playbook.js';
+import { inventoryPathOf, writePlaybook } from './playbook.js';
 import { shortPath } from './progress.js';
 import type { Gathered, ProbeChoice, WizardFlags } from './types.js';
 import type { Ui } from './ui.js';
@@ -19,7 +21,15 @@ export async function offerPlaybook(
   );
   if (!(await ui.yesNo('Save a playbook?', false))) return;
   const safe = what.name.replace(/[^A-Za-z0-9._-]/g, '_');
-  const path = await ui.text('Playbook file:', { default: `./mailguard-${safe}.playbook.yml` });
+  let path = await ui.text('Playbook file:', { default: `./mailguard-${safe}.playbook.yml` });
+  // A file that exists already is never overwritten: ask for another name (empty: do not save).
+  for (let n = 2; existsSync(path) || existsSync(inventoryPathOf(path)); n++) {
+    ui.para(`${shortPath(resolve(path))} or its inventory exists already; it is not overwritten.`);
+    path = await ui.text('Another playbook file name (empty: do not save):', {
+      default: `./mailguard-${safe}-${n}.playbook.yml`,
+    });
+    if (path === '') return;
+  }
   try {
     const files = await writePlaybook(path, {
       name: what.name,

@@ -82,10 +82,16 @@ export function playbookDocuments(
 }
 
 /** Write `<path>` (playbook) and `<stem>.inventory.yml` beside it, both mode 0600; validate both. */
-export async function writePlaybook(path: string, f: PlaybookFacts): Promise<PlaybookFiles> {
+/** The inventory written beside a playbook: `<stem>.inventory.yml`. */
+export function inventoryPathOf(path: string): string {
   const file = resolve(path);
   const stem = basename(file).replace(/(\.playbook)?\.ya?ml$/i, '');
-  const inventoryFile = join(dirname(file), `${stem}.inventory.yml`);
+  return join(dirname(file), `${stem}.inventory.yml`);
+}
+
+export async function writePlaybook(path: string, f: PlaybookFacts): Promise<PlaybookFiles> {
+  const file = resolve(path);
+  const inventoryFile = inventoryPathOf(file);
   const { playbook, inventory } = playbookDocuments(f, `./${basename(inventoryFile)}`);
   const p = PlaybookSchema.safeParse(playbook);
   const i = InventorySchema.safeParse(inventory);

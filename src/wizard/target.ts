@@ -30,19 +30,7 @@ export function checkFlags(flags: WizardFlags): void {
 
 export async function gatherTarget(ui: Ui, target: string | undefined, flags: WizardFlags, env: NodeJS.ProcessEnv) {
   const given = target ? parseTarget(target) : undefined;
-  const hostText = await ui.text('Firewall address (host name or IP):', {
-    default: given?.host,
-    validate: (v) => {
-      if (v === '') return 'Type the address of the firewall.';
-      try {
-        parseTarget(v);
-        return true;
-      } catch (e) {
-        return (e as Error).message;
-      }
-    },
-  });
-  const t = parseTarget(hostText);
+  const t = await askHost(ui, given?.host);
   let transport = await ui.choose<'ssh' | 'telnet' | 'ssh1'>(
     'Connect with:',
     [
@@ -65,10 +53,7 @@ export async function gatherTarget(ui: Ui, target: string | undefined, flags: Wi
     if (!(await ui.yesNo('Use SSH protocol 1 anyway?', false))) transport = 'ssh';
   }
   const portDefault = String(t.port ?? given?.port ?? flags.port ?? (transport === 'telnet' ? 23 : 22));
-  const port = await ui.text('Port:', {
-    default: portDefault,
-    validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? true : 'A port is 1 to 65535.'),
-  });
+  const port = await askPort(ui, portDefault);
   const known = await resolveCredentials({
     flags: {
       username: flags.username ?? t.username ?? given?.username,
@@ -124,4 +109,37 @@ export async function gatherTarget(ui: Ui, target: string | undefined, flags: Wi
     passwordEnv: ENV_NAMES.password,
     enableSecretEnv: enableSecret !== undefined ? ENV_NAMES.enableSecret : undefined,
   } satisfies Gathered;
+}
+
+/** The device could not be reached: ask the address and the port again (the credentials stay). */
+export async function askAddressAgain(ui: Ui, g: Gathered): Promise<void> {
+  const t = await askHost(ui, g.connect.host.replace(/^\[|\]$/g, ''));
+  const port = await askPort(ui, String(t.port ?? g.connect.port ?? (g.connect.transport === 'telnet' ? 23 : 22)));
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  g.connect.host = host;
+  g.connect.port = Number(port);
+  g.label = `${host}:${port}`;
+}
+
+async function askHost(ui: Ui, fallback: string | undefined) {
+  const hostText = await ui.text('Firewall address (host name or IP):', {
+    default: fallback,
+    validate: (v) => {
+      if (v === '') return 'Type the address of the firewall.';
+      try {
+        parseTarget(v);
+        return true;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  return parseTarget(hostText);
+}
+
+function askPort(ui: Ui, fallback: string): Promise<string> {
+  return ui.text('Port:', {
+    default: fallback,
+    validate: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535 ? true : 'A port is 1 to 65535.'),
+  });
 }
