@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
 import { FAULT_HELP } from '../../lab/faults.js';
-import { exitCodesHelp } from '../exit-help.js';
 import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
@@ -44,12 +43,6 @@ Examples:
   $ asa-mailguard lab --dialect pix6,asa8,asa9 --devices 10 --inventory-out examples/lab-inventory.yaml
   $ asa-mailguard lab --devices 6 --failover-pairs 1 --inventory-out inv.yaml   # plus an active/standby pair
   $ asa-mailguard lab --stdio --dialect pix6 --telnet-login      # one session on stdin/stdout (sshd ForceCommand)
-
-${exitCodesHelp({
-  ok: 'stopped by Ctrl-C (SIGINT) or SIGTERM, or the --stdio session ended',
-  usage: 'bad flag (dialect, fault, count, file)',
-  interrupted: false,
-})}
 `;
 
 export function register(program: Command): void {
