@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,18 @@ async function pastTarget(name: string, device: string, args: string[] = []): Pr
   await s.expect(/Connect with:/, KEY.enter);
   await s.expect(/Port:/, KEY.enter);
   return s;
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 beforeAll(async () => {
@@ -199,6 +212,42 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     // Asked once more, not twice (inquirer redraws a prompt per key; count the answered ones).
     expect(s.screen.match(/✔ Enable secret \(one more try\)/g)).toHaveLength(1);
   }, 60_000);
+
+  it('an unreachable port and a refused password go back to their questions; an existing playbook name is asked again', async () => {
+    const info = lab.device('other').info;
+    const closed = await closedPort();
+    const s = wizard(
+      'recover',
+      [`${info.ssh.host}:${closed}`, '--host-key-policy', 'accept-new'],
+      { ASA_USERNAME: info.username, ASA_PASSWORD: 'not-the-password', ASA_ENABLE_SECRET: info.enableSecret },
+      (cwd) => writeFileSync(join(cwd, 'mailguard-fw-other.playbook.yml'), '# mine\n'),
+    );
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    // Nothing listens there: back to the address and the port (the credentials stay).
+    await s.expect(/Could not reach 127\.0\.0\.1:\d+/);
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Port:/, `${info.ssh.port}${KEY.enter}`);
+    // The password from the environment is wrong: asked once more, typed right this time.
+    await s.expect(/refused the login/);
+    await s.expect(/Password \(one more try\):/, `${info.password}${KEY.enter}`);
+    await s.expect(/ok: logged in to fw-other/);
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, KEY.enter); // dry run only
+    await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    await s.expect(/Playbook file:/, KEY.enter);
+    // The default name is taken: the wizard asks for another instead of ending.
+    await s.expect(/exists already; it is not overwritten/);
+    await s.expect(/Another playbook file name/, KEY.enter);
+    await s.expect(/Playbook: +mailguard-fw-other-2\.playbook\.yml/);
+    expect(await s.exit()).toBe(0);
+    expect(readFileSync(join(cwd, 'mailguard-fw-other.playbook.yml'), 'utf8')).toBe('# mine\n');
+    expect(existsSync(join(cwd, 'mailguard-fw-other-2.playbook.yml'))).toBe(true);
+    expect(s.screen).not.toContain(info.password);
+  }, 120_000);
 
   it('cancel at the plan: nothing is sent in config mode', async () => {
     const d = lab.device('other');
