@@ -240,7 +240,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
     await s.expect(/Playbook file:/, KEY.enter);
     // The default name is taken: the wizard asks for another instead of ending.
-    await s.expect(/exists already; it is not overwritten/);
+    await s.expect(/exists already; it is not\s+overwritten/);
     await s.expect(/Another playbook file name/, KEY.enter);
     await s.expect(/Playbook: +mailguard-fw-other-2\.playbook\.yml/);
     expect(await s.exit()).toBe(0);

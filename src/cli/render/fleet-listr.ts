@@ -4,10 +4,11 @@
  * event-driven, so every task awaits a deferred that the events settle. A task without a title is not drawn:
  * devices not started yet and steps that never run stay invisible.
  */
-import { Listr, ListrLogger, type ListrTaskWrapper, ProcessOutput } from 'listr2';
+import { Listr, type ListrTaskWrapper } from 'listr2';
 import { STEP_NAMES } from '../../change/types.js';
 import type { DeviceOutcome, FleetEvent } from '../../playbook/index.js';
 import { type FleetRenderer, type FleetRenderOptions, type FleetStartInfo, headerLines, outcomeText } from './fleet.js';
+import { drawOn } from './listr.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: listr2's wrapper generics are not needed here.
 type Wrapper = ListrTaskWrapper<any, any, any>;
@@ -107,7 +108,7 @@ export class FleetListrRenderer implements FleetRenderer {
           collapseErrors: false,
           formatOutput: 'truncate',
           // Draw where the run command asked (stderr: stdout keeps the fleet summary).
-          logger: new ListrLogger({ processOutput: new ProcessOutput(stream, stream) }),
+          ...drawOn(stream),
         },
       },
     );

@@ -73,7 +73,7 @@ export class ListrRenderer implements ChangeRenderer {
         showSkipMessage: true,
         collapseErrors: false,
         // Draw where the front end asked (apply: stderr, so stdout keeps only the plan and the result).
-        logger: new ListrLogger({ processOutput: new ProcessOutput(this.stream, this.stream) }),
+        ...drawOn(this.stream),
       },
     });
     // Draw only once the previous segment has finished drawing.
@@ -138,4 +138,13 @@ export class ListrRenderer implements ChangeRenderer {
   async finish(): Promise<void> {
     await this.closeSegment();
   }
+}
+
+/**
+ * listr2 options that draw on `stream`. Nothing for stdout (listr2's default); two distinct streams otherwise:
+ * listr2 hijacks each stream of its ProcessOutput while drawing, and the same stream twice stays hijacked.
+ */
+export function drawOn(stream: NodeJS.WriteStream): { logger?: ListrLogger<string> } {
+  if (stream === process.stdout) return {};
+  return { logger: new ListrLogger({ processOutput: new ProcessOutput(stream, process.stdout) }) };
 }
