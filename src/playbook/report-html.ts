@@ -8,6 +8,8 @@ import { relative } from 'node:path';
 import { bothTimes, cards, cell, csv, esc, fileHref, metaList, page, table, tone } from '../report/html.js';
 import { describePlace, deviceSideText, MISMATCH_TEXT } from './audit.js';
 import type { DeviceRecord, FleetReport } from './fleet.js';
+import { jobName, type MergedFleetReport, vantageText } from './merge.js';
+import { budgetText } from './report.js';
 import { timelineSvg } from './report-timeline.js';
 import { formatDuration } from './window.js';
 
@@ -28,7 +30,9 @@ function deviceCell(d: DeviceRecord): string {
   const where = `${d.transport} ${d.host}${d.port ? `:${d.port}` : ''}`;
   const id = [d.hostname, d.serial ? `SN ${d.serial}` : null].filter(Boolean).join(' · ');
   const peer = d.failoverPeer ? `<br><span class="note">failover peer ${esc(d.failoverPeer)}</span>` : '';
-  return `<b>${esc(d.name)}</b><br><span class="note">${esc(where)}${id ? `<br>${esc(id)}` : ''}</span>${peer}`;
+  // A merged report (report merge) names the job that ran the device.
+  const ranBy = 'ranBy' in d ? `<br><span class="note">${esc(String(d.ranBy))}</span>` : '';
+  return `<b>${esc(d.name)}</b><br><span class="note">${esc(where)}${id ? `<br>${esc(id)}` : ''}</span>${peer}${ranBy}`;
 }
 
 function deviceSideCell(d: DeviceRecord): string {
@@ -79,6 +83,7 @@ export function fleetReportHtml(r: FleetReport, o: FleetHtmlOptions = {}): strin
         ),
       ],
       ['Shard', r.shard ? esc(`${r.shard.index}/${r.shard.total}`) : null],
+      ['Failure budget', r.budget ? esc(budgetText(r)) : null],
       ['Exit code', `<b>${esc(r.exitCode)}</b>`],
     ]),
   );
@@ -108,6 +113,7 @@ export function fleetReportHtml(r: FleetReport, o: FleetHtmlOptions = {}): strin
       `<div class="stop"><b>Stopped early (${esc(r.stopped.reason)})</b> at ${bothTimes(r.stopped.at, tz)}: ${esc(r.stopped.message)}</div>`,
     );
   }
+  if ('jobs' in r) body.push(...jobsSection(r as MergedFleetReport, tz));
   body.push('<h2>Timeline of the window</h2>');
   body.push(
     `<div class="legend"><span><i style="background:#2da44e"></i>done</span><span><i style="background:#8cc4a0"></i>nothing to do</span><span><i style="background:#cf222e"></i>rolled back</span><span><i style="background:#82071e"></i>failed</span><span><i style="border:2px solid #8250df"></i>canary</span><span>⊏ failover pair</span><span><i style="background:#54aeff"></i>devices in flight</span></div>`,
@@ -205,4 +211,28 @@ export function fleetReportCsv(r: FleetReport): string {
       d.message,
     ]),
   ]);
+}
+
+/** The jobs of a merged report (canary, shards), each with its vantage point. */
+function jobsSection(m: MergedFleetReport, tz: string): string[] {
+  const out = ['<h2>Jobs</h2>'];
+  if (m.missing > 0) {
+    out.push(
+      `<div class="stop"><b>Incomplete</b>: ${esc(m.missing)} of ${esc(m.fleetTotal)} devices are in no report</div>`,
+    );
+  }
+  const rows = m.jobs.map((j) => [
+    esc(jobName(j)),
+    esc(vantageText(j.vantage)),
+    esc(j.devices),
+    esc(
+      `${j.summary.done} done, ${j.summary['nothing-to-do']} nothing to do, ${j.summary['rolled-back']} rolled back, ${j.summary.failed} failed, ${j.summary.skipped} skipped; exit ${j.exitCode}`,
+    ),
+    bothTimes(j.startedAt, tz),
+    bothTimes(j.endedAt, tz),
+    j.stopped ? esc(`${j.stopped.reason}: ${j.stopped.message}`) : '-',
+    esc(j.budget?.shared ? 'shared' : 'own'),
+  ]);
+  out.push(table(['job', 'vantage point', 'devices', 'result', 'started', 'ended', 'stopped', 'budget'], rows));
+  return out;
 }

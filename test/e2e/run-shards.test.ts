@@ -100,7 +100,9 @@ describe('shards as jobs of an engine: canary stage, parallel shards with one bu
       timeoutMs: 20_000,
     });
     expect(merge.code, merge.stderr).toBe(4);
-    const m = JSON.parse(merge.stdout) as MergedFleetReport & { files: { json: string; markdown: string } };
+    const m = JSON.parse(merge.stdout) as MergedFleetReport & {
+      files: { json: string; markdown: string; html?: string };
+    };
     expect(existsSync(m.files.json) && existsSync(m.files.markdown)).toBe(true);
 
     // Every device exactly once, nothing missing.
@@ -167,7 +169,12 @@ describe('shards as jobs of an engine: canary stage, parallel shards with one bu
     const md = readFileSync(m.files.markdown, 'utf8');
     expect(md).toContain('| shard 2/2 | vm (kubernetes mailguard-1-x7k2p) |'.replace('vm', hostname()));
     for (const d of devices) expect(md.split(`\n| ${d.name} | `).length - 1, d.name).toBe(1);
-    for (const text of [md, merge.stdout, out, canary.stdout]) {
+    // The page: the jobs with their vantage points, every device with the job that ran it.
+    const html = readFileSync(m.files.html as string, 'utf8');
+    expect(html).toContain('<h2>Jobs</h2>');
+    expect(html).toContain('(kubernetes mailguard-0-x7k2p)');
+    for (const d of m.devices) expect(html, d.name).toContain(`<b>${d.name}</b>`);
+    for (const text of [md, html, merge.stdout, out, canary.stdout]) {
       expect(text).not.toContain(fleetCreds.password);
       expect(text).not.toContain(fleetCreds.enableSecret);
     }
