@@ -881,9 +881,10 @@ export class ChangeEngine extends ChangeEmitter {
             `write memory of the change printed [OK] at ${this.savedAt}: the startup-config holds the change${this.reloaded ? ', so the device comes back from its reload without the SMTP inspection' : ''}.`,
           );
         }
-        fs.notes.push(
-          `The device could not be reached to re-read its configs (${toEngineError(e).code}); their state is unknown. Backup: ${this.backupInfo?.metadataPath}.`,
-        );
+        fs.notes.push(`Backup: ${this.backupInfo?.metadataPath}.`);
+        this.lastSeenState(toEngineError(e));
+        if (fs.running === 'unknown' || fs.startup === 'unknown')
+          fs.notes.push('The device could not be reached to re-read its configs; what was not seen is unknown.');
         return;
       }
     }

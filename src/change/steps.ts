@@ -53,6 +53,8 @@ export class StepRunner {
     };
     try {
       const out = await body();
+      // Interrupted while the step ran (a probe, a wait): the step's result does not stand, the change stops here.
+      if (name !== 'rollback' && name !== 'report' && this.o.signal?.aborted) throw this.o.signal.reason;
       if (out instanceof StepSkip) {
         const durationMs = timing('skipped', out.summary);
         events.emit('step:done', { step: name, title, durationMs, summary: out.summary, skipped: true });

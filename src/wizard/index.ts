@@ -210,8 +210,11 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
       deps: { openSession: wizardOpenSession(ui, quiet) },
     });
     if (run.interrupted) {
-      exitCode = ExitCode.interrupted;
-      ui.line('Exit 130: the change was interrupted on your request.');
+      // SIGTERM/SIGHUP keep their own code (143/129); Ctrl-C is 130.
+      exitCode = [ExitCode.hangup, ExitCode.terminated].includes(result.exitCode as 129 | 143)
+        ? result.exitCode
+        : ExitCode.interrupted;
+      ui.line(`Exit ${exitCode}: the change was interrupted on your request.`);
     }
     return exitCode;
   }

@@ -78,12 +78,28 @@ export async function runWithProgress(
     asking = false;
   };
   process.on('SIGINT', onSigint);
+  // SIGTERM and SIGHUP (the terminal is gone): nobody can answer a question; stop and roll back at once.
+  const onOther = (name: 'SIGTERM' | 'SIGHUP') => () => {
+    if (controller.signal.aborted) return;
+    interrupted = true;
+    controller.abort(
+      new MailguardError(name === 'SIGTERM' ? 'TERMINATED' : 'HANGUP', `Interrupted by ${name}.`, {
+        hint: 'Read the change record.',
+      }),
+    );
+  };
+  const onTerm = onOther('SIGTERM');
+  const onHup = onOther('SIGHUP');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
   try {
     const result = await engine.run();
     await listr.finish();
     return { result, interrupted };
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
   }
 }
 

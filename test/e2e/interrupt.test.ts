@@ -1,0 +1,162 @@
+/**
+ * Every ending of a disturbed `apply`, as real processes (the built CLI) against the lab (issue 13 §7): SIGINT,
+ * SIGTERM, SIGHUP and a closed stdout, delivered when the JSON-lines event stream shows the step started (the lab's
+ * latency holds each step open: no sleeps). Each case: the device ends in its original or its completed-and-saved
+ * state, the record exists and says which, no lock is left, the exit code is the table's. SIGKILL: the next run
+ * takes over the stale lock, `rollback --backup` restores, and a pending safety reload brings the device back to its
+ * startup config. Cases run concurrently, one lab device each.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ChangeResult, StepName } from '../../src/change/types.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import { ensureBuiltCli } from '../helpers/built-cli.js';
+import { startTestLab } from '../helpers/lab.js';
+import { CLI, connArgs, credsEnv, locksLeft, runOn, tempDir, toolFiles } from './apply-helpers.js';
+
+ensureBuiltCli();
+
+type Sig = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'EPIPE';
+interface Case {
+  name: string;
+  dialect: 'asa9' | 'pix6';
+  sig: Sig;
+  step: StepName;
+  extra?: string[];
+}
+const CODE = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+const CASES: Case[] = [
+  { name: 'c1', dialect: 'asa9', sig: 'SIGHUP', step: 'connect' },
+  { name: 'c2', dialect: 'asa9', sig: 'SIGINT', step: 'backup' },
+  { name: 'c3', dialect: 'asa9', sig: 'SIGTERM', step: 'apply', extra: ['--safety-reload', '5'] },
+  { name: 'c4', dialect: 'asa9', sig: 'SIGINT', step: 'save' },
+  { name: 'c5', dialect: 'asa9', sig: 'SIGTERM', step: 'reload-wait', extra: ['--reload', 'after-save'] },
+  { name: 'c6', dialect: 'asa9', sig: 'SIGHUP', step: 'post-probe' },
+  { name: 'c7', dialect: 'pix6', sig: 'SIGTERM', step: 'apply' },
+  { name: 'c8', dialect: 'pix6', sig: 'SIGINT', step: 'save' },
+  { name: 'c9', dialect: 'asa9', sig: 'EPIPE', step: 'apply' },
+];
+
+const lab = await startTestLab(
+  [
+    ...CASES.map((c) => ({ name: c.name, dialect: c.dialect, reloadDelaySec: 0.5 })),
+    { name: 'killed', dialect: 'asa9' as const, reloadDelaySec: 0.5 },
+  ],
+  { smtp: true },
+);
+for (const c of CASES) lab.device(c.name).setFaults({ latencyMs: 80 });
+
+/** Start `apply --json` and resolve when the given step starts; `done` resolves with exit code and stdout. */
+function startApply(c: { name: string; dialect: string }, cwd: string, args: string[]) {
+  const info = lab.device(c.name).info;
+  const transport = c.dialect === 'pix6' ? 'telnet' : 'ssh';
+  const child = spawn(
+    process.execPath,
+    [CLI, 'apply', ...connArgs(info, cwd, transport), '--smtp', `${info.smtp.host}:${info.smtp.port}`, ...args],
+    { cwd, env: { PATH: process.env.PATH ?? '', HOME: cwd, ...credsEnv(info) } },
+  ) as ChildProcessWithoutNullStreams;
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ step: StepName; resolve: () => void }> = [];
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+    for (const w of [...waiters]) {
+      if (stdout.includes(`{"type":"step:start","step":"${w.step}"`)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  const started = (step: StepName) =>
+    new Promise<void>((resolve, reject) => {
+      waiters.push({ step, resolve });
+      void done.then(() => reject(new Error(`exited before ${step} started:\n${stdout}\n${stderr}`)));
+    });
+  return { child, done, started };
+}
+
+const active = (config: string) => findSmtpInspection(config).active;
+const records = (cwd: string) => toolFiles(cwd).filter((f) => f.endsWith('-change.json'));
+
+describe('interrupted apply', () => {
+  it.concurrent.each(CASES.map((c) => [`${c.sig} at ${c.step} (${c.dialect})`, c] as const))(
+    '%s: original or saved, a true record, no lock, the table’s exit code',
+    async (_n, c) => {
+      const dev = lab.device(c.name);
+      const cwd = tempDir('mg-int-');
+      const p = startApply(c, cwd, ['--yes', '--json', '--reload', 'never', ...(c.extra ?? [])]);
+      await p.started(c.step);
+      if (c.sig === 'EPIPE') p.child.stdout.destroy();
+      else p.child.kill(c.sig);
+      const r = await p.done;
+      const why = `${r.stdout.slice(-1500)}\n${r.stderr}`;
+      const files = records(cwd);
+      expect(files, why).toHaveLength(1);
+      const rec = JSON.parse(readFileSync(files[0] as string, 'utf8')) as ChangeResult;
+      const running = active(dev.runningConfig());
+      const startup = active(dev.startupConfig());
+      if (c.sig === 'EPIPE') {
+        // A closed pipe is not a stop: the change carried on to its end.
+        expect(r.code, why).toBe(0);
+        expect({ running, startup }).toEqual({ running: false, startup: false });
+        expect(rec.outcome).toBe('done');
+      } else {
+        expect(r.code, why).toBe(CODE[c.sig]);
+        expect(r.stderr).toMatch(/received: stopping the change after the current device command/);
+        // Never half: both as before, or both changed (a reload already confirmed keeps the saved change).
+        expect(running, why).toBe(startup);
+        const state = running ? 'original' : 'changed';
+        if (rec.commands.length === 0) {
+          // Stopped before logging in: the record says it sent nothing and did not read the device.
+          expect(state).toBe('original');
+          expect(rec.finalState.notes.join(' ')).toMatch(/sent no command to the device/);
+        } else expect(rec.finalState, why).toMatchObject({ running: state, startup: state });
+        expect(rec.error?.code).toBe({ SIGINT: 'INTERRUPTED', SIGTERM: 'TERMINATED', SIGHUP: 'HANGUP' }[c.sig]);
+      }
+      expect(dev.emulator.scheduledReload).toBeNull();
+      expect(locksLeft(cwd)).toEqual([]);
+    },
+    90_000,
+  );
+
+  it('SIGKILL during apply: the next run takes over the stale lock, rollback --backup restores, the safety reload returns to startup', async () => {
+    const dev = lab.device('killed');
+    const before = { running: dev.runningConfig(), startup: dev.startupConfig() };
+    const cwd = tempDir('mg-kill-');
+    dev.setFaults({ hangAt: [/^no inspect esmtp/] });
+    const p = startApply({ name: 'killed', dialect: 'asa9' }, cwd, [
+      '--yes',
+      '--json',
+      '--reload',
+      'never',
+      '--safety-reload',
+      '1',
+    ]);
+    await p.started('apply');
+    // The hang holds the apply open; the process dies without a chance to clean up.
+    await new Promise<void>((resolve) => dev.on('command', (l) => l.startsWith('no inspect') && resolve()));
+    p.child.kill('SIGKILL');
+    await p.done;
+    dev.setFaults({});
+    expect(locksLeft(cwd)).toHaveLength(1);
+    expect(dev.emulator.scheduledReload).not.toBeNull();
+    const backup = toolFiles(cwd).find((f) => f.endsWith('-backup.json')) as string;
+    const rb = await runOn('rollback', dev.info, cwd, ['--backup', backup, '--yes', '--json']);
+    expect(rb.code, rb.stdout + rb.stderr).toBe(0);
+    expect(rb.stdout).toMatch(/taking over the stale lock/);
+    expect(locksLeft(cwd)).toEqual([]);
+    // The safety reload (1 min) the killed run left behind still fires: the device comes back on its startup.
+    dev.emulator.scheduleReload(0.01);
+    await new Promise<void>((resolve) => dev.on('down', resolve));
+    await dev.waitUp(30_000);
+    expect(active(dev.runningConfig())).toBe(active(before.startup));
+    expect(dev.startupConfig()).toBe(before.startup);
+  }, 90_000);
+});
