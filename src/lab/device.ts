@@ -119,14 +119,21 @@ export class DeviceEmulator extends EventEmitter {
 
   private initialConfigs(): Map<string, ConfigDoc> {
     const o = this.opts;
+    // The capture's `: Serial Number:` header line names this unit's serial, as show version does.
+    const own = (doc: ConfigDoc): ConfigDoc => ({
+      ...doc,
+      header: doc.header.map((l) => (/^: Serial Number: /.test(l) ? `: Serial Number: ${o.serial}` : l)),
+    });
     const base = (hostname: string): ConfigDoc =>
       o.startupConfig
         ? parseConfig(o.startupConfig)
-        : defaultConfig(o.dialect, {
-            hostname,
-            username: o.username,
-            askAnonymousReporting: o.anonymousReportingQuestion,
-          });
+        : own(
+            defaultConfig(o.dialect, {
+              hostname,
+              username: o.username,
+              askAnonymousReporting: o.anonymousReportingQuestion,
+            }),
+          );
     const m = new Map<string, ConfigDoc>();
     if (o.contextMode === 'single') {
       m.set(SINGLE, base(o.hostname));

@@ -56,6 +56,19 @@ describe('multiple-context apply and rollback', () => {
     expect(active('admin')).toBe(false);
   }, 60_000);
 
+  it('rollback --latest picks the newest backup of the target; --change-id lands in the result', async () => {
+    const logBefore = dev.commandLog().length;
+    const run = await runOn('rollback', dev.info, cwd, ['--latest', '--dry-run', '--json', '--change-id', 'CHG-42']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const result = resultOf(run);
+    expect(result.provenance).toMatchObject({ changeId: 'CHG-42', tool: 'asa-mailguard' });
+    expect(result.device.serial).toBe(dev.emulator.opts.serial);
+    expect(run.stdout).toMatch(/restoring from \S+-backup\.json/);
+    expect(configCommandsSince(dev, logBefore)).toEqual([]);
+    const both = await runOn('rollback', dev.info, cwd, ['--latest', '--backup', 'x.cfg', '--dry-run']);
+    expect(both.code).toBe(2);
+  }, 60_000);
+
   it('rollback --context ctx1 restores only that context', async () => {
     const backup = filesUnder(cwd).find((f) => f.endsWith('-backup.json')) as string;
     const run = await runOn('rollback', dev.info, cwd, ['--backup', backup, '--context', 'ctx1', '--yes', '--json']);

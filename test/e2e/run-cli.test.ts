@@ -181,7 +181,7 @@ describe('asa-mailguard run', () => {
 
   it('--wait-for-window waits with a countdown, then starts inside the window', async () => {
     // Far enough ahead that the CLI is still waiting when it has started on a busy machine.
-    const start = iso(6000);
+    const start = iso(10_000);
     // A change (an audit runs any time): c-bad's injected fault rolls it back, so no device is left changed.
     const pb = playbook('wait', {
       mode: 'disable-smtp-inspection',

@@ -3,7 +3,7 @@ import type { ChangeOptions } from '../../change/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { MailguardError } from '../../errors.js';
 import { type ConnectionFlags, toConnectOptions } from '../connection-options.js';
-import { parseSmtpEndpoint } from '../option-parsers.js';
+import { parseChangeId, parseSmtpEndpoint } from '../option-parsers.js';
 import { runChangeWithUi } from '../render/run-change.js';
 import type { ApplyFlags } from './apply.js';
 
@@ -36,6 +36,7 @@ export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'conne
     backupDir: flags.backupDir,
     reportFile: flags.report,
     context: flags.context,
+    ...(flags.changeId ? { provenance: { changeId: parseChangeId(flags.changeId) } } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface ApplyFlags {
+  changeId?: string;
   dryRun?: boolean;
   reload: ReloadPolicy;
   reloadTimeout: string;
@@ -56,6 +57,7 @@ export function register(program: Command): void {
     .option('--backup-dir <dir>', 'where backups, locks and change records go', './backups')
     .option('--report <file>', 'change record path (.json and .md; default beside the backup)')
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
+    .option('--change-id <id>', 'change or ticket id for the change record')
     .option('-y, --yes', 'do not ask before the first config command')
     .option('--json', 'JSON lines: one per event, then the result')
     .option('-v, --verbose', 'show the device conversation')

@@ -9,7 +9,9 @@ import { collect } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RollbackFlags {
-  backup: string;
+  backup?: string;
+  latest?: boolean;
+  changeId?: string;
   dryRun?: boolean;
   backupDir: string;
   report?: string;
@@ -30,7 +32,9 @@ export function register(program: Command): void {
     .argument('<target>', '[user@]host[:port] of the firewall');
   addConnectionOptions(cmd);
   cmd
-    .requiredOption('--backup <file>', 'the <stamp>-running.cfg or <stamp>-backup.json written by apply')
+    .option('--backup <file>', 'the <stamp>-running.cfg or <stamp>-backup.json written by apply')
+    .option('--latest', 'instead of --backup: the newest backup of this target in --backup-dir')
+    .option('--change-id <id>', 'change or ticket id for the change record')
     .option('--dry-run', 'print the restore commands; send no config command')
     .option('--backup-dir <dir>', 'where the new backup, the lock and the change record go', './backups')
     .option('--report <file>', 'change record path (.json and .md; default beside the new backup)')

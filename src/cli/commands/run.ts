@@ -57,7 +57,7 @@ started whose expected time (reload timeout included) would cross the end of the
 changes nothing and may run any time (the window is not enforced), so the plan can be reviewed in advance.
 
 Progress: a task tree in a terminal, plain lines otherwise, JSON lines with --json. At the end the fleet
-report (JSON and a Markdown table) is written to the report dir (mode 0600).
+report (JSON, Markdown, a self-contained HTML page with a timeline of the window, and CSV) is written to the report dir (mode 0600).
 
 Examples:
   $ asa-mailguard run playbooks/audit.yaml --inventory examples/ansible-inventory.ini
