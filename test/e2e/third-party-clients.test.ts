@@ -34,6 +34,8 @@ beforeAll(async () => {
       // device it drives has already answered it, as most production ASAs have.
       { name: 'asa', dialect: 'asa9', hostname: 'fw-netmiko', anonymousReportingQuestion: false },
       { name: 'pix', dialect: 'pix6' },
+      // The ASA 8.x SSH-2 set only (asa-cli.md §1.8): nmap, OpenSSH and Netmiko meet it as on a real 8.x.
+      { name: 'asa8', dialect: 'asa8', hostname: 'fw8', anonymousReportingQuestion: false },
     ],
     { smtp: true },
   );
@@ -121,4 +123,73 @@ describe.skipIf(!swaks)('swaks through the Mailguard front', () => {
     const [msg] = await backend.waitForMessages(1);
     expect(msg!.to).toContain('rcpt@example.com');
   }, 90_000);
+});
+
+const openssh = await has('ssh', ['-V']);
+
+describe('the ASA 8.x SSH-2 set as other clients see it', () => {
+  it.skipIf(!nmap)(
+    'nmap ssh2-enum-algos lists the 8.x set only',
+    async () => {
+      const d = lab.devices.find((x) => x.name === 'asa8')!;
+      const { stdout } = await run(
+        'nmap',
+        ['-sV', '-Pn', '-n', '-p', String(d.ssh.port), '--script', 'ssh2-enum-algos', '127.0.0.1'],
+        { timeout: 120_000 },
+      );
+      expect(stdout).toMatch(/Cisco SSH 1\.25 \(protocol 1\.99\)/);
+      expect(stdout).toMatch(/kex_algorithms: \(1\)\s+\|\s+diffie-hellman-group1-sha1/);
+      expect(stdout).toMatch(/server_host_key_algorithms: \(1\)\s+\|\s+ssh-rsa/);
+      expect(stdout).toMatch(/encryption_algorithms: \(4\)/);
+      expect(stdout).toMatch(/mac_algorithms: \(2\)/);
+      expect(stdout).not.toMatch(/curve25519|chacha20|gcm|ed25519/);
+    },
+    150_000,
+  );
+
+  it.skipIf(!openssh)(
+    "OpenSSH's defaults are refused; the old algorithms added get in",
+    async () => {
+      const d = lab.devices.find((x) => x.name === 'asa8')!;
+      const base = ['-F', '/dev/null', '-T', '-p', String(d.ssh.port), '-o', 'BatchMode=yes'];
+      base.push('-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null');
+      const refused = await run('ssh', [...base, `${d.username}@127.0.0.1`], { timeout: 30_000 }).catch(
+        (e: { stderr: string }) => e,
+      );
+      expect(refused.stderr).toContain(
+        'no matching key exchange method found. Their offer: diffie-hellman-group1-sha1',
+      );
+      const old = ['-o', 'KexAlgorithms=+diffie-hellman-group1-sha1', '-o', 'HostKeyAlgorithms=+ssh-rsa'];
+      old.push('-o', 'Ciphers=+aes128-cbc');
+      // BatchMode: no password is typed, so getting as far as the authentication refusal proves the handshake passed.
+      const negotiated = await run('ssh', [...base, ...old, `${d.username}@127.0.0.1`], { timeout: 30_000 }).catch(
+        (e: { stderr: string }) => e,
+      );
+      expect(negotiated.stderr).toMatch(/Permission denied/);
+      expect(negotiated.stderr).not.toMatch(/no matching/);
+    },
+    60_000,
+  );
+
+  it.skipIf(!netmiko)(
+    'Netmiko 2.4.2 (paramiko) logs in to asa8 unchanged',
+    async () => {
+      const d = lab.devices.find((x) => x.name === 'asa8')!;
+      const script = `
+import sys
+from netmiko import ConnectHandler
+c = ConnectHandler(device_type='cisco_asa', host='${d.ssh.host}', port=${d.ssh.port},
+                   username=sys.argv[1], password=sys.argv[2], secret=sys.argv[3])
+print('PROMPT=' + c.find_prompt())
+print('IDENT=' + c.remote_conn.get_transport().remote_version)
+print(c.send_command('show version'))
+c.disconnect()
+`;
+      const { stdout } = await run(PY, ['-c', script, d.username, d.password, d.enableSecret], { timeout: 90_000 });
+      expect(stdout).toContain('PROMPT=fw8#');
+      expect(stdout).toContain('IDENT=SSH-1.99-Cisco-1.25');
+      expect(stdout).toContain('Version 8.4(1)');
+    },
+    120_000,
+  );
 });
