@@ -1,5 +1,9 @@
 /** The conversation log with every registered secret replaced by `***`; the file is created mode 0600. */
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Transcript files this process has written to (resolved paths). */
+const opened = new Set<string>();
 
 export class Transcript {
   private readonly secrets: string[] = [];
@@ -10,8 +14,14 @@ export class Transcript {
 
   constructor(file?: string) {
     if (file) {
-      this.fd = openSync(file, 'w', 0o600);
+      // A reconnect (after a drop, a timeout or a reload) appends with a marker line: what was sent before a
+      // failure must stay readable. The first session of the process starts the file afresh.
+      const key = resolve(file);
+      const again = opened.has(key);
+      opened.add(key);
+      this.fd = openSync(file, again ? 'a' : 'w', 0o600);
       fchmodSync(this.fd, 0o600); // an existing file keeps its old mode otherwise
+      if (again) writeSync(this.fd, `\n! mailguard: --- new session ${new Date().toISOString()} (reconnect) ---\n`);
     }
   }
 

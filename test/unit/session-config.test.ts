@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addConnectionOptions, toConnectOptions } from '../../src/cli/connection-options.js';
 import { resolveCredentials } from '../../src/config/credentials.js';
 
+/** A writable place (the path is checked before anything is contacted; `/` is writable only for root). */
+const TRANSCRIPT = join(tmpdir(), 'mg-session-config-t.log');
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'cfg-'));
@@ -90,7 +93,7 @@ describe('connection flags -> ConnectOptions', () => {
       '--command-timeout',
       '9',
       '--transcript',
-      '/t',
+      TRANSCRIPT,
       '--enable-secret',
       'en',
     ]);
@@ -108,7 +111,7 @@ describe('connection flags -> ConnectOptions', () => {
       jump: 'ops@bastion:22',
       jumpHops: [expect.objectContaining({ username: 'ops', host: 'bastion', port: 22 })],
       timeouts: { connectMs: 2500, loginMs: 7000, commandMs: 9000 },
-      transcriptFile: '/t',
+      transcriptFile: TRANSCRIPT,
     });
     expect(Buffer.isBuffer(o.privateKey)).toBe(true);
   });
