@@ -4,14 +4,15 @@
  * `[group:vars]` and `[group:children]`, hosts before any section are ungrouped. Follows
  * ansible/plugins/inventory/ini.py: `#`/`;` start comments, inline `#` comments only on host lines.
  */
-import { applyAnsibleVar } from './ansible-vars.js';
+import { applyAnsibleVar, recordAnsibleVar } from './ansible-vars.js';
+import { type AnsibleLoadOptions, finishAnsible } from './ansible-vars-dirs.js';
 import { type Inventory, InventoryBuilder } from './inventory.js';
 import type { SourcePos } from './source.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:[#;].*)?$/;
 const GROUP_NAME = /^[A-Za-z0-9_.-]+$/;
 
-export function parseAnsibleIni(file: string, text: string): Inventory {
+export function parseAnsibleIni(file: string, text: string, opts: AnsibleLoadOptions = {}): Inventory {
   const b = new InventoryBuilder(file, 'ansible-ini');
   let section: { group: string; kind: 'hosts' | 'vars' | 'children' } = { group: 'ungrouped', kind: 'hosts' };
   const lines = text.split(/\r?\n/);
@@ -79,7 +80,7 @@ export function parseAnsibleIni(file: string, text: string): Inventory {
       }
       hostLinesSeen.set(key, at.line);
       const host = b.host(name, at, section.group);
-      if (port !== undefined) host.vars.port = { value: port, at: { ...at, column: first!.col } };
+      if (port !== undefined) recordAnsibleVar(host.vars, 'ansible_port', port, { ...at, column: first!.col });
       for (const t of rest) {
         const eq = t.text.indexOf('=');
         if (eq <= 0) {
@@ -98,7 +99,7 @@ export function parseAnsibleIni(file: string, text: string): Inventory {
     const g = b.group(v.group, null);
     applyAnsibleVar(b, g.vars, `group ${v.group}`, v.key, v.value, v.at);
   }
-  return b.finish();
+  return finishAnsible(b, opts);
 }
 
 function unquote(v: string): string {

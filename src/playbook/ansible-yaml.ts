@@ -3,7 +3,8 @@
  * Any other key inside a group is an error (Ansible only warns; a typo must never be silently ignored here).
  */
 import { expandHostPattern } from './ansible-ini.js';
-import { applyAnsibleVar } from './ansible-vars.js';
+import { applyAnsibleVar, recordAnsibleVar } from './ansible-vars.js';
+import { type AnsibleLoadOptions, finishAnsible } from './ansible-vars-dirs.js';
 import { type HostSettings, type Inventory, InventoryBuilder } from './inventory.js';
 import type { YamlSource } from './source.js';
 
@@ -11,14 +12,14 @@ type Path = (string | number)[];
 
 const GROUP_KEYS = ['hosts', 'children', 'vars'];
 
-export function parseAnsibleYaml(src: YamlSource, data: unknown): Inventory {
+export function parseAnsibleYaml(src: YamlSource, data: unknown, opts: AnsibleLoadOptions = {}): Inventory {
   const b = new InventoryBuilder(src.file, 'ansible-yaml');
   if (!isObject(data)) {
     b.issue(src.locate([]), '', 'expected a mapping of group names (e.g. all:) at the top of the inventory');
     return b.finish();
   }
   for (const [name, body] of Object.entries(data)) walkGroup(b, src, name, body, [name], null);
-  return b.finish();
+  return finishAnsible(b, opts);
 }
 
 function walkGroup(
@@ -68,7 +69,7 @@ function walkGroup(
         }
         for (const hn of names) {
           const h = b.host(hn, at, name);
-          if (port !== undefined) h.vars.port = { value: port, at };
+          if (port !== undefined) recordAnsibleVar(h.vars, 'ansible_port', port, at);
           if (vars === null || vars === undefined) continue;
           if (!isObject(vars))
             b.issue(src.locate(hp), hp.join('.'), `expected host variables as a mapping, got ${typeof vars}`);

@@ -42,6 +42,7 @@ export {
   type StopReason,
 } from './fleet.js';
 export {
+  ansibleHostVars,
   type CredValue,
   effectiveSettings,
   formatWarning,

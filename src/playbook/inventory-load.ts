@@ -4,8 +4,10 @@
  * tool's own YAML format validated with zod.
  */
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { parseAnsibleIni } from './ansible-ini.js';
+import type { AnsibleLoadOptions } from './ansible-vars-dirs.js';
+import type { VaultSecret } from './ansible-vault.js';
 import { parseAnsibleYaml } from './ansible-yaml.js';
 import {
   type CredValue,
@@ -17,7 +19,13 @@ import {
 import { InventorySchema, type InventorySettings } from './schema.js';
 import { invalidFileError, YamlSource } from './source.js';
 
-export async function loadInventory(file: string, format: InventoryFormat | 'auto' = 'auto'): Promise<Inventory> {
+export async function loadInventory(
+  file: string,
+  format: InventoryFormat | 'auto' = 'auto',
+  opts: { vault?: VaultSecret[] } = {},
+): Promise<Inventory> {
+  // Ansible formats read group_vars/ and host_vars/ beside the inventory file.
+  const ansible = { varsDir: dirname(file), vault: opts.vault };
   const ext = extname(file).toLowerCase();
   const isYaml = ['.yaml', '.yml', '.json'].includes(ext);
   const fmt = format !== 'auto' ? format : isYaml ? null : 'ansible-ini';
@@ -36,10 +44,10 @@ export async function loadInventory(file: string, format: InventoryFormat | 'aut
         },
       ]);
     }
-    return parseAnsibleIni(file, text);
+    return parseAnsibleIni(file, text, ansible);
   }
   const src = await YamlSource.load(file, 'inventory');
-  return inventoryFromYaml(src, fmt ?? 'auto');
+  return inventoryFromYaml(src, fmt ?? 'auto', ansible);
 }
 
 /** Parse inventory text (YAML formats detected by their shape; INI when `format` says so). */
@@ -54,11 +62,15 @@ export async function parseInventory(
   return inventoryFromYaml(YamlSource.parse(file, text, 'inventory'), format);
 }
 
-async function inventoryFromYaml(src: YamlSource, format: InventoryFormat | 'auto'): Promise<Inventory> {
+async function inventoryFromYaml(
+  src: YamlSource,
+  format: InventoryFormat | 'auto',
+  ansible: AnsibleLoadOptions = {},
+): Promise<Inventory> {
   const data = src.toJS();
   const fmt = format === 'auto' ? detectYamlFormat(data) : format;
   if (fmt === 'ansible-yaml') {
-    return parseAnsibleYaml(src, data);
+    return parseAnsibleYaml(src, data, ansible);
   }
   if (fmt === 'ansible-ini') throw new Error('unreachable: INI handled before YAML parsing');
   return parseOwnInventory(src, data);

@@ -13,7 +13,9 @@ export interface Positioned<T> {
 /** A credential: a literal (plain text in a file) or a reference to an environment variable. */
 export type CredValue =
   | { kind: 'literal'; value: string; at: SourcePos }
-  | { kind: 'env'; name: string; at: SourcePos };
+  | { kind: 'env'; name: string; at: SourcePos }
+  /** An Ansible Vault text (`!vault |` value or a variable of a vault-encrypted file), decrypted only when needed. */
+  | { kind: 'vault'; text: string; at: SourcePos };
 
 export interface HostSettings {
   host?: Positioned<string>;
@@ -27,6 +29,14 @@ export interface HostSettings {
   smtpProbe?: Positioned<string[]>;
   mailDomain?: Positioned<string>;
   failoverPeer?: Positioned<string>;
+  /** SSH private key file (ansible_ssh_private_key_file, `identity`). */
+  privateKeyFile?: Positioned<string>;
+  /** Jump host(s) `[user@]host[:port]`, comma-separated chain (ProxyJump from ansible_ssh_common_args, `jump`). */
+  jump?: Positioned<string>;
+  context?: Positioned<string>;
+  knownHosts?: Positioned<string>;
+  /** Ansible formats: every variable as written (for templates and `ansible-inventory --list` parity). */
+  ansibleVars?: Record<string, Positioned<unknown>>;
 }
 
 export interface InventoryHost {
@@ -47,7 +57,7 @@ export interface InventoryGroup {
 }
 
 export interface InventoryWarning {
-  code: 'PLAINTEXT_SECRET';
+  code: 'PLAINTEXT_SECRET' | 'IGNORED_VAR' | 'FILE_MODE';
   message: string;
   at: SourcePos;
 }
@@ -67,6 +77,8 @@ export interface Inventory {
   /** Always holds `all` and `ungrouped`, as in Ansible. */
   groups: Map<string, InventoryGroup>;
   warnings: InventoryWarning[];
+  /** group_vars/host_vars files that are vault-encrypted as a whole and were not decrypted (no vault password). */
+  lockedVaultFiles?: string[];
 }
 
 /** Builds an Inventory while a format parser walks its file; collects issues instead of stopping at the first. */
@@ -232,6 +244,17 @@ export function effectiveSettings(inv: Inventory, host: string): HostSettings {
   const out: HostSettings = {};
   for (const g of order) Object.assign(out, definedOnly(inv.groups.get(g)?.vars ?? {}));
   Object.assign(out, definedOnly(inv.hosts.get(host)?.vars ?? {}));
+  delete out.ansibleVars; // merged key by key by ansibleHostVars, never as one object
+  return out;
+}
+
+/** A host's Ansible variables merged as Ansible does: `all`, parent groups, child groups (then by name), the host. */
+export function ansibleHostVars(inv: Inventory, host: string): Record<string, Positioned<unknown>> {
+  const depths = groupDepths(inv, host);
+  const order = [...depths.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([g]) => g);
+  const out: Record<string, Positioned<unknown>> = {};
+  for (const g of order) Object.assign(out, inv.groups.get(g)?.vars.ansibleVars ?? {});
+  Object.assign(out, inv.hosts.get(host)?.vars.ansibleVars ?? {});
   return out;
 }
 

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { MailguardError } from '../errors.js';
+import { VAULT_YAML_TAG } from './ansible-vault.js';
 
 export interface SourcePos {
   file: string;
@@ -68,7 +69,12 @@ export class YamlSource {
     this.text = text;
     this.lineCounter = new LineCounter();
     // YAML 1.2 core schema: `22:00` stays a string and timestamps stay strings (no Date surprises).
-    this.doc = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+    this.doc = parseDocument(text, {
+      lineCounter: this.lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      customTags: [VAULT_YAML_TAG],
+    });
   }
 
   /** Parse; YAML syntax errors (and duplicate keys) become PLAYBOOK_INVALID with file:line:col. */

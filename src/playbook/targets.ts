@@ -4,10 +4,12 @@
  * specific first: host, then deeper groups, then `all`) and the outside probe per host.
  */
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { MailguardError } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { ConnectOptions } from '../session/types.js';
+import { decryptVault, type VaultSecret, warnIfOpen } from './ansible-vault.js';
 import type { FleetTarget, ProbeTarget } from './fleet.js';
 import {
   type CredValue,
@@ -39,6 +41,10 @@ export interface ResolveOptions {
   shardBy?: 'hash' | 'group';
   /** One stage of a pipeline: only the first `count` hosts (the canaries), or all but the canaries already run. */
   phase?: { kind: 'canary'; count: number } | { kind: 'rest'; exclude: readonly string[] };
+  /** Vault passwords for `!vault` values and vault-encrypted group_vars/host_vars files. */
+  vault?: VaultSecret[];
+  /** false: resolve no credential (`--list-hosts`: the scope can be listed without the secrets). */
+  credentials?: boolean;
 }
 
 export interface ResolvedFleet {
@@ -69,7 +75,16 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     (await loadInventory(
       displayPath(o.inventoryFile ? resolve(o.inventoryFile) : resolve(lp.dir, p.inventory)),
       p.inventoryFormat ?? 'auto',
+      { vault: o.vault },
     ));
+  const wantCreds = o.credentials !== false;
+  if (wantCreds && inventory.lockedVaultFiles?.length) {
+    throw new MailguardError(
+      'BAD_INPUT',
+      `${inventory.lockedVaultFiles.join(', ')} ${inventory.lockedVaultFiles.length > 1 ? 'are' : 'is'} vault-encrypted and no vault password was given`,
+      { hint: 'Give --vault-password-file FILE or --vault-id label@FILE (or set ANSIBLE_VAULT_PASSWORD_FILE).' },
+    );
+  }
   const issues: SourceIssue[] = [];
   const names = [...inventory.groups.keys(), ...inventory.hosts.keys()];
 
@@ -128,10 +143,13 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
   }
 
   const targets: FleetTarget[] = [];
+  const keyWarnings: string[] = [];
   const missing = new Map<string, { at: SourcePos; name: string; hosts: string[]; empty: boolean }>();
   const need = (c: CredValue | undefined, host: string): string | undefined => {
-    if (!c) return undefined;
+    if (!c || !wantCreds) return undefined;
     if (c.kind === 'literal') return c.value;
+    // A wrong vault password throws here: before any device is contacted.
+    if (c.kind === 'vault') return decryptVault(c.text, o.vault ?? [], c.at);
     const v = o.env[c.name];
     if (v === undefined || v === '') {
       const key = `${c.name}@${formatPos(c.at)}`;
@@ -171,12 +189,19 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     const pb = mergePlaybookCreds(lp, p.credentials ?? {}, order);
     const cred = (f: Field, invValue: CredValue | undefined) => need(pb[f] ?? invValue, name);
     let privateKey: string | undefined;
-    if (pb.privateKeyFile) {
+    // The playbook's key (relative to the playbook) wins over the inventory's (relative to the inventory, as Ansible).
+    const keyFile = pb.privateKeyFile
+      ? { ...pb.privateKeyFile, value: resolve(lp.dir, pb.privateKeyFile.value) }
+      : inv.privateKeyFile
+        ? { ...inv.privateKeyFile, value: resolve(dirname(inventory.file), expandHome(inv.privateKeyFile.value)) }
+        : undefined;
+    if (keyFile && wantCreds) {
       try {
-        privateKey = await readFile(resolve(lp.dir, pb.privateKeyFile.value), 'utf8');
+        privateKey = await readFile(keyFile.value, 'utf8');
+        warnIfOpen(keyFile.value, 'private key', (line) => keyWarnings.push(line));
       } catch (e) {
         issues.push({
-          ...pb.privateKeyFile.at,
+          ...keyFile.at,
           path: 'privateKeyFile',
           message: `cannot read the private key file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
         });
@@ -197,6 +222,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     if (inv.port) connect.port = inv.port.value;
     if (inv.legacyAlgorithms?.value ?? s.legacyAlgorithms) connect.legacyAlgorithms = true;
     if (s.knownHosts) connect.knownHostsFile = s.knownHosts;
+    if (inv.jump) connect.jump = inv.jump.value;
     const username = cred('username', inv.username);
     const password = cred('password', inv.password);
     const enableSecret = cred('enableSecret', inv.enableSecret);
@@ -229,7 +255,15 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       missing.size > 0 ? 'Set the variables in the environment or in .env (see examples/.env.example).' : undefined,
     );
   }
-  return { inventory, targets, otherShards, fleetTotal, shardGroups, warnings: inventory.warnings };
+  const warnings = [...inventory.warnings];
+  for (const line of new Set(keyWarnings)) {
+    warnings.push({
+      code: 'FILE_MODE',
+      at: { file: inventory.file, line: 1, column: 1 },
+      message: line.replace(/^warning: /, ''),
+    });
+  }
+  return { inventory, targets, otherShards, fleetTotal, shardGroups, warnings };
 }
 
 /**
@@ -415,4 +449,9 @@ function displayPath(abs: string): string {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** `~/` in a key path (Ansible expands it; the inventory is not read by a shell). */
+function expandHome(p: string): string {
+  return p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }

@@ -17,7 +17,7 @@ import {
 function flat(inv: Inventory, host: string) {
   const s = effectiveSettings(inv, host);
   const cred = (c: (typeof s)['password']) =>
-    c ? (c.kind === 'env' ? `env:${c.name}` : `literal:${c.value}`) : undefined;
+    c ? (c.kind === 'env' ? `env:${c.name}` : c.kind === 'vault' ? 'vault' : `literal:${c.value}`) : undefined;
   return {
     host: s.host?.value,
     port: s.port?.value,
@@ -99,10 +99,14 @@ describe('Ansible INI', () => {
     expect(inv.warnings.every((w) => !w.message.includes('two words') && !w.message.includes('enable1'))).toBe(true);
   });
 
-  it('rejects templates other than the env lookup, and vault values', () => {
+  it('rejects templates other than the env lookup and {{ variable }}, naming the variable', () => {
     for (const [line, word] of [
-      ['fw ansible_password="{{ vault_pw }}"', /only \{\{ lookup\('env', 'NAME'\) \}\}/],
-      ['fw ansible_password=$ANSIBLE_VAULT;1.1;AES256', /vault-encrypted/],
+      [
+        'fw ansible_password="{{ pw | default(\'x\') }}"',
+        /ansible_password: the template \{\{ pw \| default\('x'\) \}\} \(column 1/,
+      ],
+      ['fw ansible_password="{{ vault_pw }}"', /ansible_password refers to the undefined variable "vault_pw"/],
+      ['fw ansible_host="{{ ansible_ssh_host }}" ansible_ssh_host="{{ ansible_host }}"', /template loop/],
       ['fw ansible_port=70000', /TCP port/],
       ['fw smtp_probe=mx1:25,bad/host', /HOST\[:PORT\]/],
       ['fw novalue', /expected key=value/],

@@ -15,6 +15,7 @@ import { makeProvenance } from '../../change/provenance.js';
 import { parseDuration } from '../../config/duration.js';
 import { ensureWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError } from '../../errors.js';
+import { loadVaultSecrets, warnIfOpen } from '../../playbook/ansible-vault.js';
 import {
   type CanaryResult,
   canaryResult,
@@ -80,6 +81,7 @@ export function loadEnv(
     }
     return { ...env };
   }
+  warnIfOpen(path, '.env file', (line) => process.stderr.write(`${line}\n`));
   let parsed: Record<string, string>;
   try {
     parsed = parseDotenv(readFileSync(path));
@@ -94,7 +96,7 @@ export function loadEnv(
 function overridesFrom(f: RunFlags): RunOverrides {
   const o: RunOverrides = {};
   if (f.changeId !== undefined) o.changeId = parseChangeId(f.changeId);
-  if (f.dryRun) o.dryRun = true;
+  if (f.dryRun || f.check) o.dryRun = true;
   if (f.reportDir) o.reportDir = f.reportDir;
   if (f.knownHosts) o.knownHosts = f.knownHosts;
   if (f.hostKeyPolicy) o.hostKeyPolicy = f.hostKeyPolicy;
@@ -246,9 +248,17 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
   const stage = await stageOf(f, env, settings.canary);
   const { phase, shard } = stage;
   const shardBy = f.shardBy ?? lp.playbook.shards?.by ?? 'hash';
+  const vault = loadVaultSecrets({
+    passwordFiles: f.vaultPasswordFile,
+    vaultIds: f.vaultId,
+    env,
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
   const fleet = await resolveFleet(lp, {
     settings,
     env,
+    vault,
+    credentials: !f.listHosts,
     ...(f.inventory ? { inventoryFile: f.inventory } : {}),
     ...(f.limit !== undefined ? { limit: f.limit } : {}),
     ...(shard ? { shard, shardBy } : {}),

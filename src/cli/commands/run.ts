@@ -6,12 +6,16 @@ import { type Command, Option } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
 import type { ReloadPolicy } from '../../playbook/index.js';
 import type { HostKeyPolicy } from '../../session/types.js';
-import { renamedOption } from '../option-parsers.js';
+import { collect, renamedOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RunFlags {
   changeId?: string;
   inventory?: string;
+  /** Ansible's word for --dry-run. */
+  check?: boolean;
+  vaultPasswordFile?: string[];
+  vaultId?: string[];
   limit?: string;
   dryRun?: boolean;
   waitForWindow?: boolean;
@@ -86,13 +90,16 @@ export function register(program: Command): void {
       'Run a playbook across a fleet: canary first, a few devices at a time, failover units never together, inside the change window; fleet report at the end',
     )
     .argument('<playbook>', 'playbook YAML file (schema: playbooks/playbook.schema.json)')
-    .option('--inventory <file>', "inventory to use instead of the playbook's (own YAML, Ansible INI or YAML)")
+    .option('-i, --inventory <file>', "inventory to use instead of the playbook's (own YAML, Ansible INI or YAML)")
+    .option('--vault-password-file <file>', 'Ansible Vault password file (repeatable)', collect)
+    .option('--vault-id <[label@]file>', 'Ansible Vault id and its password file (repeatable)', collect)
     .option(
       '--limit <pattern>',
       "only these hosts of the playbook's targets (Ansible patterns: fw-*, group, !host, &group)",
     )
     .option('--change-id <id>', "change or ticket id for the records and reports (overrides the playbook's changeId)")
     .option('--dry-run', 'connect, detect and plan only: no config command is sent (the window is not enforced)')
+    .option('--check', "Ansible's word for --dry-run")
     .option('--wait-for-window', 'outside the change window: wait for it with a countdown instead of exit 7')
     .option(
       '--shard <i/n>',
