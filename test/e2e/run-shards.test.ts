@@ -91,7 +91,7 @@ describe('shards as jobs of an engine: canary stage, parallel shards with one bu
       shards.map((s) => s.code),
       out,
     ).toEqual([4, 1]);
-    for (const s of shards) expect(s.stdout).toMatch(/shard \d\/2 from JOB_COMPLETION_INDEX, by hash/);
+    for (const s of shards) expect(s.stderr).toMatch(/shard \d\/2 from JOB_COMPLETION_INDEX, by hash/);
 
     // Stage 3: the merge job.
     const merge = await runCli(['report', 'merge', 'out', '--out', 'merged', '--json'], {

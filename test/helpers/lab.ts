@@ -306,3 +306,11 @@ export function cliSession(
   conn.start();
   return ex;
 }
+
+/**
+ * A config without its `: Serial Number:` header line: each unit of a failover pair prints its own serial there,
+ * so replicated configs agree on everything but that line (as on real pairs).
+ */
+export function bodyOf(config: string): string {
+  return config.replace(/^: Serial Number: .*$/m, ': Serial Number: <unit>');
+}

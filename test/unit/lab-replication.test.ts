@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DeviceEmulator, resolveDeviceOptions } from '../../src/lab/device.js';
 import { failoverPairs, linkFailoverPeers } from '../../src/lab/failover.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
-import { cliSession, type Expect } from '../helpers/lab.js';
+import { bodyOf, cliSession, type Expect } from '../helpers/lab.js';
 
 function pair(): [DeviceEmulator, DeviceEmulator] {
   const [a, b] = failoverPairs(1, ['asa9'], { anonymousReportingQuestion: false, reloadDelaySec: 0.05 }).map(
@@ -45,7 +45,7 @@ describe('failover replication', () => {
     const [act, stby] = pair();
     const s = await pmapClass(act);
     expect(await s.cmd('inspect bogus', /\(config-pmap-c\)# $/)).toContain('ERROR: % Invalid input detected');
-    expect(stby.runningConfig()).toBe(act.runningConfig());
+    expect(bodyOf(stby.runningConfig())).toBe(bodyOf(act.runningConfig()));
     await s.cmd('no inspect esmtp', /\(config-pmap-c\)# $/);
     expect(esmtp(stby.runningConfig())).toBe(false);
     expect(stby.isModified()).toBe(true);
