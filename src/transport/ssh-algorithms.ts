@@ -107,6 +107,8 @@ export function noCommonAlgorithmError(o: {
         category: o.category,
         offered: o.offered,
         legacyAlgorithms: o.legacyAlgorithms,
+        // What the wizard asks on: adding the legacy set would match the device's offer.
+        legacyWouldMatch: legacyHelps,
       },
     },
   );

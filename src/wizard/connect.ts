@@ -7,6 +7,7 @@ import { MailguardError, toMailguardError } from '../errors.js';
 import { openSession } from '../session/index.js';
 import type { CliSession, ConnectOptions } from '../session/types.js';
 import { appendKnownHostLine, defaultKnownHostsFile, knownHostsName } from '../transport/index.js';
+import { describeLegacyAlgorithms } from '../transport/ssh-algorithms.js';
 import { type Ui, WizardExit } from './ui.js';
 
 export interface ConnectState {
@@ -17,6 +18,9 @@ export interface ConnectState {
   /** Set when the person pressed Ctrl-C at a question asked inside the engine (the engine wraps errors). */
   exit?: WizardExit;
   enableRetried: boolean;
+  /** Set when the person agreed to the legacy SSH-2 algorithms: the change run and the playbook keep them. */
+  legacyAlgorithms?: boolean;
+  legacyAsked?: boolean;
   /** The last error of the session layer, unredacted (session errors never hold secrets). */
   lastError?: MailguardError;
 }
@@ -25,7 +29,8 @@ export function wizardOpenSession(ui: Ui, state: ConnectState): (o: ConnectOptio
   return async (opts) => {
     for (;;) {
       try {
-        return await openSession({ ...opts, enableSecret: state.enableSecret });
+        const legacyAlgorithms = opts.legacyAlgorithms || state.legacyAlgorithms;
+        return await openSession({ ...opts, enableSecret: state.enableSecret, legacyAlgorithms });
       } catch (e) {
         const err = toMailguardError(e);
         state.lastError = err;
@@ -41,6 +46,14 @@ export function wizardOpenSession(ui: Ui, state: ConnectState): (o: ConnectOptio
               },
             );
             throw state.lastError;
+          }
+          if (err.code === 'SSH_NO_COMMON_ALGORITHM' && err.details.legacyWouldMatch === true && !state.legacyAsked) {
+            state.legacyAsked = true;
+            if (await allowLegacy(ui, opts, err)) {
+              state.legacyAlgorithms = true;
+              continue;
+            }
+            throw err;
           }
           if (err.code === 'HOST_KEY_CHANGED') {
             ui.line();
@@ -82,4 +95,20 @@ async function trustHostKey(ui: Ui, opts: ConnectOptions, err: MailguardError): 
   appendKnownHostLine(file, opts.host, port, String(err.details.knownHostsKey));
   ui.line(`Recorded in ${file}.`);
   return true;
+}
+
+/** An ASA 8.x / 9.x before 9.6 offers only old SSH-2 algorithms: ask once (default no) before offering them too. */
+async function allowLegacy(ui: Ui, opts: ConnectOptions, err: MailguardError): Promise<boolean> {
+  const offered = (err.details.offered ?? {}) as Partial<Record<string, string[]>>;
+  const category = String(err.details.category);
+  ui.line();
+  ui.para(
+    `${opts.host} offers only old SSH algorithms (an ASA 8.x or 9.x before 9.6 does): ` +
+      `${(offered[category] ?? []).join(', ') || 'unknown'}.`,
+  );
+  ui.para(
+    `The tool can offer old ones too (--legacy-algorithms): ${describeLegacyAlgorithms()}. ` +
+      'They are weaker; newer ones can be configured on the device (ssh key-exchange group dh-group14-sha256).',
+  );
+  return ui.yesNo('Connect with the legacy algorithms?', false);
 }

@@ -92,6 +92,8 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     }
     break;
   }
+  // Agreed to at the connect step: the change run and the saved playbook use them too.
+  if (state.legacyAlgorithms) g.connect.legacyAlgorithms = true;
   if (look.outcome === 'failed') {
     // e.g. the standby unit of a failover pair: show what the device is, then why the wizard stops.
     if (look.platform) {

@@ -36,6 +36,7 @@ export async function offerPlaybook(
       host: g.connect.host,
       port: g.connect.port,
       transport: g.connect.transport,
+      legacyAlgorithms: g.connect.legacyAlgorithms,
       username: g.usernameEnv ? undefined : g.connect.username,
       usernameEnv: g.usernameEnv,
       passwordEnv: g.passwordEnv,

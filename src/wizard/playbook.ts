@@ -17,6 +17,8 @@ export interface PlaybookFacts {
   host: string;
   port?: number;
   transport: TransportKind;
+  /** SSH-2 with the old algorithms added (the person agreed at the connect step). */
+  legacyAlgorithms?: boolean;
   username?: string;
   /** Env var that held the username, when it came from the environment. */
   usernameEnv?: string;
@@ -52,6 +54,7 @@ export function playbookDocuments(
         host: f.host,
         ...(f.port ? { port: f.port } : {}),
         transport: f.transport,
+        ...(f.legacyAlgorithms ? { legacyAlgorithms: true } : {}),
       },
     },
   };

@@ -88,6 +88,7 @@ beforeAll(async () => {
       { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
       { name: 'idle', dialect: 'asa9', hostname: 'fw-idle' },
       { name: 'pix', dialect: 'pix6', hostname: 'pixfw' },
+      { name: 'asa8', dialect: 'asa8', hostname: 'fw-asa8' },
       { name: 'multi', dialect: 'asa9', hostname: 'fw-multi', contextMode: 'multiple', contexts: ['admin', 'ctx1'] },
       { name: 'standby', dialect: 'asa9', hostname: 'fw-standby', faults: { standby: true } },
     ],
@@ -447,6 +448,25 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(run.out).toMatch(/\[pixfw\] ok +plan .*1 command/);
     expect(run.out).toMatch(/1 done \(dry run\)/);
     expect(d.runningConfig()).toBe(before);
+  }, 60_000);
+
+  it('ASA 8.x with only old SSH algorithms: asked once (default no), reconnects with them, playbook keeps them', async () => {
+    const d = lab.device('asa8');
+    const before = d.runningConfig();
+    const s = await pastTarget('asa8', 'asa8', ['--host-key-policy', 'accept-new']);
+    await s.expect(/offers only old SSH algorithms/);
+    await s.expect(/diffie-hellman-group1-sha1/);
+    await s.expect(/Connect with the legacy algorithms\? \(y\/N\)/, `y${KEY.enter}`);
+    await s.expect(/ok: logged in to fw-asa8/);
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
+    await s.expect(/What now\?/, KEY.enter); // dry run only
+    await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    await s.expect(/Playbook file:/, KEY.enter);
+    await s.expect(/Playbook: +mailguard-fw-asa8\.playbook\.yml/);
+    expect(await s.exit()).toBe(0);
+    expect(d.runningConfig()).toBe(before);
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    expect(readFileSync(join(cwd, 'mailguard-fw-asa8.inventory.yml'), 'utf8')).toMatch(/legacyAlgorithms: true/);
   }, 60_000);
 
   it('multiple-context ASA: findings and plan per context, dry run only', async () => {
