@@ -7,6 +7,7 @@ export const FAULT_HELP = [
   'drop-at=REGEX       close the connection when a matching command arrives (before running it)',
   'error-at=REGEX      answer a matching command with the invalid-input error instead of running it',
   'hang-at=REGEX       never answer a matching command',
+  'flood-at=REGEX     stream output lines forever (no prompt) for a matching command',
   'authz-fail=REGEX    answer a matching command with "Command authorization failed"',
   'auth-fail           every login fails',
   'config-lock         configure terminal is refused (configuration locked)',
@@ -40,7 +41,7 @@ function usage(message: string): MailguardError {
 
 export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
   const f: LabFaults = { ...into };
-  const push = (key: 'dropAt' | 'errorAt' | 'hangAt' | 'authzFail', re: RegExp) => {
+  const push = (key: 'dropAt' | 'errorAt' | 'hangAt' | 'floodAt' | 'authzFail', re: RegExp) => {
     f[key] = [...(f[key] ?? []), re];
   };
   for (const spec of specs) {
@@ -59,6 +60,9 @@ export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
         break;
       case 'hang-at':
         push('hangAt', regex(name, value));
+        break;
+      case 'flood-at':
+        push('floodAt', regex(name, value));
         break;
       case 'authz-fail':
         push('authzFail', regex(name, value));

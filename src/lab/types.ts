@@ -17,6 +17,8 @@ export interface LabFaults {
   errorAt?: RegExp[];
   /** Never answer. */
   hangAt?: RegExp[];
+  /** Stream output lines forever, never a prompt (a runaway `show`), until the connection closes. */
+  floodAt?: RegExp[];
   /** `Command authorization failed`. */
   authzFail?: RegExp[];
   /** Every login fails. */

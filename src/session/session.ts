@@ -19,6 +19,9 @@ export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, loginMs: 20_000, 
 /** How far back from the end of the buffer prompts and questions are searched (scrapli uses 1000 bytes). */
 const SEARCH_DEPTH = 2048;
 
+/** Default bound on one command's captured output (ConnectOptions.maxOutputChars). */
+export const DEFAULT_MAX_OUTPUT_CHARS = 16 * 1024 * 1024;
+
 const MORE_RE = /<--- More --->\s*$/;
 /** asa-cli.md §1.6, unicon pattern. */
 export const NOTICE_QUESTION_RE = /\[Y\]es, \[N\]o, \[A\]sk later:\s*$/;
@@ -78,6 +81,9 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   private readonly record: Transcript;
   private readonly log: (line: string) => void;
   private closeReason = '';
+  private readonly maxOutput: number;
+  /** Characters already taken into the running command's output (bounded together with the buffer). */
+  private captured = 0;
 
   constructor(
     private readonly transport: Transport,
@@ -85,7 +91,8 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   ) {
     super();
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-    this.record = new Transcript(opts.transcriptFile);
+    this.maxOutput = opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+    this.record = new Transcript(opts.transcriptFile, this.maxOutput);
     for (const s of [opts.password, opts.enableSecret, opts.passphrase]) this.record.addSecret(s);
     this.log = opts.onLog ?? (() => {});
     transport.on('data', (chunk: Buffer) => this.onData(this.decoder.write(chunk)));
@@ -99,6 +106,26 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     this.record.append(text);
     this.buf += text;
     this.check();
+    if (this.captured + this.buf.length <= this.maxOutput) return;
+    const w = this.waiter;
+    if (w) {
+      // A stream without a prompt: stop reading it into memory; the caller decides what happens next.
+      this.finishWait();
+      w.reject(this.tooLargeError());
+    }
+    // Unsolicited output between commands: only the tail a prompt match needs is kept.
+    this.buf = this.buf.slice(-SEARCH_DEPTH);
+  }
+
+  private tooLargeError(): MailguardError {
+    return new MailguardError(
+      'OUTPUT_TOO_LARGE',
+      `${this.opts.host} sent more than ${this.maxOutput} characters for one command without a prompt`,
+      {
+        hint: 'The device streams output without ending it (a runaway command or a stuck terminal); the session was closed. Raise the limit only if a real output is that large.',
+        details: { host: this.opts.host, limitChars: this.maxOutput },
+      },
+    );
   }
 
   private check(): void {
@@ -403,6 +430,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     const answers = [...(options.answers ?? [])];
     for (const a of answers) if (a.secret) this.record.addSecret(a.reply);
     this.buf = ''; // anything unsolicited since the last prompt is in the transcript, not in this output
+    this.captured = 0;
     this.writeLine(command);
     let collected = '';
     let noticeAnswered = false;
@@ -439,9 +467,16 @@ export class AsaCliSession extends EventEmitter implements CliSession {
           if (options.expectClose) return cleanOutput(collected + this.buf, command);
           throw this.lostError(command);
         }
+        if ((e as MailguardError).code === 'OUTPUT_TOO_LARGE') {
+          // Like a timeout: what the device sends next would desynchronise every later command.
+          this.buf = '';
+          this.transport.close();
+          (e as MailguardError).details.command = command;
+        }
         throw e;
       }
       collected += hit.before + hit.match[0];
+      this.captured = collected.length;
       if (hit.id === 'more') {
         this.transport.write(' ');
         continue;
@@ -472,6 +507,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
             () => new Error('no notice'),
           );
           collected += n.before + n.match[0];
+          this.captured = collected.length;
           this.answerNotice();
           noticeAnswered = true;
           continue;

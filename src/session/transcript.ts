@@ -8,11 +8,17 @@ const opened = new Set<string>();
 export class Transcript {
   private readonly secrets: string[] = [];
   private readonly lines: string[] = [];
+  /** Characters held in `lines`; the oldest are dropped past `maxChars` (the file, if any, keeps everything). */
+  private held = 0;
+  private dropped = false;
   /** The unfinished last line, kept unredacted only until its newline (a secret may span two chunks). */
   private partial = '';
   private fd: number | null = null;
 
-  constructor(file?: string) {
+  constructor(
+    file?: string,
+    private readonly maxChars = 16 * 1024 * 1024,
+  ) {
     if (file) {
       // A reconnect (after a drop, a timeout or a reload) appends with a marker line: what was sent before a
       // failure must stay readable. The first session of the process starts the file afresh.
@@ -47,18 +53,32 @@ export class Transcript {
     }
     const done = this.redact(all.slice(0, cut + 1));
     this.partial = all.slice(cut + 1);
-    this.lines.push(done);
+    this.keep(done);
     if (this.fd !== null) writeSync(this.fd, done);
+    // A line that never ends (a stream without newlines) must not grow the partial line without bound either.
+    if (this.partial.length > this.maxChars) this.partial = this.partial.slice(-this.maxChars);
+  }
+
+  private keep(text: string): void {
+    this.lines.push(text);
+    this.held += text.length;
+    while (this.held > this.maxChars && this.lines.length > 1) {
+      this.held -= this.lines.shift()?.length ?? 0;
+      this.dropped = true;
+    }
   }
 
   text(): string {
-    return this.lines.join('') + this.redact(this.partial);
+    const head = this.dropped
+      ? '! mailguard: (earlier output dropped from memory; the --transcript file has it)\n'
+      : '';
+    return head + this.lines.join('') + this.redact(this.partial);
   }
 
   close(): void {
     if (this.partial !== '') {
       const rest = this.redact(this.partial);
-      this.lines.push(rest);
+      this.keep(rest);
       this.partial = '';
       if (this.fd !== null) writeSync(this.fd, rest);
     }

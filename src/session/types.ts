@@ -26,6 +26,11 @@ export interface ConnectOptions extends TransportConnectOptions {
   timeouts?: Partial<Timeouts>;
   /** Write the whole conversation, secrets replaced by `***`. */
   transcriptFile?: string;
+  /**
+   * Most characters one command's output may hold (default 16 MiB, far above any real `show running-config`);
+   * past it the command fails with OUTPUT_TOO_LARGE and the session is closed.
+   */
+  maxOutputChars?: number;
   /** Called with human-readable log lines (never containing secrets). */
   onLog?: (line: string) => void;
   /**

@@ -22,6 +22,7 @@ const fx = labFixture(
       { name: 'authz', dialect: 'asa9', faults: { authzFail: [/^terminal pager/] } },
       { name: 'hang', dialect: 'asa9', faults: { hangAt: [/^show running-config$/] } },
       { name: 'drop', dialect: 'asa8', faults: { dropAt: [/^show running-config$/] } },
+      { name: 'flood', dialect: 'asa9', faults: { floodAt: [/^show running-config$/] } },
     ],
   },
   'session-fail-',
@@ -161,6 +162,26 @@ describe('device faults', () => {
     expect(took).toBeLessThan(3000);
     await s.close();
     expect(s.closed).toBe(true);
+  });
+
+  it('a device that streams without a prompt: OUTPUT_TOO_LARGE (exit 4) naming the limit, memory bounded', async () => {
+    const limit = 2 * 1024 * 1024;
+    const s = await openSession(opts('flood', { maxOutputChars: limit, timeouts: { commandMs: 60_000 } }));
+    const rss0 = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const e = await failure(s.send('show running-config'));
+    expect(e.code).toBe('OUTPUT_TOO_LARGE');
+    expect(e.exitCode).toBe(4);
+    expect(e.message).toContain(String(limit));
+    expect(e.details).toMatchObject({ limitChars: limit, command: 'show running-config' });
+    expect(Date.now() - t0).toBeLessThan(60_000); // the bound ended it, not the command timeout
+    // The session closed itself (nothing more is sent) and kept no more than the limit in memory.
+    if (!s.closed) await once(s, 'close');
+    expect(s.closed).toBe(true);
+    expect(s.transcript().length).toBeLessThan(limit + 64 * 1024);
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(256 * 1024 * 1024);
+    const sent = fx.lab.device('flood').commandLog();
+    expect(sent.at(-1)).toBe('show running-config');
   });
 
   it('a dropped connection: CONNECTION_LOST naming the command', async () => {

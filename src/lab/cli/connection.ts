@@ -102,6 +102,16 @@ export class CliConnection extends EventEmitter {
       await new Promise<void>((r) => this.once('closed', () => r()));
       return;
     }
+    if (matches(f.floodAt)) {
+      // About 16 KiB per timer tick: a steady stream the client must bound, paced because the sink has no
+      // backpressure (an unpaced loop would grow the lab's own send buffers instead).
+      const line = `${'x'.repeat(78)}\r\n`.repeat(200);
+      while (!this.io.isClosed) {
+        s.write(line);
+        await new Promise<void>((r) => setTimeout(r, 1));
+      }
+      return;
+    }
     if (matches(f.dropAt)) {
       this.close();
       return;
