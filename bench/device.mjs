@@ -11,7 +11,7 @@ export function connectOptions(device, knownHostsFile) {
   return {
     host: device.ssh.host,
     port: device.ssh.port,
-    transport: 'ssh',
+    transport: device.sshTransport ?? 'ssh', // ssh1 on the lab's pix6
     username: device.username,
     password: device.password,
     enableSecret: device.enableSecret,

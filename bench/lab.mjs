@@ -36,10 +36,10 @@ export async function readUsage(file, timeoutMs = 5000) {
 }
 
 /**
- * Start `asa-mailguard lab --json` with N asa9 devices (fixed credentials, no NOTICE question so every run is the
+ * Start `asa-mailguard lab --json` with N devices (asa9 unless told; pix6 speaks SSH-1.5 only) (fixed credentials, no NOTICE question so every run is the
  * same) and resolve with its devices once it printed its JSON.
  */
-export async function startLab({ devices, extra = [] }) {
+export async function startLab({ devices, dialect = 'asa9', extra = [] }) {
   const usageFile = join(tmpdir(), `asa-bench-lab-${process.pid}-${seq++}.json`);
   const args = [
     '--import',
@@ -48,7 +48,7 @@ export async function startLab({ devices, extra = [] }) {
     'lab',
     '--json',
     '--dialect',
-    'asa9',
+    dialect,
     '--devices',
     String(devices),
     '--username',

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { configReadBench } from './config-read.mjs';
 import { changeOnce, cliStartOnce, detectCliOnce, detectLines, detectOnce } from './device.mjs';
 import { fleetBench } from './fleet.mjs';
-import { DETECT_LINES, floorOnce } from './floor.mjs';
+import { DETECT_LINES, floorOnce, floorSsh1Once, PIX_DETECT_LINES } from './floor.mjs';
 import { knownHosts, ROOT, startLab } from './lab.mjs';
 import { probeBench } from './probe-local.mjs';
 import { startupBench } from './startup.mjs';
@@ -103,6 +103,34 @@ async function perDevice() {
   }
 }
 
+/** The same pair over SSH-1.5 against the lab's pix6: the tool's Ssh1Client on a bare socket, and detect. */
+async function perDeviceSsh1() {
+  const lab = await startLab({ devices: 1, dialect: 'pix6' });
+  const kh = join(work, 'known_hosts_ssh1');
+  writeFileSync(kh, knownHosts(lab.devices));
+  const [d] = lab.devices;
+  try {
+    for (let i = 0; i < 2; i++) {
+      await floorSsh1Once(d);
+      await detectOnce(d, kh);
+    }
+    const sent = await detectLines(d, kh);
+    const floorLines = PIX_DETECT_LINES.filter((l) => l.send !== '<secret>').map((l) => l.send);
+    const matches = JSON.stringify(sent) === JSON.stringify([...floorLines, 'exit']);
+    if (!matches) log(`WARNING: detect now sends ${JSON.stringify(sent)} to a PIX; update PIX_DETECT_LINES`);
+    log(`ssh1 floor and detect (pix6): ${runs} runs each, alternating`);
+    const floor = [];
+    const detect = [];
+    for (let i = 0; i < runs; i++) {
+      floor.push(await floorSsh1Once(d));
+      detect.push(await detectOnce(d, kh));
+    }
+    return { floorMatchesDetect: matches, floor: summary(floor), detect: summary(detect) };
+  } finally {
+    await lab.stop();
+  }
+}
+
 function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   return rows
@@ -163,6 +191,7 @@ try {
   log('config read: a 10 MB running-config (and 5 and 20 MB for the growth)');
   const configRead = await configReadBench({ mb: 10, runs: quick ? 1 : 3 });
   const dev = await perDevice();
+  const ssh1 = await perDeviceSsh1();
   const startup = await startupBench({ runs: startupRuns, ansibleRuns, work, log });
   log('probe of a clean local SMTP server');
   const probe = await probeBench(quick ? 20 : 50);
@@ -176,6 +205,9 @@ try {
     detectMs: dev.detect.median,
     detectOverFloor: round(dev.detect.median / dev.floor.median, 2),
     applyMs: dev.apply.median,
+    floorSsh1Ms: ssh1.floor.median,
+    detectSsh1Ms: ssh1.detect.median,
+    detectSsh1OverFloor: round(ssh1.detect.median / ssh1.floor.median, 2),
     dryRunMs: dev.dryRun.median,
     fleet,
     probeMs: probe.probeMs,
@@ -187,11 +219,19 @@ try {
     // the fastest runs: least disturbed by other load on a shared machine
     detectOverFloorMin: round(dev.detect.min / dev.floor.min, 2),
     floorMatchesDetect: dev.floorMatchesDetect,
+    floorSsh1MatchesDetect: ssh1.floorMatchesDetect,
     detectCliMs: dev.detectCli.median,
     configRead,
     cliStartMs: dev.cliStart.median,
     runs: { floorAndDetect: runs, applyAndDryRun: changeRuns, probe: probe.runs },
-    spread: { floor: dev.floor, detect: dev.detect, apply: dev.apply, dryRun: dev.dryRun },
+    spread: {
+      floor: dev.floor,
+      detect: dev.detect,
+      floorSsh1: ssh1.floor,
+      detectSsh1: ssh1.detect,
+      apply: dev.apply,
+      dryRun: dev.dryRun,
+    },
     applyStepsMs: dev.applySteps,
     startup,
     dryRunStepsMs: dev.dryRunSteps,
@@ -207,6 +247,8 @@ try {
       `${result.detectMs} ms`,
       `${result.detectOverFloor}x floor (goal <= 1.5x); fastest runs ${result.detectOverFloorMin}x`,
     ],
+    ['floor over ssh1 (Ssh1Client, PIX commands)', `${result.floorSsh1Ms} ms`, `median of ${runs}, lab pix6`],
+    ['detect per device over ssh1', `${result.detectSsh1Ms} ms`, `${result.detectSsh1OverFloor}x the ssh1 floor`],
     ['detect CLI, new process', `${result.detectCliMs} ms`, `of which start-up (--version) ${result.cliStartMs} ms`],
     [
       `config read, ${configRead.configMB} MB`,

@@ -1,6 +1,6 @@
 /**
  * The bench's own machinery (bench/*.mjs, issue #8), without timing assertions: the floor must keep sending exactly
- * what detect sends (else detectOverFloor compares different work), and the usage hook must report the child's
+ * what detect sends, over SSH-2 (asa9) and SSH-1.5 (pix6) (else detectOverFloor compares different work), and the usage hook must report the child's
  * CPU time and peak RSS.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,25 @@ describe('bench machinery against the lab', () => {
     const floor = (DETECT_LINES as Array<{ send: string }>).filter((l) => l.send !== '<secret>').map((l) => l.send);
     expect(sent).toEqual([...floor, 'exit']);
   });
+
+  it('over ssh1 (pix6) too: the floor sends the lines detect sends, and completes the conversation', async () => {
+    const { startLab, knownHosts } = await benchModule('lab.mjs');
+    const { PIX_DETECT_LINES, floorSsh1Once } = await benchModule('floor.mjs');
+    const { detectLines } = await benchModule('device.mjs');
+    const pix: BenchLab = await startLab({ devices: 1, dialect: 'pix6' });
+    try {
+      const kh = join(dir, 'known_hosts_ssh1');
+      writeFileSync(kh, knownHosts(pix.devices));
+      const sent: string[] = await detectLines(pix.devices[0], kh);
+      const floor = (PIX_DETECT_LINES as Array<{ send: string }>)
+        .filter((l) => l.send !== '<secret>')
+        .map((l) => l.send);
+      expect(sent).toEqual([...floor, 'exit']);
+      expect(Number.isFinite(await floorSsh1Once(pix.devices[0]))).toBe(true);
+    } finally {
+      await pix.stop();
+    }
+  }, 60_000);
 
   it('a floor run completes the whole conversation against the lab', async () => {
     const { floorOnce } = await benchModule('floor.mjs');
