@@ -7,11 +7,14 @@
  * startup config. Cases run concurrently, one lab device each.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChangeResult, StepName } from '../../src/change/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
+import type { FleetReport } from '../../src/playbook/index.js';
 import { ensureBuiltCli } from '../helpers/built-cli.js';
+import { smallFleet, startFleetLab } from '../helpers/fleet-lab.js';
 import { startTestLab } from '../helpers/lab.js';
 import { CLI, connArgs, credsEnv, locksLeft, runOn, tempDir, toolFiles } from './apply-helpers.js';
 
@@ -158,5 +161,73 @@ describe('interrupted apply', () => {
     await dev.waitUp(30_000);
     expect(active(dev.runningConfig())).toBe(active(before.startup));
     expect(dev.startupConfig()).toBe(before.startup);
+  }, 90_000);
+});
+
+// `run` as a process: a 3-device fleet (canary first, then the two others together), each step held open by latency.
+const fleet = await startFleetLab(
+  [],
+  (doc) => doc.set('maxFailures', 3),
+  smallFleet([
+    ['f1', 'asa9'],
+    ['f2', 'asa9'],
+    ['f3', 'pix6'],
+  ]),
+);
+for (const d of fleet.devices) fleet.lab.device(d.name as string).setFaults({ latencyMs: 80 });
+
+describe('interrupted run (fleet)', () => {
+  it('SIGTERM during a device’s apply: exit 143, each device original or saved, the report says which, no lock', async () => {
+    const { dir, lab: flab } = fleet;
+    const p = spawn(
+      process.execPath,
+      [
+        CLI,
+        'run',
+        'disable-smtp-inspection.yaml',
+        '--inventory',
+        'inventory.yaml',
+        '--known-hosts',
+        'known_hosts',
+        '--report-dir',
+        'reports',
+        '--json',
+      ],
+      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...fleet.env } },
+    ) as ChildProcessWithoutNullStreams;
+    let stdout = '';
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    const done = new Promise<number | null>((resolve) => p.on('close', resolve));
+    // The canary (f1) completes; the signal comes when a second device starts its apply step.
+    await new Promise<void>((resolve, reject) => {
+      p.stdout.on('data', (d: Buffer) => {
+        stdout += d;
+        if (/"type":"step:start","step":"apply"[^\n]*"device":"f[23]"/.test(stdout)) resolve();
+      });
+      void done.then(() => reject(new Error(`run ended before the apply step:\n${stdout}\n${stderr}`)));
+    });
+    p.kill('SIGTERM');
+    const code = await done;
+    const why = `${stdout.slice(-2000)}\n${stderr}`;
+    expect(code, why).toBe(143);
+    const jsonFile = readdirSync(join(dir, 'reports')).find((f) => f.endsWith('.json')) as string;
+    expect(jsonFile, why).toBeTruthy();
+    const report = JSON.parse(readFileSync(join(dir, 'reports', jsonFile), 'utf8')) as FleetReport;
+    for (const d of fleet.devices) {
+      const running = active(flab.device(d.name as string).runningConfig());
+      const startup = active(flab.device(d.name as string).startupConfig());
+      expect(running, `${d.name}: never half\n${why}`).toBe(startup);
+      const row = report.devices.find((x) => x.name === d.name);
+      expect(row, `${d.name} reported`).toBeTruthy();
+      // The report says which: done means changed and saved; anything else means as before.
+      expect(row?.result === 'done', `${d.name}: ${JSON.stringify(row)}`).toBe(!running);
+    }
+    expect(report.devices.find((x) => x.name === 'f1')?.result).toBe('done');
+    // The device whose apply was under way was stopped, not carried to its end.
+    expect(report.devices.some((x) => x.result !== 'done')).toBe(true);
+    expect(locksLeft(dir)).toEqual([]);
   }, 90_000);
 });

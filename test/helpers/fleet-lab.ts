@@ -52,6 +52,10 @@ export function fleetDevices(faults: readonly FleetFault[]): LabDeviceOptions[] 
   ];
 }
 
+/** A small fleet in the fleet's shape (credentials and all), for tests that need only a few devices. */
+export const smallFleet = (specs: Array<[string, LabDeviceOptions['dialect']]>): LabDeviceOptions[] =>
+  specs.map(([name, dialect]) => d(name, dialect));
+
 export const FAULT_NAMES: Record<FleetFault, string> = { err: 'pix6-err', drop: 'asa8-drop', hang: 'asa9-hang' };
 export const STANDBY = ['hq-b', 'dc-b'];
 export const PAIRS = [
@@ -75,8 +79,11 @@ export interface FleetLab {
  * shipped playbook after the common lab edits (window moved to now, the per-host probe override of the example
  * inventory's fw-south-1 dropped).
  */
-export async function startFleetLab(faults: readonly FleetFault[], edit: (doc: Document) => void): Promise<FleetLab> {
-  const devices = fleetDevices(faults);
+export async function startFleetLab(
+  faults: readonly FleetFault[],
+  edit: (doc: Document) => void,
+  devices: LabDeviceOptions[] = fleetDevices(faults),
+): Promise<FleetLab> {
   const lab = await startTestLab(devices, { smtp: true, randomCredentials: false });
   const dir = tempDir('mg-fleet-');
 
