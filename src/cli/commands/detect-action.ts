@@ -1,6 +1,6 @@
 /** What `asa-mailguard detect` does (loaded by its action; the options are declared in detect.ts). */
-import { readFileSync } from 'node:fs';
-import { MailguardError } from '../../errors.js';
+import { readFileSync, statSync } from 'node:fs';
+import { ExitCode, MailguardError } from '../../errors.js';
 import { platformFromConfig, readInspection } from '../../platform/index.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../../platform/types.js';
 import { toConnectOptions } from '../connection-options.js';
@@ -138,7 +138,7 @@ async function detectOnline(target: string, flags: DetectFlags): Promise<DetectR
   }
 }
 
-function detectOffline(file: string): DetectResult {
+export function detectOffline(file: string): DetectResult {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -179,7 +179,16 @@ export async function detectAction(target: string | undefined, flags: DetectFlag
       hint: 'asa-mailguard detect admin@fw1  or  asa-mailguard detect --config fw1-running.txt',
     });
   }
-  const result = flags.config ? detectOffline(flags.config) : await detectOnline(target as string, flags);
+  const configs = flags.config ?? [];
+  const single = configs.length === 1 && !statSync(configs[0] as string, { throwIfNoEntry: false })?.isDirectory();
+  if (configs.length > 0 && !single) {
+    // Several files or a folder: the offline fleet audit, exit 10 when inspection is on anywhere (as `run` audit).
+    const { detectConfigs, renderConfigsTable } = await import('./detect-configs.js');
+    const all = detectConfigs(configs, detectOffline);
+    process.stdout.write(flags.json ? `${JSON.stringify(all, null, 2)}\n` : renderConfigsTable(all));
+    return all.counts.inspected > 0 ? ExitCode.probeInspected : ExitCode.ok;
+  }
+  const result = single ? detectOffline(configs[0] as string) : await detectOnline(target as string, flags);
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderHuman(result));
   return 0;
 }
