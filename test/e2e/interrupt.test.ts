@@ -45,10 +45,11 @@ const lab = await startTestLab(
   [
     ...CASES.map((c) => ({ name: c.name, dialect: c.dialect, reloadDelaySec: 0.5 })),
     { name: 'killed', dialect: 'asa9' as const, reloadDelaySec: 0.5 },
+    { name: 'twice', dialect: 'asa9' as const, reloadDelaySec: 0.5 },
   ],
   { smtp: true },
 );
-for (const c of CASES) lab.device(c.name).setFaults({ latencyMs: 80 });
+for (const c of [...CASES, { name: 'twice' }]) lab.device(c.name).setFaults({ latencyMs: 80 });
 
 /** Start `apply --json` and resolve when the given step starts; `done` resolves with exit code and stdout. */
 function startApply(c: { name: string; dialect: string }, cwd: string, args: string[]) {
@@ -128,6 +129,26 @@ describe('interrupted apply', () => {
     },
     90_000,
   );
+
+  it('a second SIGINT during the rollback says what is left behind, then exits 130', async () => {
+    const cwd = tempDir('mg-twice-');
+    const dev = lab.device('twice');
+    const sent = new Promise<void>((resolve) => dev.on('command', (l) => l.startsWith('no inspect') && resolve()));
+    const p = startApply({ name: 'twice', dialect: 'asa9' }, cwd, ['--yes', '--json', '--reload', 'never']);
+    await p.started('apply');
+    await sent; // a config command reached the device: there is something to roll back
+    p.child.kill('SIGINT');
+    await p.started('rollback');
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    const why = `${r.stdout.slice(-1500)}\n${r.stderr}`;
+    expect(r.code, why).toBe(130);
+    expect(r.stderr, why).toMatch(/received again: quitting now\./);
+    // What is left: the config commands not yet undone, the backup to restore from, no record.
+    expect(r.stderr, why).toMatch(/Config commands were sent and not rolled back/);
+    expect(r.stderr, why).toMatch(/Backup: \S+-backup\.json; restore with `rollback --backup`/);
+    expect(r.stderr, why).toMatch(/No change record was written\./);
+  }, 60_000);
 
   it('SIGKILL during apply: the next run takes over the stale lock, rollback --backup restores, the safety reload returns to startup', async () => {
     const dev = lab.device('killed');
