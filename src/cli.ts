@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerApply } from './cli/commands/apply.js';
+import { register as registerBackups } from './cli/commands/backups.js';
 import { register as registerDemo } from './cli/commands/demo.js';
 import { register as registerDetect } from './cli/commands/detect.js';
 import { register as registerLab } from './cli/commands/lab.js';
@@ -62,6 +63,7 @@ export function buildProgram(): Command {
     registerRollback,
     registerRun,
     registerReport,
+    registerBackups,
     registerWizard,
     registerLab,
     registerDemo,

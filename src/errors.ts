@@ -27,9 +27,30 @@ export const ExitCode = {
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type CommandName = 'probe' | 'detect' | 'apply' | 'rollback' | 'run' | 'wizard' | 'lab' | 'demo' | 'report';
+export type CommandName =
+  | 'probe'
+  | 'detect'
+  | 'apply'
+  | 'rollback'
+  | 'run'
+  | 'wizard'
+  | 'lab'
+  | 'demo'
+  | 'report'
+  | 'backups';
 const CHANGE: CommandName[] = ['apply', 'rollback', 'run', 'wizard'];
-const ALL: CommandName[] = ['probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo', 'report'];
+const ALL: CommandName[] = [
+  'probe',
+  'detect',
+  'apply',
+  'rollback',
+  'run',
+  'wizard',
+  'lab',
+  'demo',
+  'report',
+  'backups',
+];
 /** `report merge` ends with the merged fleet's code, as `run` would have. */
 const FLEET: CommandName[] = ['run', 'report'];
 

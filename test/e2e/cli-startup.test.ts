@@ -77,7 +77,7 @@ describe('CLI start-up', () => {
     expect(r.loaded.filter((u) => /\/cli\/commands\/[a-z]+-action\.js$/.test(u))).toEqual([]);
   });
 
-  it.each(['', 'probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo', 'report merge'])(
+  it.each(['', 'probe', 'detect', 'apply', 'rollback', 'run', 'wizard', 'lab', 'demo', 'report merge', 'backups'])(
     'asa-mailguard %s --help loads none of the heavy dependencies',
     async (cmd) => {
       const r = await runCli([...(cmd ? cmd.split(' ') : []), '--help']);
