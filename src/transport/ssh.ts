@@ -15,7 +15,7 @@ import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
 import { failedCategory, LEGACY_ALGORITHMS, noCommonAlgorithmError, OfferCapture } from './ssh-algorithms.js';
-import type { HostKeyPolicy, LogFn, SshAlgorithmLists, SshHop, Transport } from './types.js';
+import type { LogFn, SshAlgorithmLists, SshHop, Transport, TransportConnectOptions } from './types.js';
 
 // ssh2 is CommonJS and its `utils` export is not visible to ESM named imports: take it from module.exports.
 const ssh2Utils = ssh2.utils;
@@ -42,16 +42,15 @@ export interface SshAuth {
   agent?: string;
 }
 
-export interface SshTransportOptions extends SshAuth {
+/** The transport's own options (documented in types.ts) that ssh2 needs as they are. */
+type SshHostKeyAndPath = Pick<
+  TransportConnectOptions,
+  'knownHostsFile' | 'hostKeyPolicy' | 'legacyAlgorithms' | 'jump' | 'jumpHops' | 'algorithms'
+>;
+
+export interface SshTransportOptions extends SshAuth, SshHostKeyAndPath {
   host: string;
   port: number;
-  knownHostsFile?: string;
-  hostKeyPolicy?: HostKeyPolicy;
-  legacyAlgorithms?: boolean;
-  /** `user@host[:port]` */
-  jump?: string;
-  jumpHops?: SshHop[];
-  algorithms?: SshAlgorithmLists;
   /** How errors name this hop (default: `device`). */
   role?: string;
   connectTimeoutMs: number;
