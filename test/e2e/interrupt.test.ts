@@ -14,7 +14,7 @@ import type { ChangeResult, StepName } from '../../src/change/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
 import { ensureBuiltCli } from '../helpers/built-cli.js';
-import { smallFleet, startFleetLab } from '../helpers/fleet-lab.js';
+import { FLEET_RUN, smallFleet, startFleetLab } from '../helpers/fleet-lab.js';
 import { startTestLab } from '../helpers/lab.js';
 import { CLI, connArgs, credsEnv, locksLeft, runOn, tempDir, toolFiles } from './apply-helpers.js';
 
@@ -200,22 +200,10 @@ for (const d of fleet.devices) fleet.lab.device(d.name as string).setFaults({ la
 describe('interrupted run (fleet)', () => {
   it('SIGTERM during a device’s apply: exit 143, each device original or saved, the report says which, no lock', async () => {
     const { dir, lab: flab } = fleet;
-    const p = spawn(
-      process.execPath,
-      [
-        CLI,
-        'run',
-        'disable-smtp-inspection.yaml',
-        '--inventory',
-        'inventory.yaml',
-        '--known-hosts',
-        'known_hosts',
-        '--report-dir',
-        'reports',
-        '--json',
-      ],
-      { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, ...fleet.env } },
-    ) as ChildProcessWithoutNullStreams;
+    const p = spawn(process.execPath, [CLI, ...FLEET_RUN, '--report-dir', 'reports', '--json'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, ...fleet.env },
+    }) as ChildProcessWithoutNullStreams;
     let stdout = '';
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => {

@@ -16,7 +16,7 @@ import type { ChangeResult } from '../../src/change/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
 import { chromiumMissing, openInChromium } from '../helpers/browser.js';
-import { fleetCreds as creds, STANDBY, startFleetLab } from '../helpers/fleet-lab.js';
+import { fleetCreds as creds, FLEET_RUN, STANDBY, startFleetLab } from '../helpers/fleet-lab.js';
 import { runCli } from './apply-helpers.js';
 
 const fleet = await startFleetLab(['err', 'drop', 'hang'], (doc) => doc.set('maxFailures', 3));
@@ -28,21 +28,11 @@ let fleetRun: { report: FleetReport; html: string; csv: string } | null = null;
 
 describe('asa-mailguard run: the shipped playbook on a 20-device lab fleet', () => {
   it('healthy devices verified, faulty ones rolled back, pairs never overlap, all 20 reported', async () => {
-    const run = await runCli(
-      [
-        'run',
-        'disable-smtp-inspection.yaml',
-        '--inventory',
-        'inventory.yaml',
-        '--known-hosts',
-        'known_hosts',
-        '--save-timeout',
-        '2s',
-        '--report-dir',
-        'fleet-reports',
-      ],
-      { cwd: dir, env: { ASA_USERNAME: creds.username }, timeoutMs: 50_000 },
-    );
+    const run = await runCli([...FLEET_RUN, '--save-timeout', '2s', '--report-dir', 'fleet-reports'], {
+      cwd: dir,
+      env: { ASA_USERNAME: creds.username },
+      timeoutMs: 50_000,
+    });
     const out = run.stdout;
     expect(run.code, `${out}\n${run.stderr}`).toBe(4);
 

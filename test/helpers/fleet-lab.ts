@@ -63,6 +63,16 @@ export const PAIRS = [
   ['dc-a', 'dc-b'],
 ] as const;
 
+/** `run` on the working folder startFleetLab writes: the shipped playbook with its inventory and known_hosts. */
+export const FLEET_RUN = [
+  'run',
+  'disable-smtp-inspection.yaml',
+  '--inventory',
+  'inventory.yaml',
+  '--known-hosts',
+  'known_hosts',
+] as const;
+
 export interface FleetLab {
   lab: Lab;
   devices: LabDeviceOptions[];
