@@ -10,7 +10,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // In-process changes take their device locks here, not in the per-user state folder of whoever runs the tests.
+    // In-process changes take their device locks here, not in the per-user state folder of whoever runs the tests
+    // (one folder per test process: lock-dir-setup.ts).
     env: { MAILGUARD_LOCK_DIR: join(tmpdir(), `asa-mailguard-test-locks-${process.pid}`) },
+    setupFiles: ['test/helpers/lock-dir-setup.ts'],
   },
 });

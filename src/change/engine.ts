@@ -15,7 +15,7 @@ import { DeviceLink } from './device.js';
 import { type DeviceIdentity, deviceAddress, deviceFolder } from './device-folder.js';
 import { ChangeEmitter } from './events.js';
 import { describeConfigs } from './final-state.js';
-import { addressIdentity } from './identity.js';
+import { addressIdentity, deviceIdentity } from './identity.js';
 import { acquireLock, type DeviceLock, defaultLockDir } from './lock.js';
 import { outcomeText } from './outcome.js';
 import { isoInZone, makeProvenance } from './provenance.js';
@@ -85,7 +85,8 @@ export class ChangeEngine extends ChangeEmitter {
   private seen: { running?: { state: ConfigState; at: string }; startup?: { state: ConfigState; at: string } } = {};
   /** When `write memory` of the change printed [OK]. */
   private savedAt: string | null = null;
-  private lock: DeviceLock | null = null;
+  /** The address lock (preflight) and the device lock (hostname + serial, once read): released together. */
+  private locks: DeviceLock[] = [];
   private readonly startedAt: Date;
   private finalState: FinalState = { running: 'unknown', startup: 'unknown', notes: [] };
 
@@ -188,6 +189,15 @@ export class ChangeEngine extends ChangeEmitter {
   // ---- the pipeline --------------------------------------------------------------------------------------
 
   async run(): Promise<ChangeResult> {
+    try {
+      return await this.pipeline();
+    } finally {
+      // Every ending: both locks go, even when the tail itself throws.
+      await this.releaseLocks();
+    }
+  }
+
+  private async pipeline(): Promise<ChangeResult> {
     let outcome: ChangeOutcome = 'done';
     let exitCode: number = ExitCode.ok;
     let error: MailguardError | undefined;
@@ -323,6 +333,9 @@ export class ChangeEngine extends ChangeEmitter {
         // is the whole story, and a record in the backup folder would only be litter.
         if (result.steps.every((st) => st.step === 'preflight'))
           return this.skip('stopped before anything was contacted: no record');
+        // The unit is being changed by another run (reached by another address): its record is that run's to write.
+        if (error?.code === 'DEVICE_LOCKED' && !this.configTouched)
+          return this.skip('another run holds the device: nothing was sent, no record');
         const stamp = `${utcStamp(this.startedAt)}-change`;
         let path: string | null = null;
         let files: Awaited<ReturnType<typeof writeChangeRecord>>;
@@ -345,8 +358,15 @@ export class ChangeEngine extends ChangeEmitter {
       return undefined;
     });
     if (report) result.reportFiles = report;
-    await this.lock?.release();
     return result;
+  }
+
+  private get lockCommand(): string {
+    return `${this.mode === 'restore' ? 'rollback' : 'apply'} ${this.target}`;
+  }
+
+  private async releaseLocks(): Promise<void> {
+    for (const l of this.locks.splice(0)) await l.release();
   }
 
   private probeRequest() {
@@ -381,13 +401,35 @@ export class ChangeEngine extends ChangeEmitter {
       ensureWritableDir(dirname(resolve(stem)), '--report');
       checkWritableFile(`${stem}.json`, '--report');
     }
-    this.lock = await acquireLock({
+    const lock = await acquireLock({
       dir: o.lockDir ?? defaultLockDir(),
       identity: await addressIdentity(o.connect),
-      command: `${this.mode === 'restore' ? 'rollback' : 'apply'} ${this.target}`,
+      command: this.lockCommand,
       warn: (m) => this.log('preflight', m, 'warn'),
     });
-    return `lock ${this.lock.path}`;
+    this.locks.push(lock);
+    return `lock ${lock.path}`;
+  }
+
+  /**
+   * The second lock, keyed by what the device says it is (hostname + serial): a run that reached the same unit by
+   * another address, port or transport is refused here, before the backup and before any config command.
+   */
+  private async lockDevice(p: PlatformInfo, hostname: string): Promise<void> {
+    if (this.options.dryRun) return;
+    const identity = deviceIdentity(p.hostname ?? hostname, p.serial ?? null);
+    if (!identity) {
+      this.log('detect', 'show version printed no serial number: the device is locked by its address only', 'debug');
+      return;
+    }
+    const lock = await acquireLock({
+      dir: this.options.lockDir ?? defaultLockDir(),
+      identity,
+      command: this.lockCommand,
+      warn: (m) => this.log('detect', m, 'warn'),
+    });
+    this.locks.push(lock);
+    this.log('detect', `lock ${lock.path}`, 'debug');
   }
 
   private async detect(): Promise<string> {
@@ -400,6 +442,7 @@ export class ChangeEngine extends ChangeEmitter {
       'detect',
       `${p.family.toUpperCase()} ${p.version}${p.model ? ` (${p.model})` : ''}, ${p.contextMode} context`,
     );
+    await this.lockDevice(p, session.hostname);
     if (p.failover.enabled && p.failover.role === 'standby') {
       throw new MailguardError('STANDBY_UNIT', `${session.hostname} is the standby unit of a failover pair.`, {
         hint: 'Run it on the active unit; the change replicates to the standby.',

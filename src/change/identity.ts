@@ -21,3 +21,13 @@ export async function addressIdentity(c: ConnectOptions): Promise<string> {
   }
   return `addr ${address}:${port}`;
 }
+
+/**
+ * `device <hostname> <serial>` once logged in: the unit itself, however it was reached (another address, a port
+ * forward, telnet beside SSH). Null without a serial (a user context's `show version` prints none): a hostname
+ * alone does not name one unit (`ciscoasa` is every unit's default), and the address lock still holds.
+ */
+export function deviceIdentity(hostname: string | null, serial: string | null): string | null {
+  if (!serial) return null;
+  return `device ${hostname ?? '?'} ${serial}`;
+}

@@ -169,7 +169,8 @@ describe('interrupted apply', () => {
     p.child.kill('SIGKILL');
     await p.done;
     dev.setFaults({});
-    expect(locksLeft(cwd)).toHaveLength(1);
+    // Both locks stay behind: the address lock and the device lock (hostname + serial).
+    expect(locksLeft(cwd)).toHaveLength(2);
     expect(dev.emulator.scheduledReload).not.toBeNull();
     const backup = toolFiles(cwd).find((f) => f.endsWith('-backup.json')) as string;
     const rb = await runOn('rollback', dev.info, cwd, ['--backup', backup, '--yes', '--json']);

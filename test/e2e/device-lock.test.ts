@@ -1,0 +1,62 @@
+/**
+ * The device lock through the built CLI (issue 13 §2): while a run holds an asa9 unit (reached over SSH, paused at
+ * its confirmation in this process), `apply` over telnet to the same unit (another address:port) logs in, sees the
+ * same hostname and serial and refuses: exit 8, DEVICE_LOCKED naming the holder, no config command, no record, its
+ * own lock released.
+ */
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ChangeEngine } from '../../src/change/engine.js';
+import { ensureBuiltCli } from '../helpers/built-cli.js';
+import { labSshOptions, startTestLab, writeKnownHosts } from '../helpers/lab.js';
+import { configCommandsSince, connArgs, credsEnv, resultOf, runCli, tempDir, toolFiles } from './apply-helpers.js';
+
+ensureBuiltCli();
+
+const lab = await startTestLab([{ name: 'fw', dialect: 'asa9' }], { smtp: false });
+
+describe('device lock (process)', () => {
+  it('apply over telnet to a unit held over SSH: exit 8 naming the holder, nothing sent, no record', async () => {
+    const dev = lab.device('fw');
+    const cwd = tempDir('mg-devlock-');
+    const lockDir = mkdtempSync(join(cwd, 'locks-'));
+    let letGo!: (ok: boolean) => void;
+    let asked!: () => void;
+    const atConfirm = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const holder = new ChangeEngine({
+      connect: labSshOptions(lab, 'fw', writeKnownHosts(lab, cwd)),
+      reload: 'never',
+      backupDir: join(cwd, 'holder-backups'),
+      lockDir,
+      confirm: () => {
+        asked();
+        return new Promise<boolean>((resolve) => {
+          letGo = resolve;
+        });
+      },
+    });
+    const held = holder.run();
+    await atConfirm;
+    const from = dev.commandLog().length;
+    const r = await runCli(['apply', ...connArgs(dev.info, cwd, 'telnet'), '--yes', '--json', '--reload', 'never'], {
+      cwd,
+      env: { ...credsEnv(dev.info), MAILGUARD_LOCK_DIR: lockDir },
+    });
+    letGo(false);
+    const rh = await held;
+    const why = `${r.stdout.slice(-1500)}\n${r.stderr}`;
+    expect(r.code, why).toBe(8);
+    const result = resultOf(r);
+    expect(result.error?.code).toBe('DEVICE_LOCKED');
+    expect(result.error?.message).toMatch(new RegExp(`pid ${process.pid} on \\S+ since .*\\(apply 127\\.0\\.0\\.1:`));
+    expect(result.error?.message).toContain(`device ${dev.info.hostname} `);
+    expect(configCommandsSince(dev, from)).toEqual([]);
+    expect(toolFiles(cwd).filter((f) => !f.includes('holder-backups') && !f.includes('/locks-'))).toEqual([]);
+    // The holder ended at its "no" (nothing changed) and gave both locks back; the refused run gave back its own.
+    expect(rh.exitCode).toBe(2);
+    expect(readdirSync(lockDir)).toEqual([]);
+  }, 60_000);
+});

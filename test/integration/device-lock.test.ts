@@ -1,0 +1,97 @@
+/**
+ * The device lock (issue 13 §2): once logged in, a run also locks the unit by the hostname and serial its
+ * `show version` gives, so a second run that reached the same unit another way (here: telnet beside SSH, two
+ * address:port keys) is refused with DEVICE_LOCKED before any config command. In process, over real TCP to the lab;
+ * the built CLI's refusal is in test/e2e/device-lock.test.ts.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChangeEngine } from '../../src/change/engine.js';
+import type { ChangeOptions } from '../../src/change/types.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import type { ConnectOptions } from '../../src/session/types.js';
+import { CONFIG_COMMAND, configCommandsSince } from '../e2e/apply-helpers.js';
+import { labSshOptions, startTestLab, writeKnownHosts } from '../helpers/lab.js';
+
+const SERIAL = 'JMX1411L0CK';
+const lab = await startTestLab([{ name: 'fw', dialect: 'asa9', serial: SERIAL }], { smtp: false });
+const work = mkdtempSync(join(tmpdir(), 'mg-devlock-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const knownHosts = writeKnownHosts(lab, work);
+const dev = lab.device('fw');
+
+function overTelnet(): ConnectOptions {
+  const d = dev.info;
+  return {
+    host: '127.0.0.1',
+    port: d.telnet.port,
+    transport: 'telnet',
+    username: d.username,
+    password: d.password,
+    enableSecret: d.enableSecret,
+    timeouts: { connectMs: 4000, loginMs: 6000, commandMs: 6000 },
+  };
+}
+
+function engine(connect: ConnectOptions, lockDir: string, over: Partial<ChangeOptions> = {}): ChangeEngine {
+  return new ChangeEngine({ connect, reload: 'never', backupDir: join(work, 'backups'), lockDir, ...over });
+}
+
+describe('device lock by hostname and serial', () => {
+  it('a second run over another address:port to the same unit is refused with exit 8, nothing sent; both locks go at the end', async () => {
+    const lockDir = mkdtempSync(join(work, 'locks-'));
+    const before = dev.runningConfig();
+    // Run A (SSH) holds both locks while it waits at its confirmation.
+    let letGo!: (ok: boolean) => void;
+    const held = new Promise<boolean>((resolve) => {
+      letGo = resolve;
+    });
+    let asked!: () => void;
+    const atConfirm = new Promise<void>((resolve) => {
+      asked = resolve;
+    });
+    const a = engine(labSshOptions(lab, 'fw', knownHosts), lockDir, {
+      confirm: () => {
+        asked();
+        return held;
+      },
+    });
+    const aDone = a.run();
+    await atConfirm;
+    const files = readdirSync(lockDir).sort();
+    expect(files).toHaveLength(2);
+    const deviceLock = files.find((f) => f.startsWith('device_')) as string;
+    expect(deviceLock).toBe(`device_${dev.info.hostname}_${SERIAL}.lock`);
+    expect(JSON.parse(readFileSync(join(lockDir, deviceLock), 'utf8'))).toMatchObject({
+      pid: process.pid,
+      target: `device ${dev.info.hostname} ${SERIAL}`,
+      command: expect.stringMatching(/^apply 127\.0\.0\.1:\d+$/),
+    });
+
+    // Run B (telnet): another address lock, the same unit.
+    const from = dev.commandLog().length;
+    const b = await engine(overTelnet(), lockDir).run();
+    const why = JSON.stringify({ error: b.error, outcome: b.outcome });
+    expect(b.exitCode, why).toBe(8);
+    expect(b.error?.code).toBe('DEVICE_LOCKED');
+    expect(b.error?.message).toMatch(new RegExp(`pid ${process.pid} on \\S+ since .*apply 127\\.0\\.0\\.1:`));
+    expect(b.commands.filter((c) => CONFIG_COMMAND.test(c.command))).toEqual([]);
+    expect(configCommandsSince(dev, from)).toEqual([]);
+    expect(b.backup).toBeUndefined();
+    expect(b.reportFiles).toBeUndefined();
+    expect(b.finalState).toMatchObject({ running: 'original', startup: 'original' });
+    // B gave back its own address lock; A's two stay.
+    expect(readdirSync(lockDir).sort()).toEqual(files);
+
+    // A goes on and completes: the success ending releases both.
+    letGo(true);
+    const ra = await aDone;
+    expect(ra.exitCode, JSON.stringify(ra.error)).toBe(0);
+    expect(findSmtpInspection(dev.runningConfig()).active).toBe(false);
+    expect(readdirSync(lockDir)).toEqual([]);
+    dev.setRunningConfig(before);
+    dev.setStartupConfig(before);
+  }, 60_000);
+});
