@@ -52,10 +52,15 @@ interface Case {
   fault: LabFaults;
   /** Switch the fault on when this step starts (the steps before it ran clean). */
   at: StepName;
+  /** Switch it off again when this step starts (a fault that passes); default: on to the end. */
+  until?: StepName;
   exit: number;
   /** Where the device must end: `original` (both configs as before) or `changed` (both changed, saved). */
   ends: 'original' | 'changed';
   options?: Partial<ChangeOptions>;
+  connect?: Partial<ConnectOptions>;
+  /** The error the result must name. */
+  code?: string;
   /** asa only (safety reload, reload). */
   asaOnly?: boolean;
 }
@@ -83,6 +88,26 @@ const CASES: Case[] = [
     at: 'verify',
     exit: 6,
     ends: 'original',
+  },
+  {
+    // A small cap (far above the lab's configs) so the test does not stream the default 16 MiB.
+    name: 'a stream without a prompt at the verify read (once): OUTPUT_TOO_LARGE, the inverse sent, rolled back',
+    fault: { floodAt: [/^show running-config$/] },
+    at: 'verify',
+    until: 'rollback',
+    exit: 4,
+    ends: 'original',
+    connect: { maxOutputChars: 256 * 1024 },
+    code: 'OUTPUT_TOO_LARGE',
+  },
+  {
+    name: 'a stream without a prompt at every read from verify on: the inverse is still sent, the re-check cannot read',
+    fault: { floodAt: [/^show running-config$/] },
+    at: 'verify',
+    exit: 6,
+    ends: 'original',
+    connect: { maxOutputChars: 256 * 1024 },
+    code: 'OUTPUT_TOO_LARGE',
   },
   {
     name: 'show running-config drops at the final re-read: the record keeps the last state seen',
@@ -134,7 +159,7 @@ describe.each(dialects)('fault matrix: %s (%s)', (name) => {
     if (!dev.isUp()) await dev.waitUp();
     const lockDir = mkdtempSync(join(work, 'locks-'));
     const engine = new ChangeEngine({
-      connect: connectTo(name),
+      connect: { ...connectTo(name), ...c.connect },
       reload: 'never',
       saveTimeoutMs: 1500,
       backupDir: join(work, 'backups'),
@@ -143,6 +168,7 @@ describe.each(dialects)('fault matrix: %s (%s)', (name) => {
     });
     engine.on('step:start', (e) => {
       if (e.step === c.at) dev.setFaults(c.fault);
+      if (e.step === c.until) dev.setFaults({});
     });
     let result: ChangeResult;
     try {
@@ -152,6 +178,8 @@ describe.each(dialects)('fault matrix: %s (%s)', (name) => {
     }
     const detail = JSON.stringify({ error: result.error, outcome: result.outcome, notes: result.finalState.notes });
     expect(result.exitCode, detail).toBe(c.exit);
+    if (c.code) expect(result.error?.code, detail).toBe(c.code);
+    if (c.code === 'OUTPUT_TOO_LARGE') expect(result.error?.message).toContain('262144 characters');
     // The device: both configs as before, or both changed and saved. Never half.
     const running = inspected(dev.runningConfig());
     const startup = inspected(dev.startupConfig());
