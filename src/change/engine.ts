@@ -151,6 +151,12 @@ export class ChangeEngine extends ChangeEmitter {
     this.seen[kind] = { state, at: this.now().toISOString() };
   }
 
+  /** The safety reload still scheduled on the device, and when it fires; null when none is pending. */
+  pendingReload(): { at: string; minutes: number } | null {
+    if (!this.safetyReloadScheduled || !this.safetyReloadAt) return null;
+    return { at: this.safetyReloadAt, minutes: this.options.safetyReloadMin ?? 0 };
+  }
+
   /** What is left behind right now, for an operator who will not wait for the rollback (a second Ctrl-C). */
   leftBehind(): string {
     const parts: string[] = [];

@@ -20,7 +20,7 @@ export interface Guard {
 
 export interface GuardOptions {
   /** What happens now, said at once (above any progress display: the caller stops drawing first). */
-  announce(text: string): void;
+  announce(text: string, cause: MailguardError): void;
   /** For a second signal: what is left behind (device state, pending reload, record path), one paragraph. */
   leftBehind(): string;
   /** What is being stopped, for the message: "the change", "the fleet run". */
@@ -59,6 +59,30 @@ export function guardPipes(): void {
   }
 }
 
+/** The `--json` form of an interruption: `{"type":"interrupted",...}` in the stream, `interrupted` in the result. */
+export interface InterruptionJson {
+  /** SIGINT, SIGTERM or SIGHUP; null for a crash in the tool's own code. */
+  signal: SignalName | null;
+  /** The error code: INTERRUPTED, TERMINATED, HANGUP or INTERNAL. */
+  cause: string;
+  /** The cause's exit code (the process ends with it unless a failed rollback says more: 6). */
+  exitCode: number;
+  message: string;
+  /** When the tool learned of it. */
+  at: string;
+}
+
+export function interruptionJson(cause: MailguardError, at: Date = new Date()): InterruptionJson {
+  const signal = cause.details.signal;
+  return {
+    signal: typeof signal === 'string' && signal in SIGNALS ? (signal as SignalName) : null,
+    cause: cause.code,
+    exitCode: cause.exitCode,
+    message: cause.message,
+    at: at.toISOString(),
+  };
+}
+
 export function guardChange(o: GuardOptions): Guard {
   guardPipes();
   const controller = new AbortController();
@@ -74,6 +98,7 @@ export function guardChange(o: GuardOptions): Guard {
     exitCode = err.exitCode;
     o.announce(
       `${why}: stopping ${what} after the current device command, then rolling back what the device holds and writing the change record. (Again to quit at once.)`,
+      err,
     );
     controller.abort(err);
   };

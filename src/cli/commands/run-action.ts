@@ -48,7 +48,7 @@ import {
 import { runProvenance } from '../../playbook/provenance.js';
 import { SharedFailureBudget } from '../../playbook/shared-budget.js';
 import { agentSocket, readIdentity } from '../connection-options.js';
-import { guardChange, safeWrite } from '../interrupt.js';
+import { guardChange, type InterruptionJson, interruptionJson, safeWrite } from '../interrupt.js';
 import { parseChangeId } from '../option-parsers.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
 import type { RunFlags } from './run.js';
@@ -327,9 +327,15 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
   let fleetStarted = false;
   // One interruption path (interrupt.ts): no new device is started; running devices finish their current command
   // and roll back; a second signal quits at once.
+  let interruption: InterruptionJson | null = null;
   const abort = guardChange({
     what: 'the fleet run (no new device is started)',
-    announce: (text) => safeWrite(process.stderr, `\n${fleetStarted ? text : 'interrupted: no device was started'}\n`),
+    announce: (text, cause) => {
+      interruption = interruptionJson(cause);
+      // With --json the stream says it too (stdout), as soon as it is known.
+      if (json) safeWrite(process.stdout, `${JSON.stringify({ type: 'interrupted', ...interruption })}\n`);
+      safeWrite(process.stderr, `\n${fleetStarted ? text : 'interrupted: no device was started'}\n`);
+    },
     leftBehind: () =>
       'Devices still running keep what they hold now (their change records are not written); their backups are in the backup folder.',
   });
@@ -504,8 +510,23 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       canaryFile = await written('canary result', () => writeCanaryResult(c, settings.reportDir));
       if (json) json.write({ type: 'canary-result', file: canaryFile, passed: c.passed, runId: c.runId });
     }
-    if (json) json.write({ type: 'report', files, ...report });
-    else {
+    if (json) {
+      // Interrupted: the cause and, per device, how it ended and where its record is.
+      const stopped = interruption
+        ? {
+            interrupted: {
+              ...(interruption as InterruptionJson),
+              devices: report.devices.map((d) => ({
+                name: d.name,
+                result: d.result,
+                exitCode: d.exitCode,
+                record: d.reportPath ?? null,
+              })),
+            },
+          }
+        : {};
+      json.write({ type: 'report', files, ...report, ...stopped });
+    } else {
       process.stdout.write(fleetSummary(report, files));
       if (phase === 'canary') {
         process.stdout.write(

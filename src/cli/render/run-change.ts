@@ -7,7 +7,7 @@
 import { ChangeEngine } from '../../change/engine.js';
 import type { ChangeOptions, ChangePlan, ChangeResult } from '../../change/types.js';
 import { MailguardError } from '../../errors.js';
-import { guardChange, safeWrite } from '../interrupt.js';
+import { guardChange, type InterruptionJson, interruptionJson, safeWrite } from '../interrupt.js';
 import { JsonLinesRenderer } from './json.js';
 import { PlainRenderer } from './plain.js';
 import { formatPlan, printResult } from './summary.js';
@@ -62,8 +62,12 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
   // Signals, a crash in our code, a closed pipe: one path (interrupt.ts). The first stops after the current device
   // command and rolls back; a second says what is left behind and quits.
   let engine: ChangeEngine | null = null;
+  let interruption: InterruptionJson | null = null;
   const guard = guardChange({
-    announce: (text) => {
+    announce: (text, cause) => {
+      // With --json the stream says it too (stdout), as soon as it is known.
+      interruption = interruptionJson(cause);
+      if (ui.json) safeWrite(out, `${JSON.stringify({ type: 'interrupted', ...interruption })}\n`);
       void renderer.suspend().finally(() => safeWrite(process.stderr, `\n${text}\n`));
     },
     leftBehind: () => engine?.leftBehind() ?? 'Nothing was sent to the device.',
@@ -81,7 +85,23 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
     await renderer.finish().catch(() => undefined);
     guard.dispose();
   }
-  if (ui.json) safeWrite(out, `${JSON.stringify({ type: 'result', ...result })}\n`);
-  else printResult(result, out);
+  if (ui.json) {
+    const stopped = interruption ? { interrupted: interruptedResult(interruption, result, engine) } : {};
+    safeWrite(out, `${JSON.stringify({ type: 'result', ...result, ...stopped })}\n`);
+  } else printResult(result, out);
   return result;
+}
+
+/**
+ * The `interrupted` object of an interrupted run's `--json` result: the cause, and what the device holds at the end
+ * (as the record says), where the record is and whether a safety reload is still pending.
+ */
+export function interruptedResult(i: InterruptionJson, result: ChangeResult, engine: ChangeEngine | null) {
+  return {
+    ...i,
+    outcome: result.outcome,
+    deviceState: { running: result.finalState.running, startup: result.finalState.startup },
+    record: result.reportFiles?.json ?? null,
+    pendingReload: engine?.pendingReload() ?? null,
+  };
 }
