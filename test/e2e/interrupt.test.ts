@@ -137,17 +137,40 @@ describe('interrupted apply', () => {
     const p = startApply({ name: 'twice', dialect: 'asa9' }, cwd, ['--yes', '--json', '--reload', 'never']);
     await p.started('apply');
     await sent; // a config command reached the device: there is something to roll back
+    // The rollback's first read hangs: the second signal surely comes before it undoes anything.
+    dev.setFaults({ latencyMs: 80, hangAt: [/^show running-config$/] });
     p.child.kill('SIGINT');
     await p.started('rollback');
     p.child.kill('SIGINT');
     const r = await p.done;
+    dev.setFaults({ latencyMs: 80 });
     const why = `${r.stdout.slice(-1500)}\n${r.stderr}`;
     expect(r.code, why).toBe(130);
     expect(r.stderr, why).toMatch(/received again: quitting now\./);
     // What is left: the config commands not yet undone, the backup to restore from, no record.
-    expect(r.stderr, why).toMatch(/Config commands were sent and not rolled back/);
-    expect(r.stderr, why).toMatch(/Backup: \S+-backup\.json; restore with `rollback --backup`/);
+    expect(r.stderr, why).toMatch(
+      /Config commands were sent and not rolled back: the running config may hold part of the change; the startup-config does not\./,
+    );
+    expect(r.stderr, why).not.toMatch(/safety reload/i);
     expect(r.stderr, why).toMatch(/No change record was written\./);
+    const backup = /Backup: (\S+-backup\.json); restore with `rollback --backup`/.exec(r.stderr)?.[1];
+    expect(backup, why).toBeTruthy();
+    // ... and the device holds what the message says: the change in the running config, not in the startup-config;
+    // no reload pending; no record; no lock (removed on exit).
+    expect({ running: active(dev.runningConfig()), startup: active(dev.startupConfig()) }).toEqual({
+      running: false,
+      startup: true,
+    });
+    expect(dev.emulator.scheduledReload).toBeNull();
+    expect(records(cwd)).toEqual([]);
+    expect(locksLeft(cwd)).toEqual([]);
+    // The way back it names works: `rollback --backup` restores the running config.
+    const rb = await runOn('rollback', dev.info, cwd, ['--backup', backup as string, '--yes', '--json']);
+    expect(rb.code, rb.stdout + rb.stderr).toBe(0);
+    expect({ running: active(dev.runningConfig()), startup: active(dev.startupConfig()) }).toEqual({
+      running: true,
+      startup: true,
+    });
   }, 60_000);
 
   it('SIGKILL during apply: the next run takes over the stale lock, rollback --backup restores, the safety reload returns to startup', async () => {
