@@ -450,9 +450,16 @@ export class ChangeEngine extends ChangeEmitter {
     );
     await this.lockDevice(p, session.hostname);
     if (p.failover.enabled && p.failover.role === 'standby') {
-      throw new MailguardError('STANDBY_UNIT', `${session.hostname} is the standby unit of a failover pair.`, {
-        hint: 'Run it on the active unit; the change replicates to the standby.',
-      });
+      // Exit 4 like a device refusal, told apart by its code: nothing was changed, and the active unit is the one to run.
+      const unit = p.failoverUnit ? ` (the ${p.failoverUnit} unit)` : '';
+      throw new MailguardError(
+        'STANDBY_UNIT',
+        `${session.hostname} is the standby unit of a failover pair${unit}: nothing was changed (no config command was sent).`,
+        {
+          hint: 'Run it against the active unit (`show failover` on this unit names it); the change replicates to the standby.',
+          details: { failoverRole: 'standby', failoverUnit: p.failoverUnit ?? null },
+        },
+      );
     }
     if (this.mode === 'restore' && this.restoreSource) {
       // The serial identifies the unit when both sides have it; the hostname otherwise (older backups, contexts).

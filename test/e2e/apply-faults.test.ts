@@ -178,9 +178,13 @@ describe('apply with injected faults', () => {
     const logBefore = dev.commandLog().length;
     const { run, result } = await applyWith('standby', ['--reload', 'never']);
     expect(run.code, run.stdout).toBe(4);
+    // Exit 4 as the table says ("refused before any config command"); the code and message tell it from a rollback.
     expect(result.error?.code).toBe('STANDBY_UNIT');
+    expect(result.error?.message).toMatch(/standby unit of a failover pair.*: nothing was changed/);
     expect(result.error?.hint).toMatch(/active unit/);
     expect(result.outcome).toBe('failed');
+    expect(result.steps.find((s) => s.step === 'backup')).toBeUndefined();
+    expect(result.finalState).toMatchObject({ running: 'original', startup: 'original' });
     expect(result.outcomeText).toMatch(/^REFUSED: .* standby unit of a failover pair, so the engine refused/);
     expect(read(result.reportFiles?.markdown as string)).toMatch(
       /\| Outcome \| \*\*refused\*\* \(exit code 4\): REFUSED/,
