@@ -30,6 +30,11 @@ export interface SshResolveInput {
   env: Record<string, string | undefined>;
   /** `-F FILE` or `none`. */
   configFile?: string;
+  /**
+   * Where each flag-layer value came from, for `-v` (default: the command line). `run` puts the inventory's and
+   * playbook's values in this layer too, as they win over ssh_config the same way.
+   */
+  from?: Partial<Record<keyof SshFlagLayer | 'host', string>>;
   home?: string;
   systemFile?: string;
 }
@@ -141,18 +146,19 @@ export function resolveSshTarget(inp: SshResolveInput): SshResolved {
   const v = cfg.values;
   const f = inp.flags;
   const out: SshResolved = { host: v.hostname?.value[0] ?? inp.alias, jumpHops: [], sources, warnings };
-  sources.push(`host ${out.host} (${v.hostname ? where(v.hostname.from) : 'the target'})`);
+  const by = (k: keyof SshFlagLayer, flag: string) => inp.from?.[k] ?? flag;
+  sources.push(`host ${out.host} (${v.hostname ? where(v.hostname.from) : (inp.from?.host ?? 'the target')})`);
 
   if (f.port !== undefined) {
     out.port = f.port;
-    sources.push(`port ${f.port} (command line)`);
+    sources.push(`port ${f.port} (${by('port', 'command line')})`);
   } else if (v.port) {
     out.port = parsePortAt(v.port.value[0] as string, v.port.from);
     sources.push(`port ${out.port} (${where(v.port.from)})`);
   }
   if (f.username !== undefined) {
     out.username = f.username;
-    sources.push(`user ${f.username} (command line)`);
+    sources.push(`user ${f.username} (${by('username', 'command line')})`);
   } else if (v.user) {
     out.username = v.user.value[0];
     sources.push(`user ${out.username} (${where(v.user.from)})`);
@@ -161,7 +167,7 @@ export function resolveSshTarget(inp: SshResolveInput): SshResolved {
   let identityFromConfig = false;
   if (f.identity) {
     out.identityFile = f.identity;
-    sources.push(`identity ${f.identity} (--identity)`);
+    sources.push(`identity ${f.identity} (${by('identity', '--identity')})`);
   } else {
     const id = firstIdentity(cfg, sources);
     if (id) {
@@ -174,14 +180,14 @@ export function resolveSshTarget(inp: SshResolveInput): SshResolved {
 
   if (f.knownHosts) {
     out.knownHostsFile = f.knownHosts;
-    sources.push(`known_hosts ${f.knownHosts} (--known-hosts)`);
+    sources.push(`known_hosts ${f.knownHosts} (${by('knownHosts', '--known-hosts')})`);
   } else if (v.userknownhostsfile && v.userknownhostsfile.value[0] !== 'none') {
     out.knownHostsFile = v.userknownhostsfile.value[0];
     sources.push(`known_hosts ${out.knownHostsFile} (${where(v.userknownhostsfile.from)})`);
   }
   if (f.hostKeyPolicy) {
     out.hostKeyPolicy = f.hostKeyPolicy;
-    sources.push(`host-key policy ${f.hostKeyPolicy} (--host-key-policy)`);
+    sources.push(`host-key policy ${f.hostKeyPolicy} (${by('hostKeyPolicy', '--host-key-policy')})`);
   } else if (v.stricthostkeychecking) {
     const raw = (v.stricthostkeychecking.value[0] as string).toLowerCase();
     const p = STRICT[raw];
@@ -191,6 +197,8 @@ export function resolveSshTarget(inp: SshResolveInput): SshResolved {
   }
   if (f.connectTimeoutSec !== undefined) {
     out.connectTimeoutSec = f.connectTimeoutSec;
+    if (inp.from?.connectTimeoutSec)
+      sources.push(`connect timeout ${f.connectTimeoutSec}s (${inp.from.connectTimeoutSec})`);
   } else if (v.connecttimeout) {
     const n = Number(v.connecttimeout.value[0]);
     if (!(n > 0)) throw bad(v.connecttimeout.from, 'ConnectTimeout is not a number of seconds');
@@ -223,7 +231,7 @@ function agentFor(
         hint: 'Start ssh-agent and ssh-add your key, or pass the socket: --agent /path/to/socket',
       });
     }
-    sources.push(`agent ${sock} (--agent)`);
+    sources.push(`agent ${sock} (${inp.from?.agent ?? '--agent'})`);
     return sock;
   }
   const ia = cfg.values.identityagent;
@@ -243,7 +251,9 @@ function agentFor(
   // (ssh2 cannot limit the agent to that key).
   if (!inp.env.SSH_AUTH_SOCK) return undefined;
   if ((haveKey && !keyFromConfig) || f.passwordForced) {
-    sources.push('agent not used: a key or password was given on the command line (--agent to add it)');
+    sources.push(
+      `agent not used: a key or password was given ${inp.from?.passwordForced ?? 'on the command line'} (--agent to add it)`,
+    );
     return undefined;
   }
   if (only && haveKey) {
@@ -261,7 +271,7 @@ function jumpChain(inp: SshResolveInput, cfg: SshHostConfig, sources: string[]):
   let at: SshConfigSource | undefined;
   if (inp.flags.jump) {
     spec = inp.flags.jump;
-    from = '--jump';
+    from = inp.from?.jump ?? '--jump';
   } else if (cfg.values.proxyjump) {
     at = cfg.values.proxyjump.from;
     spec = cfg.values.proxyjump.value[0];

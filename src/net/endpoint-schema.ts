@@ -13,3 +13,23 @@ export function endpointSchema(opts: EndpointOptions = {}) {
     })
     .meta({ description: `${shape}; IPv6 as [2001:db8::1]:port (a bare IPv6 address when no port is given)` });
 }
+
+/**
+ * A jump host chain as `ssh -J` / ProxyJump takes it: `[user@]host[:port]`, comma-separated, first hop first; or
+ * `none` (connect directly, over a less specific jump host or ssh_config's ProxyJump).
+ */
+export function jumpSchema() {
+  return z
+    .string()
+    .superRefine((s, ctx) => {
+      if (s === 'none') return;
+      for (const part of s.split(',')) {
+        const problem = endpointProblem(part, { user: true, what: 'jump host' });
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    })
+    .meta({
+      description:
+        'SSH jump host(s) [user@]host[:port], a,b for a chain (as ssh -J / ProxyJump); none: connect directly',
+    });
+}

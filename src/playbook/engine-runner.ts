@@ -47,7 +47,8 @@ export function changeOptionsFor(t: FleetTarget, s: RunSettings): ChangeOptions 
   if (t.probe?.domain) o.domain = t.probe.domain;
   if (s.rollbackOnVerifyFailure !== null) o.rollbackOnVerifyFailure = s.rollbackOnVerifyFailure;
   if (s.backupDir) o.backupDir = s.backupDir;
-  if (s.context) o.context = s.context;
+  const context = t.context ?? s.context;
+  if (context) o.context = context;
   return o;
 }
 

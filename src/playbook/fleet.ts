@@ -30,6 +30,10 @@ export interface FleetTarget {
   failoverPeer: string | null;
   /** null: no outside probe for this device. */
   probe: ProbeTarget | null;
+  /** Multiple-context mode: the context to change (inventory `context`, else the playbook's options.context). */
+  context?: string;
+  /** Where each connection setting came from (`setting value (source)`), for `run --list-hosts -v`. */
+  connectionSources?: string[];
 }
 
 /** Events a device run emits; mirrors the change engine's stream (step:start|step:done|step:failed|log). */

@@ -41,6 +41,7 @@ export {
   type SkipReason,
   type StopReason,
 } from './fleet.js';
+export { type RunConnectionFlags, resolveHostConnection } from './host-connection.js';
 export {
   ansibleHostVars,
   type CredValue,

@@ -134,6 +134,10 @@ function ownSettings(
   if (s.transport) out.transport = { value: s.transport, at: at('transport') };
   if (s.legacyAlgorithms !== undefined)
     out.legacyAlgorithms = { value: s.legacyAlgorithms, at: at('legacyAlgorithms') };
+  if (s.jump) out.jump = { value: s.jump, at: at('jump') };
+  if (s.identity) out.privateKeyFile = { value: s.identity, at: at('identity') };
+  if (s.knownHosts) out.knownHosts = { value: s.knownHosts, at: at('knownHosts') };
+  if (s.context) out.context = { value: s.context, at: at('context') };
   const cred = (
     lit: string | undefined,
     env: string | undefined,

@@ -57,7 +57,7 @@ export interface InventoryGroup {
 }
 
 export interface InventoryWarning {
-  code: 'PLAINTEXT_SECRET' | 'IGNORED_VAR' | 'FILE_MODE';
+  code: 'PLAINTEXT_SECRET' | 'IGNORED_VAR' | 'FILE_MODE' | 'SSH_CONFIG';
   message: string;
   at: SourcePos;
 }

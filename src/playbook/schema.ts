@@ -3,7 +3,7 @@
  * is an error, never silently ignored. No transforms here, so `z.toJSONSchema` can export them for editors.
  */
 import { z } from 'zod';
-import { endpointSchema } from '../net/endpoint-schema.js';
+import { endpointSchema, jumpSchema } from '../net/endpoint-schema.js';
 import { TRANSPORT_KINDS } from '../transport/types.js';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -104,9 +104,21 @@ export const OptionsSchema = z.strictObject({
     .boolean()
     .optional()
     .meta({ description: 'Old SSH-2 algorithms for every host (an inventory can set it per host instead).' }),
-  knownHosts: z.string().min(1).optional(),
+  knownHosts: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'OpenSSH known_hosts file, relative to the playbook (an inventory may set it per host).' }),
   backupDir: z.string().min(1).optional(),
-  context: z.string().min(1).optional().meta({ description: 'Security context name, or "all" (multiple-context).' }),
+  context: z.string().min(1).optional().meta({
+    description: 'Security context name, or "all" (multiple-context); an inventory may set it per host.',
+  }),
+  jump: jumpSchema()
+    .optional()
+    .meta({ description: 'SSH jump host(s) for every host, as ssh -J (an inventory may set it per host or group).' }),
+  transport: z.enum(TRANSPORT_KINDS).optional().meta({
+    description: 'Transport for every host without one in the inventory: ssh (default), telnet or ssh1.',
+  }),
   timeouts: TimeoutsSchema.optional(),
   expectedDurationSec: z.number().positive().optional().meta({
     description: 'Expected time per device without reload; reload timeout is added when a reload may happen.',
@@ -209,6 +221,21 @@ const settingsShape = {
   legacyAlgorithms: z.boolean().optional().meta({
     description:
       'Also offer the old SSH-2 algorithms (DH group 1/14 with SHA-1, AES-CBC/3DES, ssh-rsa, hmac-sha1/md5) that ASA 8.x-9.5 images need.',
+  }),
+  jump: jumpSchema().optional().meta({
+    description:
+      'SSH jump host(s) [user@]host[:port], a,b for a chain (as ssh -J / ProxyJump); none: connect directly (over a group jump host or ssh_config ProxyJump).',
+  }),
+  identity: z.string().min(1).optional().meta({
+    description:
+      'SSH private key file, relative to the inventory (~/ expanded); its passphrase from ASA_PASSPHRASE or the playbook passphraseEnv.',
+  }),
+  knownHosts: z.string().min(1).optional().meta({
+    description: 'OpenSSH known_hosts file for these hosts (and their jump hosts), relative to the inventory.',
+  }),
+  context: z.string().min(1).optional().meta({
+    description:
+      'ASA multiple-context mode: the security context to change (changeto context NAME), or "all"; ignored on a single-context unit.',
   }),
   username: z.string().min(1).optional(),
   usernameEnv: envName.optional(),

@@ -4,13 +4,13 @@
  * specific first: host, then deeper groups, then `all`) and the outside probe per host.
  */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { MailguardError } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { ConnectOptions } from '../session/types.js';
 import { decryptVault, type VaultSecret, warnIfOpen } from './ansible-vault.js';
 import type { FleetTarget, ProbeTarget } from './fleet.js';
+import { type RunConnectionFlags, resolveHostConnection } from './host-connection.js';
 import {
   type CredValue,
   effectiveSettings,
@@ -45,6 +45,8 @@ export interface ResolveOptions {
   vault?: VaultSecret[];
   /** false: resolve no credential (`--list-hosts`: the scope can be listed without the secrets). */
   credentials?: boolean;
+  /** Connection flags given on the command line (they win over the playbook, the inventory and ssh_config). */
+  connection?: RunConnectionFlags;
 }
 
 export interface ResolvedFleet {
@@ -144,6 +146,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
 
   const targets: FleetTarget[] = [];
   const keyWarnings: string[] = [];
+  const connWarnings: InventoryWarning[] = [];
   const missing = new Map<string, { at: SourcePos; name: string; hosts: string[]; empty: boolean }>();
   const need = (c: CredValue | undefined, host: string): string | undefined => {
     if (!c || !wantCreds) return undefined;
@@ -188,46 +191,68 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     const order = specificity(inventory, name);
     const pb = mergePlaybookCreds(lp, p.credentials ?? {}, order);
     const cred = (f: Field, invValue: CredValue | undefined) => need(pb[f] ?? invValue, name);
-    let privateKey: string | undefined;
+    const username = cred('username', inv.username);
+    const password = cred('password', inv.password);
+    const enableSecret = cred('enableSecret', inv.enableSecret);
     // The playbook's key (relative to the playbook) wins over the inventory's (relative to the inventory, as Ansible).
-    const keyFile = pb.privateKeyFile
-      ? { ...pb.privateKeyFile, value: resolve(lp.dir, pb.privateKeyFile.value) }
-      : inv.privateKeyFile
-        ? { ...inv.privateKeyFile, value: resolve(dirname(inventory.file), expandHome(inv.privateKeyFile.value)) }
-        : undefined;
-    if (keyFile && wantCreds) {
+    const playbookKey = pb.privateKeyFile && { ...pb.privateKeyFile, value: resolve(lp.dir, pb.privateKeyFile.value) };
+    const s = o.settings;
+    const hc = resolveHostConnection({
+      name,
+      inv,
+      inventoryFile: inventory.file,
+      lp,
+      settings: s,
+      flags: o.connection ?? {},
+      env: o.env,
+      ...(playbookKey ? { playbookKey } : {}),
+      ...(username !== undefined ? { username, usernameAt: (pb.username ?? inv.username)?.at } : {}),
+      passwordGiven: password !== undefined || (pb.password ?? inv.password) !== undefined,
+    });
+    for (const w of hc.warnings) {
+      connWarnings.push({
+        code: 'SSH_CONFIG',
+        at: inventory.hosts.get(name)?.at ?? inventory.groups.get('all')!.at!,
+        message: `${name}: ${w}`,
+      });
+    }
+    let privateKey: string | undefined;
+    if (hc.identityFile && wantCreds) {
       try {
-        privateKey = await readFile(keyFile.value, 'utf8');
-        warnIfOpen(keyFile.value, 'private key', (line) => keyWarnings.push(line));
+        privateKey = await readFile(hc.identityFile, 'utf8');
+        warnIfOpen(hc.identityFile, 'private key', (line) => keyWarnings.push(line));
       } catch (e) {
-        issues.push({
-          ...keyFile.at,
-          path: 'privateKeyFile',
-          message: `cannot read the private key file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        });
+        const why = `cannot read the private key file ${hc.identityFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+        if (!hc.identityAt)
+          throw new MailguardError('BAD_INPUT', why, {
+            hint: 'Check the path given to --identity or the IdentityFile line.',
+          });
+        issues.push({ ...hc.identityAt, path: 'identity', message: why });
       }
     }
-    const s = o.settings;
     const connect: ConnectOptions = {
-      host: inv.host?.value ?? name,
-      transport: inv.transport?.value ?? 'ssh',
-      hostKeyPolicy: s.hostKeyPolicy,
+      host: hc.host,
+      transport: hc.transport,
+      hostKeyPolicy: hc.hostKeyPolicy,
       timeouts: definedOnly({
-        connectMs: s.timeouts.connectMs,
+        connectMs: hc.connectTimeoutMs,
         loginMs: s.timeouts.loginMs,
         commandMs: s.timeouts.commandMs,
         saveMs: s.timeouts.saveMs,
       }),
     };
-    if (inv.port) connect.port = inv.port.value;
-    if (inv.legacyAlgorithms?.value ?? s.legacyAlgorithms) connect.legacyAlgorithms = true;
-    if (s.knownHosts) connect.knownHostsFile = s.knownHosts;
-    if (inv.jump) connect.jump = inv.jump.value;
-    const username = cred('username', inv.username);
-    const password = cred('password', inv.password);
-    const enableSecret = cred('enableSecret', inv.enableSecret);
-    const passphrase = cred('passphrase', undefined);
-    if (username !== undefined) connect.username = username;
+    if (hc.port !== undefined) connect.port = hc.port;
+    if (hc.legacyAlgorithms) connect.legacyAlgorithms = true;
+    if (hc.algorithms) connect.algorithms = hc.algorithms;
+    if (hc.knownHostsFile) connect.knownHostsFile = hc.knownHostsFile;
+    if (hc.agent) connect.agent = hc.agent;
+    // A key's passphrase: the playbook's passphraseEnv, else ASA_PASSPHRASE (as detect and apply).
+    const passphrase =
+      cred('passphrase', undefined) ?? (privateKey && wantCreds ? o.env.ASA_PASSPHRASE || undefined : undefined);
+    if (hc.jumpHops) {
+      connect.jumpHops = hc.jumpHops.map((h) => (h.privateKey && passphrase !== undefined ? { ...h, passphrase } : h));
+    }
+    if (hc.username !== undefined) connect.username = hc.username;
     if (password !== undefined) connect.password = password;
     if (enableSecret !== undefined) connect.enableSecret = enableSecret;
     if (passphrase !== undefined) connect.passphrase = passphrase;
@@ -239,6 +264,8 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       groups: [...groupDepths(inventory, name).keys()],
       failoverPeer: peers.get(name) ?? null,
       probe: probeFor(p.probe ?? {}, order, inv.smtpProbe?.value, inv.mailDomain?.value),
+      ...(hc.context !== undefined ? { context: hc.context } : {}),
+      connectionSources: hc.sources,
     });
   }
   for (const m of missing.values()) {
@@ -255,7 +282,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       missing.size > 0 ? 'Set the variables in the environment or in .env (see examples/.env.example).' : undefined,
     );
   }
-  const warnings = [...inventory.warnings];
+  const warnings = [...inventory.warnings, ...connWarnings];
   for (const line of new Set(keyWarnings)) {
     warnings.push({
       code: 'FILE_MODE',
@@ -449,9 +476,4 @@ function displayPath(abs: string): string {
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** `~/` in a key path (Ansible expands it; the inventory is not read by a shell). */
-function expandHome(p: string): string {
-  return p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }

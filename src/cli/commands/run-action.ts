@@ -36,6 +36,7 @@ import {
   formatWarning,
   loadPlaybook,
   outsideWindowError,
+  type RunConnectionFlags,
   type RunOverrides,
   type RunSettings,
   resolveFleet,
@@ -47,7 +48,6 @@ import {
 } from '../../playbook/index.js';
 import { runProvenance } from '../../playbook/provenance.js';
 import { SharedFailureBudget } from '../../playbook/shared-budget.js';
-import { agentSocket, readIdentity } from '../connection-options.js';
 import { guardChange, type InterruptionJson, interruptionJson, safeWrite } from '../interrupt.js';
 import { parseChangeId } from '../option-parsers.js';
 import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
@@ -120,27 +120,31 @@ function overridesFrom(f: RunFlags): RunOverrides {
   return o;
 }
 
-/** Connection flags that apply to every target (key, agent, jump host, legacy algorithms, transcripts). */
-async function applyConnectionFlags(
-  targets: FleetTarget[],
-  f: RunFlags,
-  env: Record<string, string | undefined>,
-): Promise<void> {
-  const key = f.identity ? readIdentity(f.identity) : undefined;
-  const agent = agentSocket(f.agent, env);
-  if (f.transcriptDir) ensureWritableDir(f.transcriptDir, '--transcript-dir');
+/**
+ * The connection flags as given on the command line: they win over the playbook, the inventory and ssh_config
+ * (the layers are resolved per host in src/playbook/host-connection.ts).
+ */
+function connectionFlags(f: RunFlags): RunConnectionFlags {
+  const c: RunConnectionFlags = {};
+  if (f.jump !== undefined) c.jump = f.jump;
+  if (f.identity !== undefined) c.identity = f.identity;
+  if (f.agent) c.agent = f.agent === true ? true : f.agent;
+  if (f.knownHosts !== undefined) c.knownHosts = f.knownHosts;
+  if (f.hostKeyPolicy) c.hostKeyPolicy = f.hostKeyPolicy;
+  if (f.legacyAlgorithms) c.legacyAlgorithms = true;
+  const connect = seconds('--connect-timeout', f.connectTimeout);
+  if (connect !== undefined) c.connectTimeoutSec = connect / 1000;
+  if (f.sshConfig !== undefined) c.sshConfig = f.sshConfig;
+  return c;
+}
+
+/** One transcript per device under --transcript-dir. */
+function applyTranscripts(targets: FleetTarget[], f: RunFlags): void {
+  if (!f.transcriptDir) return;
+  ensureWritableDir(f.transcriptDir, '--transcript-dir');
   for (const t of targets) {
-    const c = t.connect;
     // Inventory names are free text: a `/` or `..` in one must not put its transcript outside the folder.
-    if (f.transcriptDir) c.transcriptFile = resolve(f.transcriptDir, `${safeName(t.name)}.log`);
-    if (c.transport !== 'ssh') continue;
-    if (key && c.privateKey === undefined) {
-      c.privateKey = key;
-      if (c.passphrase === undefined && env.ASA_PASSPHRASE) c.passphrase = env.ASA_PASSPHRASE;
-    }
-    if (agent) c.agent = agent;
-    if (f.jump) c.jump = f.jump;
-    if (f.legacyAlgorithms) c.legacyAlgorithms = true;
+    t.connect.transcriptFile = resolve(f.transcriptDir, `${safeName(t.name)}.log`);
   }
 }
 
@@ -259,13 +263,14 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     env,
     vault,
     credentials: !f.listHosts,
+    connection: connectionFlags(f),
     ...(f.inventory ? { inventoryFile: f.inventory } : {}),
     ...(f.limit !== undefined ? { limit: f.limit } : {}),
     ...(shard ? { shard, shardBy } : {}),
     ...(phase === 'canary' ? { phase: { kind: 'canary' as const, count: settings.canary } } : {}),
     ...(stage.canary ? { phase: { kind: 'rest' as const, exclude: stage.canary.devices.map((d) => d.name) } } : {}),
   });
-  await applyConnectionFlags(fleet.targets, f, env);
+  applyTranscripts(fleet.targets, f);
   const provenance = await runProvenance(lp.file, fleet.inventory.file);
   if (stage.canary && f.after) {
     checkCanary(stage.canary, f.after, {
@@ -310,13 +315,22 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
           port: t.connect.port ?? null,
           transport: t.connect.transport,
           failoverPeer: t.failoverPeer,
+          jump: t.connect.jumpHops?.map((h) => `${h.username}@${h.host}:${h.port}`) ?? [],
+          context: t.context ?? null,
+          ...(f.verbose ? { sources: t.connectionSources ?? [] } : {}),
         })),
         otherShards: fleet.otherShards,
       });
     } else {
       for (const t of fleet.targets) {
         const where = `${t.connect.transport} ${t.connect.host}${t.connect.port ? `:${t.connect.port}` : ''}`;
-        process.stdout.write(`${t.name}  ${where}${t.failoverPeer ? `  (failover peer ${t.failoverPeer})` : ''}\n`);
+        const via = t.connect.jumpHops?.length
+          ? `  via ${t.connect.jumpHops.map((h) => `${h.username}@${h.host}:${h.port}`).join(',')}`
+          : '';
+        process.stdout.write(
+          `${t.name}  ${where}${via}${t.failoverPeer ? `  (failover peer ${t.failoverPeer})` : ''}\n`,
+        );
+        if (f.verbose) for (const line of t.connectionSources ?? []) process.stdout.write(`  ${line}\n`);
       }
       if (shard) process.stdout.write(`(${fleet.otherShards.length} more in the other shards)\n`);
     }

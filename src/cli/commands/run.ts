@@ -46,6 +46,8 @@ export interface RunFlags {
   loginTimeout?: string;
   commandTimeout?: string;
   transcriptDir?: string;
+  /** `-F FILE|none`: the OpenSSH client config the hosts are resolved through. */
+  sshConfig?: string;
   verbose?: boolean;
 }
 
@@ -149,14 +151,27 @@ export function register(program: Command): void {
       ]),
     )
     .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')
-    .option('--jump <user@host[:port]>', 'reach the devices through this SSH jump host')
-    .option('--identity <file>', 'SSH private key for hosts without one (passphrase: ASA_PASSPHRASE)')
+    .option(
+      '--jump <user@host[:port]>',
+      'reach the devices through this SSH jump host (a,b for a chain; none: directly); wins over inventory jump and ProxyJump',
+    )
+    .option(
+      '--identity <file>',
+      'SSH private key for every ssh host; wins over inventory identity and IdentityFile (passphrase: ASA_PASSPHRASE)',
+    )
     .option('--agent [socket]', 'use ssh-agent (default socket: $SSH_AUTH_SOCK)')
     .option('--connect-timeout <s>', 'seconds for TCP + SSH handshake')
     .option('--login-timeout <s>', 'seconds from connected to the privileged prompt')
     .option('--command-timeout <s>', 'seconds for each command')
+    .option(
+      '-F, --ssh-config <file>',
+      'OpenSSH client config the hosts are resolved through (default ~/.ssh/config and /etc/ssh/ssh_config; none: no file); inventory values win over it',
+    )
     .option('--transcript-dir <dir>', 'one transcript per device (<dir>/<name>.log, secrets replaced by ***)')
-    .option('-v, --verbose', 'also print step starts and every inventory warning')
+    .option(
+      '-v, --verbose',
+      'also print step starts and every inventory warning; with --list-hosts, where each connection setting came from',
+    )
     .addHelpText('after', HELP)
     .action(async (file: string, flags: RunFlags) => {
       await runAction({ json: !!flags.json }, async () => {
