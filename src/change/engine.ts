@@ -152,7 +152,7 @@ export class ChangeEngine extends ChangeEmitter {
   }
 
   /** The safety reload still scheduled on the device, and when it fires; null when none is pending. */
-  pendingReload(): { at: string; minutes: number } | null {
+  private pendingReload(): { at: string; minutes: number } | null {
     if (!this.safetyReloadScheduled || !this.safetyReloadAt) return null;
     return { at: this.safetyReloadAt, minutes: this.options.safetyReloadMin ?? 0 };
   }
@@ -324,6 +324,8 @@ export class ChangeEngine extends ChangeEmitter {
         }
       }
     }
+    const pending = this.pendingReload();
+    if (pending) this.finalState.pendingReload = pending;
     if (this.safetyReloadScheduled) {
       this.finalState.notes.push(
         `A reload is still scheduled: it fires at ${this.safetyReloadAt} (\`reload in ${this.options.safetyReloadMin}\`), and the device comes back on its startup-config. Cancel it on the device with \`reload cancel\` if that is not wanted.`,

@@ -162,6 +162,8 @@ export interface FinalState {
   notes: string[];
   /** Per context, where the running config is neither the backup nor the planned result: unified diff from the backup. */
   runningDiff?: Record<string, string>;
+  /** A safety reload still scheduled at the end: when it fires (ISO) and the `reload in` minutes; absent: none. */
+  pendingReload?: { at: string; minutes: number };
 }
 
 export type ChangeOutcome =

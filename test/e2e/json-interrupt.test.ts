@@ -59,10 +59,11 @@ function start(args: string[], cwd: string, env: Record<string, string>, when: R
 const active = (config: string) => findSmtpInspection(config).active;
 
 describe('--json says the interruption', () => {
-  it('apply: SIGTERM during the apply step gives an interrupted event and an interrupted object in the result', async () => {
+  it('apply: SIGTERM during the apply step gives an interrupted event and an interrupted object in the result (a refused reload cancel: pending)', async () => {
     const lab = await startTestLab([{ name: 'fw', dialect: 'asa9', reloadDelaySec: 0.5 }], { smtp: false });
     const dev = lab.device('fw');
-    dev.setFaults({ latencyMs: 80 });
+    // `reload cancel` is refused: the safety reload stays pending, and the result must say when it fires.
+    dev.setFaults({ latencyMs: 80, authzFail: [/^reload cancel/] });
     const cwd = tempDir('mg-jsonint-');
     const sent = new Promise<void>((resolve) => dev.on('command', (l) => l.startsWith('no inspect') && resolve()));
     const p = start(
@@ -92,16 +93,21 @@ describe('--json says the interruption', () => {
       exitCode: 143,
       outcome: 'rolled-back',
       deviceState: { running: 'original', startup: 'original' },
-      pendingReload: null,
+      pendingReload: { at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), minutes: 5 },
     });
     // What it says is what the device holds and what the record says.
     expect({ running: active(dev.runningConfig()), startup: active(dev.startupConfig()) }).toEqual({
       running: true,
       startup: true,
     });
-    expect(dev.emulator.scheduledReload).toBeNull();
+    expect(dev.emulator.scheduledReload).not.toBeNull();
+    dev.emulator.cancelScheduledReload();
     const record = JSON.parse(readFileSync(result.interrupted.record as string, 'utf8')) as ChangeResult;
-    expect(record.finalState).toMatchObject({ running: 'original', startup: 'original' });
+    expect(record.finalState).toMatchObject({
+      running: 'original',
+      startup: 'original',
+      pendingReload: result.interrupted.pendingReload,
+    });
     expect(record.error?.code).toBe('TERMINATED');
   }, 60_000);
 
@@ -127,6 +133,9 @@ describe('--json says the interruption', () => {
     const j1 = report.interrupted.devices.find((d) => d.name === 'j1');
     expect(j1?.result, why).not.toBe('done');
     expect(j1?.record).toMatch(/-change\.(md|json)$/);
+    // The state it gives is the record's, and the lab's.
+    expect(j1, why).toMatchObject({ deviceState: { running: 'original', startup: 'original' }, pendingReload: null });
     expect(active(fleet.lab.device('j1').runningConfig())).toBe(true);
+    expect(active(fleet.lab.device('j1').startupConfig())).toBe(true);
   }, 60_000);
 });

@@ -196,6 +196,7 @@ describe.each(dialects)('fault matrix: %s (%s)', (name) => {
     // No reload left pending unless the record says so.
     const pending = dev.emulator.scheduledReload !== null;
     expect(pending, detail).toBe(result.finalState.notes.some((n) => /reload is still scheduled/.test(n)));
+    expect(result.finalState.pendingReload !== undefined, detail).toBe(pending);
     if (pending) {
       expect(result.error?.code).toBe('RELOAD_CANCEL_FAILED');
       expect(result.error?.message).toMatch(/fires at \d{4}-\d\d-\d\dT/);

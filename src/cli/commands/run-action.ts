@@ -12,6 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parse as parseDotenv } from 'dotenv';
 import { safeName } from '../../change/backup.js';
 import { makeProvenance } from '../../change/provenance.js';
+import type { ChangeResult } from '../../change/types.js';
 import { parseDuration } from '../../config/duration.js';
 import { ensureWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError } from '../../errors.js';
@@ -535,6 +536,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
                 result: d.result,
                 exitCode: d.exitCode,
                 record: d.reportPath ?? null,
+                ...recordState(d.reportPath),
               })),
             },
           }
@@ -557,5 +559,23 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     return files || report.exitCode !== 0 ? report.exitCode : ExitCode.failure;
   } finally {
     abort.dispose();
+  }
+}
+
+/** What a device's change record says it holds at the end (its JSON beside the `.md`); nulls without a record. */
+function recordState(reportPath: string | null): {
+  deviceState: { running: string; startup: string } | null;
+  pendingReload: { at: string; minutes: number } | null;
+} {
+  const none = { deviceState: null, pendingReload: null };
+  if (!reportPath) return none;
+  try {
+    const r = JSON.parse(readFileSync(reportPath.replace(/\.md$/, '.json'), 'utf8')) as ChangeResult;
+    return {
+      deviceState: { running: r.finalState.running, startup: r.finalState.startup },
+      pendingReload: r.finalState.pendingReload ?? null,
+    };
+  } catch {
+    return none;
   }
 }

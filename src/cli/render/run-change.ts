@@ -86,7 +86,7 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
     guard.dispose();
   }
   if (ui.json) {
-    const stopped = interruption ? { interrupted: interruptedResult(interruption, result, engine) } : {};
+    const stopped = interruption ? { interrupted: interruptedResult(interruption, result) } : {};
     safeWrite(out, `${JSON.stringify({ type: 'result', ...result, ...stopped })}\n`);
   } else printResult(result, out);
   return result;
@@ -96,12 +96,12 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
  * The `interrupted` object of an interrupted run's `--json` result: the cause, and what the device holds at the end
  * (as the record says), where the record is and whether a safety reload is still pending.
  */
-export function interruptedResult(i: InterruptionJson, result: ChangeResult, engine: ChangeEngine | null) {
+export function interruptedResult(i: InterruptionJson, result: ChangeResult) {
   return {
     ...i,
     outcome: result.outcome,
     deviceState: { running: result.finalState.running, startup: result.finalState.startup },
     record: result.reportFiles?.json ?? null,
-    pendingReload: engine?.pendingReload() ?? null,
+    pendingReload: result.finalState.pendingReload ?? null,
   };
 }
