@@ -43,6 +43,8 @@ export interface InventoryHost {
   name: string;
   /** The host's own settings (group settings are merged by `effectiveSettings`). */
   vars: HostSettings;
+  /** Ansible: the variables of host_vars/ files, merged after every inventory-file variable (as Ansible does). */
+  fileVars?: Record<string, Positioned<unknown>>;
   /** Groups the host is listed in directly. */
   groups: string[];
   at: SourcePos;
@@ -53,6 +55,13 @@ export interface InventoryGroup {
   hosts: string[];
   children: string[];
   vars: HostSettings;
+  /** Ansible: the variables of group_vars/ files, merged after every group's inventory-file variables. */
+  fileVars?: Record<string, Positioned<unknown>>;
+  /**
+   * Ansible `ansible_group_priority` (set in the inventory source only; default 1): among groups of the same depth
+   * the higher priority merges later and so wins.
+   */
+  priority?: number;
   at: SourcePos | null;
 }
 
@@ -235,26 +244,39 @@ export function groupsOf(inv: Inventory, host: string): string[] {
 }
 
 /**
- * Merged settings as Ansible merges variables: `all`, then parent groups before child groups (same depth: by
- * name), then the host's own.
+ * The groups of a host in Ansible's merge order (ansible/inventory/helpers.py sort_groups): by depth (`all` first),
+ * then `ansible_group_priority` (default 1, higher later), then name compared by code point as Python does.
  */
-export function effectiveSettings(inv: Inventory, host: string): HostSettings {
+export function mergeOrder(inv: Inventory, host: string): string[] {
   const depths = groupDepths(inv, host);
-  const order = [...depths.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([g]) => g);
+  const prio = (g: string) => inv.groups.get(g)?.priority ?? 1;
+  return [...depths.entries()]
+    .sort((a, b) => a[1] - b[1] || prio(a[0]) - prio(b[0]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([g]) => g);
+}
+
+/** Merged settings as Ansible merges variables: groups in `mergeOrder`, then the host's own. */
+export function effectiveSettings(inv: Inventory, host: string): HostSettings {
   const out: HostSettings = {};
-  for (const g of order) Object.assign(out, definedOnly(inv.groups.get(g)?.vars ?? {}));
+  for (const g of mergeOrder(inv, host)) Object.assign(out, definedOnly(inv.groups.get(g)?.vars ?? {}));
   Object.assign(out, definedOnly(inv.hosts.get(host)?.vars ?? {}));
   delete out.ansibleVars; // merged key by key by ansibleHostVars, never as one object
   return out;
 }
 
-/** A host's Ansible variables merged as Ansible does: `all`, parent groups, child groups (then by name), the host. */
+/**
+ * A host's Ansible variables merged as Ansible's VariableManager does: the inventory file's group variables (groups
+ * in `mergeOrder`, `all` first), then group_vars/ files in the same order, then the host's inventory variables, then
+ * host_vars/ files. So a parent's group_vars file wins over a child's `[child:vars]` (checked against
+ * `ansible-inventory --list` in test/e2e/run-ansible.test.ts).
+ */
 export function ansibleHostVars(inv: Inventory, host: string): Record<string, Positioned<unknown>> {
-  const depths = groupDepths(inv, host);
-  const order = [...depths.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([g]) => g);
+  const order = mergeOrder(inv, host).map((g) => inv.groups.get(g));
+  const h = inv.hosts.get(host);
   const out: Record<string, Positioned<unknown>> = {};
-  for (const g of order) Object.assign(out, inv.groups.get(g)?.vars.ansibleVars ?? {});
-  Object.assign(out, inv.hosts.get(host)?.vars.ansibleVars ?? {});
+  for (const g of order) Object.assign(out, g?.vars.ansibleVars ?? {});
+  for (const g of order) Object.assign(out, g?.fileVars ?? {});
+  Object.assign(out, h?.vars.ansibleVars ?? {}, h?.fileVars ?? {});
   return out;
 }
 

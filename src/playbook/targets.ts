@@ -18,6 +18,7 @@ import {
   groupsOf,
   type Inventory,
   type InventoryWarning,
+  mergeOrder,
 } from './inventory.js';
 import { loadInventory } from './inventory-load.js';
 import { globToRegExp, selectHosts } from './patterns.js';
@@ -417,14 +418,9 @@ function failoverPeers(inv: Inventory, lp: LoadedPlaybook, issues: SourceIssue[]
   return peers;
 }
 
-/** Keys that apply to a host, least specific first: `all`, groups by depth (then name), the host. */
+/** Keys that apply to a host, least specific first: `all`, groups by depth (then priority, name), the host. */
 function specificity(inv: Inventory, host: string): string[] {
-  const depths = groupDepths(inv, host);
-  const groups = [...depths.entries()]
-    .filter(([g]) => g !== 'all')
-    .sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))
-    .map(([g]) => g);
-  return ['all', ...groups, host];
+  return [...mergeOrder(inv, host), host];
 }
 
 type PbCreds = Partial<Record<Field, CredValue>> & { privateKeyFile?: { value: string; at: SourcePos } };

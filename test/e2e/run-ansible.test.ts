@@ -91,15 +91,16 @@ describe.skipIf(!haveAnsible)('run on an Ansible inventory with group_vars/host_
   );
   const run = (a: string[]) => runCli(['run', 'audit.yaml', ...a], { cwd: dir, timeoutMs: 60_000 });
 
-  it('the same hosts, groups and variables as ansible-inventory --list', async () => {
-    const out = execFileSync('ansible-inventory', ['-i', join(dir, 'inventory.ini'), '--list'], {
+  /** `ansible-inventory --list` on FILE and ours agree on hosts, each host's variables and its groups. */
+  async function expectSameAsAnsible(file: string) {
+    const out = execFileSync('ansible-inventory', ['-i', file, '--list'], {
       encoding: 'utf8',
       env: ansibleEnv(dir),
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     const parsed = JSON.parse(out) as Record<string, { hosts?: string[]; children?: string[] }>;
     const meta = (parsed._meta as unknown as { hostvars: Record<string, Record<string, unknown>> }).hostvars;
-    const inv = await loadInventory(join(dir, 'inventory.ini'));
+    const inv = await loadInventory(file);
     expect([...inv.hosts.keys()].sort()).toEqual(Object.keys(meta).sort());
     for (const h of inv.hosts.keys()) {
       const ours = Object.fromEntries(
@@ -114,10 +115,46 @@ describe.skipIf(!haveAnsible)('run on an Ansible inventory with group_vars/host_
         .map(([g]) => g);
       for (const g of theirGroups) expect(groupsOf(inv, h)).toContain(g);
     }
+    return { parsed, meta, inv };
+  }
+
+  it('the same hosts, groups and variables as ansible-inventory --list', async () => {
+    const { parsed, inv } = await expectSameAsAnsible(join(dir, 'inventory.ini'));
     expect(parsed.firewalls?.children?.sort()).toEqual(['asa', 'pix']);
     expect(inv.warnings.map((w) => w.message)).toContain(
       'ansible_network_cli_ssh_type is ignored: asa-mailguard always uses its own SSH client',
     );
+  });
+
+  it('ansible_group_priority, name order by code point and group_vars after [group:vars], as ansible-inventory', async () => {
+    const p = join(dir, 'prio');
+    mkdirSync(join(p, 'group_vars'), { recursive: true });
+    // same depth: alpha (priority 10) merges after beta (1) although "beta" sorts later; "Bgrp" < "agrp" by code
+    // point (Python), so agrp wins where a locale compare would pick Bgrp; zeta (priority 0) merges first.
+    writeFileSync(
+      join(p, 'inventory.ini'),
+      [
+        '[alpha]\nfw1\n[beta]\nfw1\nfw2\n[zeta]\nfw2\n[agrp]\nfw1\n[Bgrp]\nfw1',
+        '[parent:children]\nalpha',
+        '[alpha:vars]\nansible_group_priority=10\nsite=alpha\nlayer=alpha-inventory',
+        '[beta:vars]\nsite=beta\nrole=beta',
+        '[zeta:vars]\nansible_group_priority=0\nrole=zeta',
+        '[agrp:vars]\ncase=agrp\n[Bgrp:vars]\ncase=Bgrp',
+        '[parent:vars]\nlayer=parent-inventory',
+        '',
+      ].join('\n'),
+    );
+    // a parent's group_vars file wins over the child's inventory vars; there ansible_group_priority is a plain variable
+    writeFileSync(join(p, 'group_vars', 'parent.yml'), 'layer: parent-file\n');
+    writeFileSync(join(p, 'group_vars', 'beta.yml'), 'ansible_group_priority: 50\nfrom_file: beta\n');
+    writeFileSync(join(p, 'group_vars', 'zeta.yml'), 'from_file: zeta\n');
+    const { meta, inv } = await expectSameAsAnsible(join(p, 'inventory.ini'));
+    expect(meta.fw1).toMatchObject({ site: 'alpha', case: 'agrp', layer: 'parent-file', ansible_group_priority: 50 });
+    expect(meta.fw2).toMatchObject({ role: 'beta', from_file: 'beta' });
+    expect(inv.groups.get('alpha')?.priority).toBe(10);
+    const bad = join(p, 'bad.ini');
+    writeFileSync(bad, '[g]\nfw1\n[g:vars]\nansible_group_priority=high\n');
+    await expect(loadInventory(bad)).rejects.toThrow(/bad\.ini:4:.*expected an integer for ansible_group_priority/s);
   });
 
   it('--list-hosts needs no vault password; a wrong one is exit 2 naming the file, nothing contacted', async () => {
