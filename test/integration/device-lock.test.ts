@@ -1,10 +1,11 @@
 /**
  * The device lock (issue 13 §2): once logged in, a run also locks the unit by the hostname and serial its
- * `show version` gives, so a second run that reached the same unit another way (here: telnet beside SSH, two
- * address:port keys) is refused with DEVICE_LOCKED before any config command. In process, over real TCP to the lab;
+ * `show version` gives, so a second run that reached the same unit another way (here: telnet through a port forward
+ * on 127.0.0.2 beside SSH on 127.0.0.1: two address:port keys) is refused with DEVICE_LOCKED before any config command. In process, over real TCP to the lab;
  * the built CLI's refusal is in test/e2e/device-lock.test.ts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,11 +23,38 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const knownHosts = writeKnownHosts(lab, work);
 const dev = lab.device('fw');
 
+/**
+ * A port forward on another loopback address (127.0.0.2) to the unit's telnet port: another spelling in every part
+ * of the address lock's key. Where 127.0.0.2 cannot be bound (not Linux), the telnet port itself.
+ */
+async function forward(toPort: number): Promise<{ host: string; port: number }> {
+  const server = createServer((inbound) => {
+    const outbound = connect(toPort, '127.0.0.1');
+    inbound.pipe(outbound).pipe(inbound);
+    const end = () => {
+      inbound.destroy();
+      outbound.destroy();
+    };
+    inbound.on('error', end).on('close', end);
+    outbound.on('error', end).on('close', end);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.2', resolve));
+  } catch (e) {
+    console.warn(`127.0.0.2 cannot be bound (${(e as Error).message}): the second run uses 127.0.0.1 over telnet`);
+    return { host: '127.0.0.1', port: toPort };
+  }
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  server.unref();
+  return { host: '127.0.0.2', port: (server.address() as AddressInfo).port };
+}
+const other = await forward(dev.info.telnet.port);
+
 function overTelnet(): ConnectOptions {
   const d = dev.info;
   return {
-    host: '127.0.0.1',
-    port: d.telnet.port,
+    host: other.host,
+    port: other.port,
     transport: 'telnet',
     username: d.username,
     password: d.password,
@@ -40,7 +68,7 @@ function engine(connect: ConnectOptions, lockDir: string, over: Partial<ChangeOp
 }
 
 describe('device lock by hostname and serial', () => {
-  it('a second run over another address:port to the same unit is refused with exit 8, nothing sent; both locks go at the end', async () => {
+  it('a second run over another address and port (a forward) to the same unit is refused with exit 8, nothing sent; both locks go at the end', async () => {
     const lockDir = mkdtempSync(join(work, 'locks-'));
     const before = dev.runningConfig();
     // Run A (SSH) holds both locks while it waits at its confirmation.
