@@ -4,25 +4,23 @@
  * Needs /usr/sbin/sshd (`apt-get install openssh-server`; .ci/run installs it); skipped with a message otherwise.
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Lab, startLab } from '../../src/lab/index.js';
-import { builtCli as cli, ensureBuiltCli } from '../helpers/built-cli.js';
+import { builtCli as cli } from '../helpers/built-cli.js';
+import { haveSshd, type Sshd, startSshd } from '../helpers/openssh.js';
 
-const SSHD = '/usr/sbin/sshd';
-const haveSshd = existsSync(SSHD);
 if (!haveSshd) {
-  console.warn(`skipping the real-OpenSSH detect test: ${SSHD} is absent (apt-get install -y openssh-server)`);
+  console.warn('skipping the real-OpenSSH detect test: /usr/sbin/sshd is absent (apt-get install -y openssh-server)');
 }
 
 const ENABLE = 'Ena8le-Secret-x1';
 let dir: string;
 let port: number;
-let sshd: ChildProcess | null = null;
-let sshdLog = '';
+let server: Sshd | null = null;
+const sshdLog = () => server?.log() ?? '';
 let lab: Lab | null = null;
 
 function detect(
@@ -39,60 +37,12 @@ function detect(
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as AddressInfo).port;
-      s.close(() => done(p));
-    });
-    s.on('error', fail);
-  });
-}
-
 beforeAll(async () => {
   if (!haveSshd) return;
-  ensureBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'openssh-'));
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client_key')]);
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')));
-  // sshd (as root) refuses to start without its privilege-separation directory.
-  if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
-  port = await freePort();
-  const config = [
-    `Port ${port}`,
-    'ListenAddress 127.0.0.1',
-    `HostKey ${join(dir, 'host_key')}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'UsePAM no',
-    'StrictModes no',
-    'PermitRootLogin prohibit-password',
-    `ForceCommand ${process.execPath} ${cli} lab --stdio --dialect asa9 --enable-secret ${ENABLE}`,
-    'LogLevel INFO',
-  ].join('\n');
-  writeFileSync(join(dir, 'sshd_config'), `${config}\n`);
-  const pub = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim().split(' ');
-  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${pub[0]} ${pub[1]}\n`);
-  sshd = spawn(SSHD, ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  // Ready when sshd says it listens (no polling, no sleep).
-  await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`sshd did not start: ${sshdLog}`)), 15_000);
-    sshd?.stderr?.on('data', (d: Buffer) => {
-      sshdLog += d.toString();
-      if (/Server listening on 127\.0\.0\.1 port/.test(sshdLog)) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    sshd?.once('exit', (code) => {
-      clearTimeout(timer);
-      fail(new Error(`sshd exited ${code}: ${sshdLog}`));
-    });
-  });
+  server = await startSshd(dir, { enableSecret: ENABLE });
+  port = server.port;
+  writeFileSync(join(dir, 'known_hosts'), `${server.knownHostsLine}\n`);
 }, 120_000);
 
 let agent: ChildProcess | null = null;
@@ -100,7 +50,7 @@ let agent: ChildProcess | null = null;
 afterAll(async () => {
   agent?.kill('SIGTERM');
   await lab?.stop();
-  sshd?.kill('SIGTERM');
+  server?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -111,7 +61,7 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
       [`${user}@127.0.0.1:${port}`, '--identity', join(dir, 'client_key'), '--known-hosts', join(dir, 'known_hosts')],
       { ASA_ENABLE_SECRET: ENABLE },
     );
-    expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
+    expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog()}`).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.platform).toMatchObject({ family: 'asa', contextMode: 'single' });
     expect(j.inspection.active).toBe(true);
@@ -142,7 +92,7 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
         { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret },
       );
     const r = await viaJump(kh);
-    expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
+    expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog()}`).toBe(0);
     expect(JSON.parse(r.stdout).platform.family).toBe('asa');
     // the jump host's key is checked too: an empty known_hosts stops at the jump host
     const refused = await viaJump(join(dir, 'none'));
@@ -185,7 +135,7 @@ describe.skipIf(!haveSshd)('detect through a real OpenSSH sshd fronting `lab --s
       writeFileSync(join(dir, '.ssh', 'config'), sshConfig, { mode: 0o600 });
       const creds = { ASA_PASSWORD: d.password, ASA_ENABLE_SECRET: d.enableSecret };
       const r = await detect(['fw-alias', '-v'], creds);
-      expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog}`).toBe(0);
+      expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshdLog()}`).toBe(0);
       expect(JSON.parse(r.stdout).platform).toMatchObject({ family: 'asa', dialect: 'asa8' });
       const cfgFile = join(dir, '.ssh', 'config');
       expect(r.stderr).toContain(`ssh: user ${d.username} (ssh_config ${cfgFile}:11)`);

@@ -185,7 +185,7 @@ describe('inventory connection keys: precedence', () => {
       expect(c.legacyAlgorithms).toBe(true);
       expect(c.timeouts?.connectMs).toBe(3000);
     }
-    expect(t.get('fw-2')!.connectionSources).toContain('identity ' + join(dir, 'flag.key') + ' (--identity)');
+    expect(t.get('fw-2')!.connectionSources).toContain(`identity ${join(dir, 'flag.key')} (--identity)`);
   });
 
   it('playbook options are the defaults under the inventory; the playbook credentials key beats the inventory', async () => {
