@@ -56,6 +56,17 @@ export async function describeConfigs(i: ConfigsNow, fs: FinalState): Promise<vo
       const diff = createTwoFilesPatch('backup', 'device now', normalizeConfig(br), normalizeConfig(running));
       fs.runningDiff = { ...fs.runningDiff, [k]: diff };
     }
+    if (br !== undefined && normalizeConfig(br) !== normalizeConfig(running)) {
+      fs.changeDiff = {
+        ...fs.changeDiff,
+        [k]: createTwoFilesPatch(
+          'running-config (before)',
+          'running-config (after)',
+          normalizeConfig(br),
+          normalizeConfig(running),
+        ),
+      };
+    }
     fs.notes.push(`${where}running-config ${rel} (SMTP inspection: ${describe(rs.at(-1)!, i.mode)}).`);
     fs.notes.push(
       `${where}startup-config ${relation(startup, bs)} (SMTP inspection: ${describe(ss.at(-1)!, i.mode)}).`,

@@ -164,6 +164,11 @@ export interface FinalState {
   runningDiff?: Record<string, string>;
   /** A safety reload still scheduled at the end: when it fires (ISO) and the `reload in` minutes; absent: none. */
   pendingReload?: { at: string; minutes: number };
+  /**
+   * Per context (`device` on a single-context unit): unified diff from the backup's running config to the running
+   * config re-read at the end (what the change did, `run --diff`); absent where they are the same.
+   */
+  changeDiff?: Record<string, string>;
 }
 
 export type ChangeOutcome =

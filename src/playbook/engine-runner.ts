@@ -11,6 +11,7 @@ import type { ChangeOptions, ChangeResult } from '../change/types.js';
 import { MailguardError } from '../errors.js';
 import type { PlatformInfo } from '../platform/types.js';
 import { deviceAudit } from './audit.js';
+import { deviceDiff, devicePlan } from './device-plan.js';
 import type { DeviceEvent, DeviceOutcome, DeviceResult, DeviceRunner, FleetTarget } from './fleet.js';
 import type { RunSettings } from './playbook.js';
 
@@ -25,6 +26,8 @@ export interface EngineRunnerOptions {
   provenance?: Partial<Provenance>;
   /** Base path of a target's change record (engine `reportFile`), e.g. to keep the plans of a dry run. */
   reportFileFor?: (t: FleetTarget) => string | undefined;
+  /** `run --diff`: each outcome carries the device's config diff. */
+  diff?: boolean;
 }
 
 /** Default backup directory of the engine (ChangeOptions.backupDir). */
@@ -53,10 +56,11 @@ export function changeOptionsFor(t: FleetTarget, s: RunSettings): ChangeOptions 
 }
 
 /**
- * The newest backup metadata (`*-backup.json`) whose target is `label`, under `<backupDir>/<hostname>/`.
- * null when there is none.
+ * The newest backup metadata (`*-backup.json`) whose target is `label`, under `<backupDir>/<device folder>/`; with
+ * `address`, also those of a device folder whose device.json lists that address (a fleet run labels its backups
+ * with the inventory name, `rollback host:port --latest` finds them by the address). null when there is none.
  */
-export async function latestBackupFor(backupDir: string, label: string): Promise<string | null> {
+export async function latestBackupFor(backupDir: string, label: string, address?: string): Promise<string | null> {
   let best: { path: string; takenAt: string } | null = null;
   let dirs: string[];
   try {
@@ -71,11 +75,16 @@ export async function latestBackupFor(backupDir: string, label: string): Promise
     } catch {
       continue;
     }
+    const atAddress = address !== undefined && (await folderLists(join(backupDir, d), address));
     for (const f of files.filter((x) => x.endsWith('-backup.json'))) {
       const path = join(backupDir, d, f);
       try {
         const meta = JSON.parse(await readFile(path, 'utf8')) as { target?: string; takenAt?: string };
-        if (meta.target === label && typeof meta.takenAt === 'string' && (!best || meta.takenAt > best.takenAt)) {
+        if (
+          (meta.target === label || atAddress) &&
+          typeof meta.takenAt === 'string' &&
+          (!best || meta.takenAt > best.takenAt)
+        ) {
           best = { path, takenAt: meta.takenAt };
         }
       } catch {
@@ -84,6 +93,16 @@ export async function latestBackupFor(backupDir: string, label: string): Promise
     }
   }
   return best?.path ?? null;
+}
+
+/** Does the device folder's device.json (device-folder.ts) list this address? */
+async function folderLists(dir: string, address: string): Promise<boolean> {
+  try {
+    const info = JSON.parse(await readFile(join(dir, 'device.json'), 'utf8')) as { addresses?: unknown };
+    return Array.isArray(info.addresses) && info.addresses.includes(address);
+  } catch {
+    return false;
+  }
 }
 
 export function describePlatform(p: PlatformInfo | undefined): string | null {
@@ -202,6 +221,10 @@ export function engineDeviceRunner(o: EngineRunnerOptions): DeviceRunner {
         if (e.level !== 'debug') emit({ type: 'log', line: e.message, level: e.level });
       });
     });
-    return outcomeFromResult(result, t, audit);
+    const out = outcomeFromResult(result, t, audit);
+    // A dry run of a change is the plan for the change request: commands, inverse, verification, back-out.
+    if (o.settings.dryRun && !audit) out.plan = devicePlan(result, t, o.settings);
+    if (o.diff) out.diff = deviceDiff(result);
+    return out;
   };
 }

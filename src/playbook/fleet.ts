@@ -10,6 +10,7 @@ import { ExitCode, toMailguardError } from '../errors.js';
 import type { Finding } from '../platform/types.js';
 import type { ConnectOptions } from '../session/types.js';
 import { auditCounts, auditExitCode } from './audit.js';
+import type { DevicePlan, FleetPlan } from './device-plan.js';
 import { type Clock, canStartDevice, describeWindow, type WindowSpec } from './window.js';
 
 export interface ProbeTarget {
@@ -66,6 +67,10 @@ export interface DeviceOutcome {
   serial?: string | null;
   /** What the device's running config holds and what the outside probe saw (audit.ts); absent: not known. */
   audit?: DeviceAudit;
+  /** A dry run: the device's implementation and back-out plan (device-plan.ts); null when it was not read. */
+  plan?: DevicePlan | null;
+  /** `run --diff`: the device's running-config diff (planned in a dry run, before/after for a change). */
+  diff?: string | null;
 }
 
 /** One place SMTP inspection is configured on a device (a `fixup`, or an `inspect` in a policy-map class). */
@@ -141,6 +146,10 @@ export interface DeviceRecord {
   serial: string | null;
   /** Device side and outside side; null when the device was not reached. */
   audit: DeviceAudit | null;
+  /** Only in a dry run: commands, inverse, diff, verification and back-out (null: the device was not read). */
+  plan?: DevicePlan | null;
+  /** Only with `--diff`: unified running-config diff (null: none). */
+  diff?: string | null;
 }
 
 export interface FleetMeta {
@@ -215,6 +224,8 @@ export interface FleetReport extends FleetMeta {
   audit: AuditCounts;
   exitCode: number;
   devices: DeviceRecord[];
+  /** Only in a dry run: the scope of the implementation plan (each device's plan is in its record). */
+  plan?: FleetPlan;
 }
 
 export interface FleetOptions {
@@ -509,6 +520,9 @@ function outcomeFields(o: DeviceOutcome): Partial<DeviceRecord> {
     hostname: o.hostname ?? null,
     serial: o.serial ?? null,
     audit: o.audit ?? null,
+    // Present only when asked for (dry run, --diff): other runs' JSON keeps its shape.
+    ...(o.plan !== undefined ? { plan: o.plan } : {}),
+    ...(o.diff !== undefined ? { diff: o.diff } : {}),
   };
 }
 

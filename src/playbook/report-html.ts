@@ -10,6 +10,7 @@ import { describePlace, deviceSideText, MISMATCH_TEXT } from './audit.js';
 import type { DeviceRecord, FleetReport } from './fleet.js';
 import { jobName, type MergedFleetReport, vantageText } from './merge.js';
 import { budgetText } from './report.js';
+import { PLAN_CSV_HEADER, planCsvCells, planHtml } from './report-plan.js';
 import { timelineSvg } from './report-timeline.js';
 import { formatDuration } from './window.js';
 
@@ -150,6 +151,7 @@ export function fleetReportHtml(r: FleetReport, o: FleetHtmlOptions = {}): strin
       ' class="devices"',
     ),
   );
+  body.push(...planHtml(r));
   body.push(
     `<footer>Written by ${esc(p ? `${p.tool} ${p.toolVersion}` : 'asa-mailguard')}. Self-contained: no script, nothing fetched from the network.</footer>`,
   );
@@ -180,6 +182,7 @@ export const CSV_HEADER = [
   'backup',
   'change_record',
   'note',
+  ...PLAN_CSV_HEADER,
 ];
 
 export function fleetReportCsv(r: FleetReport): string {
@@ -209,6 +212,7 @@ export function fleetReportCsv(r: FleetReport): string {
       d.backupPath,
       d.reportPath,
       d.message,
+      ...planCsvCells(d),
     ]),
   ]);
 }

@@ -5,6 +5,7 @@ import { writePrivate } from '../change/backup.js';
 import type { FleetReport } from './fleet.js';
 import { jobLabel, jobName, MERGED_PREFIX, type MergedFleetReport, vantageText } from './merge.js';
 import { fleetReportCsv, fleetReportHtml } from './report-html.js';
+import { planMarkdown } from './report-plan.js';
 
 function cell(v: string | number | null | undefined): string {
   if (v === null || v === undefined || v === '') return '-';
@@ -66,6 +67,8 @@ export function fleetReportMarkdown(r: FleetReport): string {
     );
   }
   lines.push('');
+  // A dry run: the plan for the change request (scope, then per device commands, inverse, verification, back-out).
+  lines.push(...planMarkdown(r));
   return lines.join('\n');
 }
 

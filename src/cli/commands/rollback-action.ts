@@ -1,5 +1,6 @@
 /** What `asa-mailguard rollback` does (loaded by its action; the options are declared in rollback.ts). */
 import { resolve } from 'node:path';
+import { deviceAddress } from '../../change/device-folder.js';
 import { parseDuration } from '../../config/duration.js';
 import { MailguardError } from '../../errors.js';
 import { latestBackupFor } from '../../playbook/engine-runner.js';
@@ -9,7 +10,7 @@ import { runChangeWithUi } from '../render/run-change.js';
 import type { RollbackFlags } from './rollback.js';
 
 /** `--backup FILE`, or with `--latest` the newest backup whose target is this one in --backup-dir. */
-async function backupToRestore(flags: RollbackFlags, label: string): Promise<string> {
+async function backupToRestore(flags: RollbackFlags, label: string, address: string): Promise<string> {
   if (flags.backup && flags.latest) {
     throw new MailguardError('USAGE', 'Give either --backup FILE or --latest, not both.', {
       hint: '--latest picks the newest backup of this target in --backup-dir (see `asa-mailguard backups`).',
@@ -22,7 +23,7 @@ async function backupToRestore(flags: RollbackFlags, label: string): Promise<str
     });
   }
   const dir = resolve(flags.backupDir);
-  const latest = await latestBackupFor(dir, label);
+  const latest = await latestBackupFor(dir, label, address);
   if (!latest) {
     throw new MailguardError('BAD_INPUT', `No backup of ${label} in ${dir}.`, {
       hint: 'Point --backup-dir at the folder apply wrote to, or pass --backup FILE.',
@@ -43,7 +44,7 @@ export async function rollbackAction(target: string, flags: RollbackFlags & Reco
       connect,
       label,
       mode: 'restore',
-      restoreFrom: await backupToRestore(flags, label),
+      restoreFrom: await backupToRestore(flags, label, deviceAddress(connect)),
       ...(flags.changeId ? { provenance: { changeId: parseChangeId(flags.changeId) } } : {}),
       dryRun: flags.dryRun,
       reload: 'never',

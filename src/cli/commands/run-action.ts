@@ -25,6 +25,7 @@ import {
   writeCanaryResult,
 } from '../../playbook/canary.js';
 import { pipelineRunId, resolveShard, type ShardChoice, vantagePoint } from '../../playbook/ci-env.js';
+import { fleetPlan } from '../../playbook/device-plan.js';
 import {
   budgetText,
   type DeviceRunner,
@@ -51,7 +52,13 @@ import { runProvenance } from '../../playbook/provenance.js';
 import { SharedFailureBudget } from '../../playbook/shared-budget.js';
 import { guardChange, type InterruptionJson, interruptionJson, safeWrite } from '../interrupt.js';
 import { parseChangeId } from '../option-parsers.js';
-import { createFleetRenderer, FleetJsonRenderer, type FleetRenderer, fleetSummary } from '../render/fleet.js';
+import {
+  createFleetRenderer,
+  FleetJsonRenderer,
+  type FleetRenderer,
+  fleetDiffs,
+  fleetSummary,
+} from '../render/fleet.js';
 import type { RunFlags } from './run.js';
 
 const collectInt = (flag: string, v: string | undefined, min: number): number | undefined => {
@@ -458,6 +465,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       provenance: recordProvenance,
       ...(f.resolver ? { resolver: f.resolver } : {}),
       ...(settings.dryRun ? { reportFileFor: (t: FleetTarget) => join(planDir, safeName(t.name)) } : {}),
+      ...(f.diff ? { diff: true } : {}),
     });
     // The transport's own warnings (telnet in clear text, host key not checked) reach the device's progress once.
     const runner: DeviceRunner = (t, signal, emit) => {
@@ -503,6 +511,8 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     }
     // The window as the playbook states it (a dry run ran with it unenforced).
     report.window = describeWindow(settings.window);
+    // A dry run of a change is its implementation plan: the scope above each device's plan.
+    if (settings.dryRun && settings.mode !== 'audit') report.plan = fleetPlan({ report, settings, now: new Date() });
     // The devices ran: show the result anyway if a file cannot be written, and never exit 0 without the paper trail.
     const written = async <T>(what: string, write: () => Promise<T>): Promise<T | null> => {
       try {
@@ -543,6 +553,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
         : {};
       json.write({ type: 'report', files, ...report, ...stopped });
     } else {
+      if (f.diff) process.stdout.write(fleetDiffs(report));
       process.stdout.write(fleetSummary(report, files));
       if (phase === 'canary') {
         process.stdout.write(

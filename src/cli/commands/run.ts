@@ -14,6 +14,8 @@ export interface RunFlags {
   inventory?: string;
   /** Ansible's word for --dry-run. */
   check?: boolean;
+  /** Ansible's --diff: each device's running-config diff in the output (and `diff` per device in --json). */
+  diff?: boolean;
   vaultPasswordFile?: string[];
   vaultId?: string[];
   limit?: string;
@@ -60,14 +62,17 @@ Order: canary devices first, one at a time (a canary failure stops the run); the
 devices at once, never both units of a failover pair; the run stops starting devices once failures exceed
 maxFailures. Outside the window the run is refused (exit 7) unless --wait-for-window; inside, no device is
 started whose expected time (reload timeout included) would cross the end of the window. A --dry-run
-changes nothing and may run any time (the window is not enforced), so the plan can be reviewed in advance.
+changes nothing and may run any time (the window is not enforced): it reads each device and writes the
+implementation and back-out plan (per device: commands, inverse, config diff, verification, back-out command)
+as the fleet report, so it can be attached to the change request before approval.
 
 Progress: a task tree in a terminal, plain lines otherwise, JSON lines with --json. At the end the fleet
 report (JSON, Markdown, a self-contained HTML page with a timeline of the window, and CSV) is written to the report dir (mode 0600).
 
 Examples:
   $ asa-mailguard run playbooks/audit.yaml --inventory examples/ansible-inventory.ini
-  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --dry-run
+  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --dry-run      # the plan: reports/fleet-*.html
+  $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --check --diff
   $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --wait-for-window
   $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --limit 'branches:!fw-south-1' --list-hosts
   $ asa-mailguard run playbooks/disable-smtp-inspection.yaml --shard 2/4 --json > shard2.jsonl   # CI job 2 of 4
@@ -102,6 +107,10 @@ export function register(program: Command): void {
     .option('--change-id <id>', "change or ticket id for the records and reports (overrides the playbook's changeId)")
     .option('--dry-run', 'connect, detect and plan only: no config command is sent (the window is not enforced)')
     .option('--check', "Ansible's word for --dry-run")
+    .option(
+      '--diff',
+      "print each device's running-config diff (the planned one with --dry-run/--check); --json: a diff field per device",
+    )
     .option('--wait-for-window', 'outside the change window: wait for it with a countdown instead of exit 7')
     .option(
       '--shard <i/n>',

@@ -205,6 +205,20 @@ const RESULT_WORDS: Array<[keyof FleetReport['summary'], string]> = [
   ['skipped', 'skipped'],
 ];
 
+/** `run --diff`: each device's running-config diff, in run order (planned in a dry run). */
+export function fleetDiffs(r: FleetReport): string {
+  const out: string[] = [];
+  for (const d of r.devices) {
+    if (d.diff === undefined) continue;
+    out.push(
+      '',
+      `--- ${d.name}: ${d.diff ? (r.dryRun ? 'planned running-config diff' : 'running-config diff') : `no diff (${d.result})`}`,
+    );
+    if (d.diff) out.push(d.diff.trimEnd());
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
 /** The closing summary: counts, a compact table, the report files. */
 export function fleetSummary(
   r: FleetReport,

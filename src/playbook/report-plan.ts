@@ -1,0 +1,148 @@
+/**
+ * The implementation and back-out plan of a dry run (issue #15 §4) as sections of the fleet report: Markdown for
+ * the change ticket, HTML for the page (report-html.ts), and the CSV columns. Only the report JSON goes in, so a
+ * merged report renders the same way.
+ */
+import { cell, esc, metaList, zoned } from '../report/html.js';
+import type { DeviceRecord, FleetReport } from './fleet.js';
+
+const hasPlan = (r: FleetReport) => r.plan !== undefined || r.devices.some((d) => d.plan !== undefined);
+
+function whenText(utc: string | null, local: string | null, tz: string): string {
+  if (!utc) return '-';
+  return tz === 'UTC' ? zoned(utc, 'UTC') : `${zoned(local ?? utc, tz)} (${tz}) = ${zoned(utc, 'UTC')}`;
+}
+
+/** The scope lines (window, canary, budget, concurrency) as label/value pairs. */
+function scopeRows(r: FleetReport): Array<[string, string]> {
+  const p = r.plan;
+  if (!p) return [];
+  const w = p.window;
+  return [
+    ['Devices', `${p.devices}, in this order: ${p.order.join(', ') || '-'}`],
+    [
+      'Window',
+      `${w.text}; ${w.openNow ? 'open now' : `opens ${whenText(w.opensAt, w.opensAtLocal, w.timeZone)}`}${w.closesAt ? `, closes ${whenText(w.closesAt, w.closesAtLocal, w.timeZone)}` : ''}`,
+    ],
+    [
+      'Canary',
+      p.canaries.length ? `${p.canaries.join(', ')} first, one at a time; a canary failure stops the run` : 'none',
+    ],
+    ['Concurrency', `${p.concurrency} at a time after the canary; failover units never together`],
+    ['Failover pairs', p.failoverPairs.length ? p.failoverPairs.map((x) => x.join(' + ')).join('; ') : 'none'],
+    [
+      'Failure budget',
+      `maxFailures ${p.failureBudget.maxFailures} (${p.failureBudget.limit} allowed${p.failureBudget.shared ? ', shared by every shard' : ''}); beyond it no new device is started`,
+    ],
+    ['Expected per device', `${p.expectedPerDevice} (no device is started that would cross the end of the window)`],
+  ];
+}
+
+function status(d: DeviceRecord): string {
+  const p = d.plan;
+  if (!p)
+    return `not read (${d.result}${d.message ? `: ${d.message}` : ''}): no plan; it will be read again in the window`;
+  return p.nothingToDo ? 'nothing to change' : `${p.contexts.reduce((n, c) => n + c.commands.length, 0)} commands`;
+}
+
+const fence = (lang: string, lines: string[]) => [`\`\`\`${lang}`, ...lines, '```'];
+
+function deviceMarkdown(d: DeviceRecord): string[] {
+  const p = d.plan;
+  const out = [
+    `### ${d.name}`,
+    '',
+    `- Reached at: ${d.transport} ${d.host}${d.port ? `:${d.port}` : ''}; ${d.platform ?? 'platform unknown'}${d.hostname ? `; hostname ${d.hostname}` : ''}${d.serial ? `, serial ${d.serial}` : ''}`,
+    `- Plan: ${status(d)}`,
+  ];
+  if (!p) return [...out, ''];
+  if (p.notChanged.length) out.push(`- Left as is: ${p.notChanged.join('; ')}`);
+  for (const c of p.contexts) {
+    if (!c.commands.length) continue;
+    const where = c.context ? ` (context ${c.context})` : '';
+    out.push(`- Changes${where}: ${c.changes.join('; ')}`);
+    for (const w of c.warnings) out.push(`- Warning${where}: ${w}`);
+    out.push('', `Commands${where}, inside \`configure terminal\`:`, '', ...fence('', c.commands));
+    out.push('', `Inverse${where} (the back-out, same mode):`, '', ...fence('', c.inverse));
+    if (c.diff.trim())
+      out.push('', `Expected running-config diff${where}:`, '', ...fence('diff', c.diff.trimEnd().split('\n')));
+    out.push('');
+  }
+  if (!p.nothingToDo) {
+    out.push('Verification:', '', ...p.verification.steps.map((x, i) => `${i + 1}. ${x}`), '');
+    out.push(`Back-out (${p.backout.note}):`, '', ...fence('sh', p.backout.commands));
+    out.push(`Backups of this unit go to \`${p.backout.backupFolder}\`.`);
+  }
+  out.push('');
+  return out;
+}
+
+export function planMarkdown(r: FleetReport): string[] {
+  if (!hasPlan(r)) return [];
+  const out = ['## Implementation and back-out plan', ''];
+  for (const [k, v] of scopeRows(r)) out.push(`- ${k}: ${v}`);
+  out.push('');
+  for (const d of r.devices) out.push(...deviceMarkdown(d));
+  return out;
+}
+
+/** A unified diff with added and removed lines coloured (inline styles: the page has no script or external CSS). */
+function diffHtml(diff: string): string {
+  const lines = diff
+    .trimEnd()
+    .split('\n')
+    .map((l) => {
+      if (/^(\+\+\+|---)/.test(l)) return `<b>${esc(l)}</b>`;
+      if (l.startsWith('+')) return `<span style="color:#1a7f37;background:#dafbe1">${esc(l)}</span>`;
+      if (l.startsWith('-')) return `<span style="color:#cf222e;background:#ffebe9">${esc(l)}</span>`;
+      return esc(l);
+    });
+  return `<pre>${lines.join('\n')}</pre>`;
+}
+
+const pre = (lines: string[]) => `<pre>${esc(lines.join('\n'))}</pre>`;
+
+function deviceHtml(d: DeviceRecord): string {
+  const p = d.plan;
+  const head = `<h3>${esc(d.name)} <span class="note">${esc(`${d.transport} ${d.host}${d.port ? `:${d.port}` : ''}`)} · ${cell(d.platform)}${d.hostname ? ` · ${esc(d.hostname)}` : ''}${d.serial ? ` · SN ${esc(d.serial)}` : ''}</span></h3>`;
+  const out = [head, `<p>Plan: <b>${esc(status(d))}</b></p>`];
+  if (p) {
+    if (p.notChanged.length) out.push(`<p class="note">Left as is: ${esc(p.notChanged.join('; '))}</p>`);
+    for (const c of p.contexts) {
+      if (!c.commands.length) continue;
+      const where = c.context ? ` (context ${c.context})` : '';
+      out.push(`<p>Changes${esc(where)}: ${esc(c.changes.join('; '))}</p>`);
+      for (const w of c.warnings) out.push(`<p class="mismatch">${esc(w)}</p>`);
+      out.push(`<p>Commands${esc(where)}, inside <code>configure terminal</code>:</p>`, pre(c.commands));
+      out.push(`<p>Inverse${esc(where)} (the back-out, same mode):</p>`, pre(c.inverse));
+      if (c.diff.trim()) out.push(`<p>Expected running-config diff${esc(where)}:</p>`, diffHtml(c.diff));
+    }
+    if (!p.nothingToDo) {
+      out.push(`<p>Verification:</p><ol>${p.verification.steps.map((x) => `<li>${esc(x)}</li>`).join('')}</ol>`);
+      out.push(`<p>Back-out (${esc(p.backout.note)}):</p>`, pre(p.backout.commands));
+      out.push(`<p class="note">Backups of this unit go to <code>${esc(p.backout.backupFolder)}</code>.</p>`);
+    }
+  }
+  // One device's plan stays on one printed page where it fits.
+  return `<section style="break-inside:avoid-page">${out.join('\n')}</section>`;
+}
+
+export function planHtml(r: FleetReport): string[] {
+  if (!hasPlan(r)) return [];
+  return [
+    '<h2>Implementation and back-out plan</h2>',
+    metaList(scopeRows(r).map(([k, v]) => [k, esc(v)])),
+    ...r.devices.map(deviceHtml),
+  ];
+}
+
+/** CSV columns of the plan (empty cells outside a dry run): header, then one row's values. */
+export const PLAN_CSV_HEADER = ['planned_commands', 'inverse_commands', 'backout_command'];
+
+export function planCsvCells(d: DeviceRecord): string[] {
+  const p = d.plan;
+  if (!p) return ['', '', ''];
+  const all = (k: 'commands' | 'inverse') =>
+    p.contexts.flatMap((c) => c[k].map((x) => (c.context ? `[${c.context}] ${x}` : x))).join('\n');
+  return [all('commands'), all('inverse'), p.backout.commands[0] ?? ''];
+}
