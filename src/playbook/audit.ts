@@ -75,10 +75,12 @@ export function auditCounts(devices: readonly Pick<DeviceRecord, 'audit'>[]): Au
     unknown: 0,
   };
   for (const { audit: a } of devices) {
-    if (!a || (a.device === null && a.probe === null)) {
+    if (!a) {
       c.unknown++;
       continue;
     }
+    // Not read: the device side is unknown even when the probe ran (an unreachable unit's probe says "unreachable").
+    if (a.device === null) c.unknown++;
     if (a.device === true) c.deviceInspected++;
     if (a.device === false) c.deviceClean++;
     if (a.probe === 'inspected') c.probeInspected++;

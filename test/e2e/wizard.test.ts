@@ -7,13 +7,12 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../../src/playbook/index.js';
 import { builtCli, ensureBuiltCli } from '../helpers/built-cli.js';
-import { type Lab, startTestLab } from '../helpers/lab.js';
+import { closedPort, type Lab, startTestLab } from '../helpers/lab.js';
 import { KEY, PtySession, ptyDriver } from '../helpers/pty.js';
 
 const cli = builtCli;
@@ -62,18 +61,6 @@ async function pastTarget(name: string, device: string, args: string[] = []): Pr
   await s.expect(/Connect with:/, KEY.enter);
   await s.expect(/Port:/, KEY.enter);
   return s;
-}
-
-/** A loopback port nothing listens on (bound, then closed). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 beforeAll(async () => {

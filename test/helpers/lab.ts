@@ -4,7 +4,7 @@
  * output matching a pattern, with a timeout.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type ClientChannel } from 'ssh2';
@@ -313,4 +313,16 @@ export function cliSession(
  */
 export function bodyOf(config: string): string {
   return config.replace(/^: Serial Number: .*$/m, ': Serial Number: <unit>');
+}
+
+/** A loopback port nothing listens on (bound, then closed): a device or SMTP front that is not there. */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
