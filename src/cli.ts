@@ -13,6 +13,8 @@ import { register as registerReport } from './cli/commands/report.js';
 import { register as registerRollback } from './cli/commands/rollback.js';
 import { register as registerRun } from './cli/commands/run.js';
 import { register as registerWizard } from './cli/commands/wizard.js';
+import { addTimeHelp } from './cli/option-parsers.js';
+import { reportError } from './cli/run-action.js';
 import { ExitCode, MailguardError } from './errors.js';
 
 /** --json anywhere before a `--`: argument errors are printed as JSON too. */
@@ -70,18 +72,26 @@ export function buildProgram(): Command {
   ]) {
     register(program);
   }
+  addTimeHelp(program);
   return program;
 }
 
 // No top-level await: the single-file bundle and the single executable are CommonJS (Node 20's SEA needs it).
 async function main(): Promise<void> {
   const program = buildProgram();
-  if (process.argv.length <= 2) {
-    // No command: the wizard in a terminal, the help elsewhere (scripts, pipes).
-    if (process.stdin.isTTY && process.stdout.isTTY) await program.parseAsync([...process.argv, 'wizard']);
-    else program.outputHelp();
-  } else {
-    await program.parseAsync(process.argv);
+  try {
+    if (process.argv.length <= 2) {
+      // No command: the wizard in a terminal, the help elsewhere (scripts, pipes).
+      if (process.stdin.isTTY && process.stdout.isTTY) await program.parseAsync([...process.argv, 'wizard']);
+      else program.outputHelp();
+    } else {
+      await program.parseAsync(process.argv);
+    }
+  } catch (e) {
+    // An option's own parser refused its value (a time, say) before any action ran: the same words and exit
+    // code as an action's error, so `--json` gets {"error":{...}}.
+    if (!(e instanceof MailguardError)) throw e;
+    process.exitCode = reportError(e, wantsJson());
   }
 }
 

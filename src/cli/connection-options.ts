@@ -6,9 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { SecretPrompt } from '../config/credentials.js';
+import { SESSION_TIMEOUT_LIMITS } from '../config/duration.js';
 import { MailguardError } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
 import { TRANSPORT_KINDS } from '../transport/types.js';
+import { timeOption } from './option-parsers.js';
 
 /** Parsed commander options as added by addConnectionOptions (camelCase). */
 export interface ConnectionFlags {
@@ -60,9 +62,16 @@ export function addConnectionOptions(cmd: Command): Command {
       '-F, --ssh-config <file>',
       'OpenSSH client config to read (default ~/.ssh/config and /etc/ssh/ssh_config; none: no file)',
     )
-    .option('--connect-timeout <s>', 'seconds for TCP + SSH handshake (default 10)')
-    .option('--login-timeout <s>', 'seconds from connected to the privileged prompt (default 20)')
-    .option('--command-timeout <s>', 'seconds for each command (default 30)')
+    .addOption(timeOption('--connect-timeout', 'TCP + SSH handshake (default 10)', 'sec', SESSION_TIMEOUT_LIMITS))
+    .addOption(
+      timeOption(
+        '--login-timeout',
+        'from connected to the privileged prompt (default 20)',
+        'sec',
+        SESSION_TIMEOUT_LIMITS,
+      ),
+    )
+    .addOption(timeOption('--command-timeout', 'each command (default 30)', 'sec', SESSION_TIMEOUT_LIMITS))
     .option('--transcript <file>', 'write the whole conversation here, secrets replaced by *** (mode 0600)');
 }
 

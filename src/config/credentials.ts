@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { MailguardError } from '../errors.js';
+import { formatPath, safeParseInVoice } from './zod-voice.js';
 
 export interface Credentials {
   username?: string;
@@ -109,10 +110,10 @@ export async function resolveCredentials(inp: ResolveCredentialsInput): Promise<
       out.sources.password = 'prompt';
     }
   }
-  const parsed = credentialsSchema.safeParse(out);
+  const parsed = safeParseInVoice(credentialsSchema, out);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new MailguardError('USAGE', `Invalid credentials: ${issue?.path.join('.')} ${issue?.message}`, {
+    throw new MailguardError('USAGE', `credentials: ${formatPath(issue?.path ?? [])}: ${issue?.message}`, {
       hint: 'Check --username (or ASA_USERNAME).',
     });
   }

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
+import { safeParseInVoice } from '../config/zod-voice.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import type { AnsibleLoadOptions } from './ansible-vars-dirs.js';
 import type { VaultSecret } from './ansible-vault.js';
@@ -87,7 +88,7 @@ export function detectYamlFormat(data: unknown): 'mailguard' | 'ansible-yaml' {
 }
 
 function parseOwnInventory(src: YamlSource, data: unknown): Inventory {
-  const parsed = InventorySchema.safeParse(data ?? {}, { reportInput: true });
+  const parsed = safeParseInVoice(InventorySchema, data ?? {});
   if (!parsed.success) throw invalidFileError('inventory', src.zodIssues(parsed.error.issues, InventorySchema));
   const b = new InventoryBuilder(src.file, 'mailguard');
   const file = parsed.data;

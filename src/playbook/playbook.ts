@@ -1,5 +1,7 @@
 /** Loading a playbook file and turning it (plus CLI overrides) into normalized run settings. */
 import { dirname, resolve } from 'node:path';
+import { parseDuration, parseTimeIn } from '../config/duration.js';
+import { safeParseInVoice } from '../config/zod-voice.js';
 import type { HostKeyPolicy } from '../session/types.js';
 import { type Playbook, PlaybookSchema } from './schema.js';
 import { invalidFileError, YamlSource } from './source.js';
@@ -25,7 +27,7 @@ export function parsePlaybook(file: string, text: string): LoadedPlaybook {
 
 function fromSource(source: YamlSource): LoadedPlaybook {
   const data = source.toJS();
-  const parsed = PlaybookSchema.safeParse(data ?? {}, { reportInput: true });
+  const parsed = safeParseInVoice(PlaybookSchema, data ?? {});
   if (!parsed.success) throw invalidFileError('playbook', source.zodIssues(parsed.error.issues, PlaybookSchema));
   return { file: source.file, dir: dirname(resolve(source.file)), playbook: parsed.data, source };
 }
@@ -92,14 +94,20 @@ export function runSettings(lp: LoadedPlaybook, over: RunOverrides = {}): RunSet
   const changing = p.mode !== 'audit';
   const dryRun = over.dryRun ?? o.dryRun ?? false;
   const reload = over.reload ?? o.reload ?? 'if-needed';
-  const safety = over.safetyReloadMin !== undefined ? over.safetyReloadMin : o.safetyReload ? o.safetyReload : null;
-  const reloadMs = over.timeouts?.reloadMs ?? (t.reloadSec ?? DEFAULTS.reloadSec) * 1000;
-  const base = (o.expectedDurationSec ?? DEFAULTS.expectedDurationSec) * 1000;
+  // Time fields are numbers in their unit or durations ("15m"), checked by the schema: read them the one way.
+  const ms = (v: number | string | undefined) => (v === undefined ? undefined : parseDuration(v, 'time', 'sec'));
+  const safety =
+    over.safetyReloadMin !== undefined
+      ? over.safetyReloadMin
+      : o.safetyReload
+        ? parseTimeIn(o.safetyReload, 'options.safetyReload', 'min')
+        : null;
+  const reloadMs = over.timeouts?.reloadMs ?? ms(t.reloadSec) ?? DEFAULTS.reloadSec * 1000;
+  const base = ms(o.expectedDurationSec) ?? DEFAULTS.expectedDurationSec * 1000;
   const mayReload = changing && !dryRun && reload !== 'never';
   // A lost session with a safety reload pending reboots the device at +N minutes: that must fit too.
   const expectedDurationMs =
     Math.max(base, changing && !dryRun && safety ? safety * 60_000 : 0) + (mayReload ? reloadMs : 0);
-  const sec = (v: number | undefined) => (v === undefined ? undefined : v * 1000);
   const rel = (v: string | undefined) => (v === undefined ? null : resolve(lp.dir, v));
   return {
     name: p.name,
@@ -115,10 +123,10 @@ export function runSettings(lp: LoadedPlaybook, over: RunOverrides = {}): RunSet
     backupDir: over.backupDir ? resolve(over.backupDir) : rel(o.backupDir),
     context: o.context ?? null,
     timeouts: {
-      connectMs: over.timeouts?.connectMs ?? sec(t.connectSec),
-      loginMs: over.timeouts?.loginMs ?? sec(t.loginSec),
-      commandMs: over.timeouts?.commandMs ?? sec(t.commandSec),
-      saveMs: over.timeouts?.saveMs ?? sec(t.saveSec),
+      connectMs: over.timeouts?.connectMs ?? ms(t.connectSec),
+      loginMs: over.timeouts?.loginMs ?? ms(t.loginSec),
+      commandMs: over.timeouts?.commandMs ?? ms(t.commandSec),
+      saveMs: over.timeouts?.saveMs ?? ms(t.saveSec),
       reloadMs,
     },
     concurrency: over.concurrency ?? p.concurrency ?? DEFAULTS.concurrency,

@@ -3,6 +3,13 @@
  * is an error, never silently ignored. No transforms here, so `z.toJSONSchema` can export them for editors.
  */
 import { z } from 'zod';
+import {
+  type DurationLimits,
+  durationForms,
+  durationProblem,
+  SAFETY_RELOAD_LIMITS,
+  type TimeUnit,
+} from '../config/duration.js';
 import { endpointSchema, jumpSchema } from '../net/endpoint-schema.js';
 import { TRANSPORT_KINDS } from '../transport/types.js';
 
@@ -18,7 +25,21 @@ const hhmm = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'expected a time of day "HH:MM" (00:00 to 23:59)' });
 
-const SAFETY = 'expected minutes (1 to 1440) or false';
+/**
+ * A time field: a number in the field's unit (seconds for `...Sec`, minutes for safetyReload) or a duration such as
+ * "90s", "15m", "1h", read by the same parser as the time flags (src/config/duration.ts). A check, not a transform:
+ * the JSON Schema export keeps the number-or-string shape.
+ */
+function timeField(unit: TimeUnit, limits: DurationLimits = {}) {
+  return z
+    .union([z.number(), z.string()], { error: (i) => `expected ${durationForms(unit)}, got ${typeof i.input}` })
+    .superRefine((v, ctx) => {
+      const problem = durationProblem(v, unit, '', limits);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v });
+    });
+}
+
+const seconds = () => timeField('sec');
 const MAXF = 'expected a count (0, 1, 2, ...) or a percentage from "0%" to "100%"';
 
 function isTimeZone(tz: string): boolean {
@@ -82,22 +103,24 @@ export const ProbeSchema = z
   .meta({ description: 'Outside SMTP probe for a device (overrides inventory smtp_probe / mail_domain).' });
 
 export const TimeoutsSchema = z.strictObject({
-  connectSec: z.number().positive().optional(),
-  loginSec: z.number().positive().optional(),
-  commandSec: z.number().positive().optional(),
-  saveSec: z.number().positive().optional(),
-  reloadSec: z.number().positive().optional().meta({ description: 'How long to wait for a device to come back.' }),
+  connectSec: seconds().optional(),
+  loginSec: seconds().optional(),
+  commandSec: seconds().optional(),
+  saveSec: seconds().optional(),
+  reloadSec: seconds().optional().meta({ description: 'How long to wait for a device to come back.' }),
 });
 
 export const OptionsSchema = z.strictObject({
   dryRun: z.boolean().optional(),
   reload: z.enum(['never', 'if-needed', 'after-save']).optional(),
   safetyReload: z
-    .union([z.literal(false), z.int({ error: SAFETY }).min(1, { error: SAFETY }).max(1440, { error: SAFETY })], {
-      error: SAFETY,
+    .union([z.literal(false), timeField('min', SAFETY_RELOAD_LIMITS)], {
+      error: `expected ${durationForms('min')}, or false`,
     })
     .optional()
-    .meta({ description: '`reload in N` minutes as a dead-man switch (ASA); false to disable.' }),
+    .meta({
+      description: '`reload in N` minutes (or a duration such as "1h") as a dead-man switch (ASA); false to disable.',
+    }),
   rollbackOnVerifyFailure: z.boolean().optional(),
   hostKeyPolicy: z.enum(['strict', 'accept-new', 'off']).optional(),
   legacyAlgorithms: z
@@ -120,7 +143,7 @@ export const OptionsSchema = z.strictObject({
     description: 'Transport for every host without one in the inventory: ssh (default), telnet or ssh1.',
   }),
   timeouts: TimeoutsSchema.optional(),
-  expectedDurationSec: z.number().positive().optional().meta({
+  expectedDurationSec: seconds().optional().meta({
     description: 'Expected time per device without reload; reload timeout is added when a reload may happen.',
   }),
 });

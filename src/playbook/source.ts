@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { expectedWords, formatPath, NO_FORM } from '../config/zod-voice.js';
 import { MailguardError } from '../errors.js';
 import { VAULT_YAML_TAG } from './ansible-vault.js';
 
@@ -27,14 +28,7 @@ export interface SourceIssue extends SourcePos {
   message: string;
 }
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const k of path) {
-    if (typeof k === 'number') out += `[${k}]`;
-    else out += out === '' ? String(k) : `.${String(k)}`;
-  }
-  return out;
-}
+export { formatPath };
 
 export function formatIssue(i: SourceIssue): string {
   return `${formatPos(i)}: ${i.path ? `${i.path}: ` : ''}${i.message}`;
@@ -164,7 +158,7 @@ export class YamlSource {
     const out: SourceIssue[] = [];
     for (const issue of issues) {
       const path = [...basePath, ...issue.path];
-      if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message === 'Invalid input') {
+      if (issue.code === 'invalid_union' && issue.errors.length > 0 && issue.message.endsWith(NO_FORM)) {
         // Report the branch that came closest (fewest problems) instead of a bare "Invalid input".
         const best = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
         out.push(...this.zodIssues(best, schema, path));
@@ -212,14 +206,14 @@ function describeIssue(issue: z.core.$ZodIssue, secret: boolean): string {
   if (secret) {
     if (issue.code === 'invalid_type')
       return input === undefined
-        ? `required field is missing (expected ${issue.expected})`
-        : `expected ${issue.expected} (value not shown: secret)`;
+        ? `required field is missing (expected ${expectedWords(issue.expected)})`
+        : `expected ${expectedWords(issue.expected)} (value not shown: secret)`;
     return 'invalid value (not shown: secret)';
   }
   switch (issue.code) {
     case 'invalid_type':
-      if (input === undefined) return `required field is missing (expected ${issue.expected})`;
-      return `expected ${issue.expected}, got ${typeName(input)}`;
+      if (input === undefined) return `required field is missing (expected ${expectedWords(issue.expected)})`;
+      return `expected ${expectedWords(issue.expected)}, got ${typeName(input)}`;
     case 'invalid_value':
       if (input === undefined)
         return `required field is missing (expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;

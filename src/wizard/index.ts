@@ -16,7 +16,7 @@ import { offerPlaybook } from './offer-playbook.js';
 import { findingLines, platformLines, probeLines } from './present.js';
 import { askProbe } from './probe-step.js';
 import { afterFailure, runWithProgress, shortPaths } from './progress.js';
-import { askAddressAgain, checkFlags, gatherTarget } from './target.js';
+import { askAddressAgain, checkFlags, gatherTarget, safetyReloadMinutes } from './target.js';
 import type { Gathered, ProbeChoice, WizardFlags } from './types.js';
 import { Ui, WizardExit } from './ui.js';
 
@@ -145,7 +145,7 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
       name: hostname,
       reload: 'if-needed',
       // For the change window: the ASA safety net on, as the wizard would have offered it.
-      safetyReloadMin: platform?.family === 'asa' ? Number(flags.safetyReload ?? 10) : undefined,
+      safetyReloadMin: platform?.family === 'asa' ? safetyReloadMinutes(flags) : undefined,
       outcome: 'dry run',
     });
     return ExitCode.ok;
@@ -294,7 +294,7 @@ async function askChoice(ui: Ui, probe: ProbeChoice): Promise<Choice> {
 }
 
 async function askSafetyReload(ui: Ui, flags: WizardFlags): Promise<number | undefined> {
-  const min = Number(flags.safetyReload ?? 10); // checked in checkFlags
+  const min = safetyReloadMinutes(flags); // checked in checkFlags
   ui.para(
     `Safety net: "reload in ${min}" before the change makes the ASA restart on its saved config in ${min} minutes ` +
       'if this session is lost; the wizard cancels it once the change is verified and saved.',

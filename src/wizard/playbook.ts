@@ -6,6 +6,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { formatPath, safeParseInVoice } from '../config/zod-voice.js';
 import { MailguardError } from '../errors.js';
 import { loadInventory, loadPlaybook } from '../playbook/index.js';
 import { InventorySchema, type PlaybookInput, PlaybookSchema } from '../playbook/schema.js';
@@ -96,11 +97,14 @@ export async function writePlaybook(path: string, f: PlaybookFacts): Promise<Pla
   const file = resolve(path);
   const inventoryFile = inventoryPathOf(file);
   const { playbook, inventory } = playbookDocuments(f, `./${basename(inventoryFile)}`);
-  const p = PlaybookSchema.safeParse(playbook);
-  const i = InventorySchema.safeParse(inventory);
+  const p = safeParseInVoice(PlaybookSchema, playbook);
+  const i = safeParseInVoice(InventorySchema, inventory);
   if (!p.success || !i.success) {
     const issue = (p.error ?? i.error)?.issues[0];
-    throw new MailguardError('INTERNAL', `The playbook does not validate: ${issue?.path.join('.')} ${issue?.message}`);
+    throw new MailguardError(
+      'INTERNAL',
+      `The playbook the wizard wrote does not validate: ${formatPath(issue?.path ?? [])}: ${issue?.message}`,
+    );
   }
   for (const target of [file, inventoryFile]) {
     if (existsSync(target)) {

@@ -3,8 +3,7 @@
 import { toConnectOptions } from '../cli/connection-options.js';
 import { parseSmtpEndpoint } from '../cli/option-parsers.js';
 import { type CredentialSource, ENV_NAMES, resolveCredentials } from '../config/credentials.js';
-import { parseDuration } from '../config/duration.js';
-import { MailguardError } from '../errors.js';
+import { parseDuration, parseTimeIn, SAFETY_RELOAD_LIMITS } from '../config/duration.js';
 import { parseTarget } from '../net/endpoint.js';
 import type { Gathered, WizardFlags } from './types.js';
 import type { Ui } from './ui.js';
@@ -16,14 +15,14 @@ const SOURCE_TEXT: Record<CredentialSource, string> = {
   prompt: 'typed',
 };
 
+/** `--safety-reload` in minutes (default 10; `1h` is 60). */
+export function safetyReloadMinutes(flags: WizardFlags): number {
+  return parseTimeIn(flags.safetyReload ?? 10, '--safety-reload', 'min', SAFETY_RELOAD_LIMITS);
+}
+
 /** Bad flags stop before the first question (exit 2), not in the middle of the change. */
 export function checkFlags(flags: WizardFlags): void {
-  const min = Number(flags.safetyReload ?? 10);
-  if (!Number.isInteger(min) || min < 1) {
-    throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
-      hint: 'For example --safety-reload 10.',
-    });
-  }
+  safetyReloadMinutes(flags);
   if (flags.reloadTimeout) parseDuration(flags.reloadTimeout, '--reload-timeout');
   for (const s of flags.smtp ?? []) parseSmtpEndpoint(s);
 }

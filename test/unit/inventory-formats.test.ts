@@ -202,7 +202,7 @@ describe('own inventory format', () => {
       () => new Error('no error'),
       (e: Error) => e,
     );
-    expect(err.message).toContain('s.yaml:3:15: hosts.a.password: expected string (value not shown: secret)');
+    expect(err.message).toContain('s.yaml:3:15: hosts.a.password: expected text (value not shown: secret)');
     expect(err.message).not.toContain('123456789');
     expect(err.message).not.toContain('x9q');
   });

@@ -169,7 +169,7 @@ const MALFORMED: Array<{ file: string; kind: string; at: string; words: RegExp[]
     file: 'wrong-type.yaml',
     kind: 'wrong type',
     at: 'wrong-type.yaml:5:14',
-    words: [/concurrency/, /expected number, got string "four"/],
+    words: [/concurrency/, /expected a number, got string "four"/],
   },
   {
     file: 'unknown-key.yaml',

@@ -1,6 +1,6 @@
 /** What `asa-mailguard apply` does (loaded by its action; the options are declared in apply.ts). */
 import type { ChangeOptions } from '../../change/types.js';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration, parseTimeIn, SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { MailguardError } from '../../errors.js';
 import { type ConnectionFlags, toConnectOptions } from '../connection-options.js';
 import { parseChangeId, parseSmtpEndpoint } from '../option-parsers.js';
@@ -9,15 +9,10 @@ import type { ApplyFlags } from './apply.js';
 
 /** Flags shared by `apply` and `rollback`. */
 export function changeOptionsFrom(flags: ApplyFlags): Omit<ChangeOptions, 'connect'> {
-  let safetyReloadMin: number | undefined;
-  if (flags.safetyReload !== undefined) {
-    safetyReloadMin = Number(flags.safetyReload);
-    if (!Number.isInteger(safetyReloadMin) || safetyReloadMin < 1) {
-      throw new MailguardError('USAGE', `--safety-reload takes whole minutes (got "${flags.safetyReload}").`, {
-        hint: 'For example --safety-reload 10.',
-      });
-    }
-  }
+  const safetyReloadMin =
+    flags.safetyReload === undefined
+      ? undefined
+      : parseTimeIn(flags.safetyReload, '--safety-reload', 'min', SAFETY_RELOAD_LIMITS);
   if (flags.domain && (flags.smtp ?? []).length > 0) {
     throw new MailguardError('USAGE', 'Give either --smtp or --domain, not both.', {
       hint: '--smtp names the mail server address; --domain looks up its MX hosts.',

@@ -4,9 +4,10 @@
  */
 import { type Command, Option } from 'commander';
 import type { ReloadPolicy } from '../../change/types.js';
+import { SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
-import { collect } from '../option-parsers.js';
+import { collect, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface ApplyFlags {
@@ -43,9 +44,16 @@ export function register(program: Command): void {
         .choices(['never', 'if-needed', 'after-save'])
         .default('if-needed'),
     )
-    .option('--reload-timeout <duration>', 'how long to wait for the device after reload', '15m')
-    .option('--save-timeout <duration>', 'how long `write memory` may take', '120s')
-    .option('--safety-reload <min>', 'ASA: `reload in MIN` before applying, cancelled once verified and saved')
+    .addOption(timeOption('--reload-timeout', 'how long to wait for the device after reload', 'sec').default('15m'))
+    .addOption(timeOption('--save-timeout', 'how long `write memory` may take', 'sec').default('120s'))
+    .addOption(
+      timeOption(
+        '--safety-reload',
+        'ASA: `reload in MIN` before applying, cancelled once verified and saved',
+        'min',
+        SAFETY_RELOAD_LIMITS,
+      ),
+    )
     .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect)
     .option('--domain <domain>', 'probe the MX hosts of this mail domain')
     .option('--resolver <host[:port]>', 'DNS server for --domain')

@@ -1,6 +1,7 @@
 /** What `asa-mailguard lab` does (loaded by its action; the options are declared in lab.ts). */
 
 import { writePrivate } from '../../change/backup.js';
+import { parseDuration, parseTimeIn } from '../../config/duration.js';
 import { checkWritableFile } from '../../config/paths.js';
 import { MailguardError } from '../../errors.js';
 import { failoverPairs, parseFailoverPairs } from '../../lab/failover.js';
@@ -9,19 +10,9 @@ import { type Lab, startLab } from '../../lab/index.js';
 import { labInventoryYaml } from '../../lab/inventory-out.js';
 import { runStdio } from '../../lab/stdio.js';
 import type { LabDeviceInfo, LabDeviceOptions, LabDialect, LabFaults } from '../../lab/types.js';
-import type { LabCliOptions } from './lab.js';
+import { LAB_LATENCY, LAB_RELOAD_DELAY, type LabCliOptions } from './lab.js';
 
 const DIALECTS: LabDialect[] = ['pix6', 'asa8', 'asa9'];
-
-function seconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || n > 3600)
-    throw new MailguardError('USAGE', `Invalid ${flag} "${value}": expected seconds from 0 to 3600.`, {
-      hint: `Example: ${flag} 5`,
-    });
-  return n;
-}
 
 function dialects(values: string[]): LabDialect[] {
   const out = values
@@ -37,14 +28,7 @@ function dialects(values: string[]): LabDialect[] {
 
 function faultsOf(o: LabCliOptions): LabFaults {
   const f = parseFaults(o.fault ?? []);
-  if (o.latency !== undefined) {
-    const ms = Number(o.latency);
-    if (!/^\d+$/.test(o.latency) || ms > 600_000)
-      throw new MailguardError('USAGE', `Invalid --latency "${o.latency}": expected milliseconds from 0 to 600000.`, {
-        hint: 'Example: --latency 200',
-      });
-    f.latencyMs = ms;
-  }
+  if (o.latency !== undefined) f.latencyMs = parseDuration(o.latency, '--latency', 'ms', LAB_LATENCY);
   return f;
 }
 
@@ -64,7 +48,8 @@ function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {
       hint: 'Example: --devices 3',
     });
   const faults = faultsOf(o);
-  const reloadDelaySec = seconds(o.reloadDelay, '--reload-delay', 5);
+  const reloadDelaySec =
+    o.reloadDelay === undefined ? 5 : parseTimeIn(o.reloadDelay, '--reload-delay', 'sec', LAB_RELOAD_DELAY);
   const common = {
     username: o.username,
     password: o.password,

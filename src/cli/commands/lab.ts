@@ -6,8 +6,12 @@
 import type { Command } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
 import { FAULT_HELP } from '../../lab/faults.js';
-import { collect } from '../option-parsers.js';
+import { collect, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
+
+/** `--reload-delay` 0 to an hour; `--latency` up to 10 minutes (the latency fault's own limit). */
+export const LAB_RELOAD_DELAY = { min: 0, max: 3600 };
+export const LAB_LATENCY = { min: 0, max: 600_000, whole: true };
 
 export interface LabCliOptions {
   dialect?: string[];
@@ -52,12 +56,14 @@ export function register(program: Command): void {
     .option('--dialect <dialect>', 'pix6, asa8 or asa9; repeatable or a comma list (default asa9)', collect)
     .option('--devices <n>', 'number of devices, dialects taken in turn (default: one per dialect)')
     .option('--state <dir>', 'folder keeping the SSH host key and saved configs across starts')
-    .option('--reload-delay <sec>', 'seconds a device stays down after reload (default 5)')
+    .addOption(
+      timeOption('--reload-delay', 'how long a device stays down after reload (default 5)', 'sec', LAB_RELOAD_DELAY),
+    )
     .option('--username <user>', 'login user (default admin)')
     .option('--password <password>', 'login password (default random)')
     .option('--enable-secret <secret>', 'enable secret (default random)')
     .option('--fault <fault>', 'inject a fault (repeatable), see below', collect)
-    .option('--latency <ms>', 'delay every response by MS milliseconds (same as --fault latency=MS)')
+    .addOption(timeOption('--latency', 'delay every response (same as --fault latency=MS)', 'ms', LAB_LATENCY))
     .option(
       '--telnet-login [kind]',
       'telnet login: username-password or password-only; with --stdio, ask for the login on stdin',

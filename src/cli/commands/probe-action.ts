@@ -1,6 +1,7 @@
 /** What `asa-mailguard probe` does (loaded by its action; the options are declared in probe.ts). */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { parseDuration } from '../../config/duration.js';
 import { MailguardError } from '../../errors.js';
 import { parsePort } from '../../net/endpoint.js';
 import { formatReport } from '../../probe/format.js';
@@ -12,17 +13,10 @@ import {
   resolveTargets,
   verdictExitCode,
 } from '../../probe/index.js';
-import type { ProbeOptions } from './probe.js';
+import { PROBE_LIMITS, type ProbeOptions } from './probe.js';
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback * 1000;
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 600) {
-    throw new MailguardError('USAGE', `Invalid ${flag} "${value}": expected seconds, more than 0 and at most 600.`, {
-      hint: `Example: ${flag} 30`,
-    });
-  }
-  return Math.round(n * 1000);
+  return value === undefined ? fallback * 1000 : parseDuration(value, flag, 'sec', PROBE_LIMITS);
 }
 
 /** The shape of an earlier `probe --json` report (zod is loaded only for --compare: a plain probe starts lighter). */
@@ -56,11 +50,13 @@ async function readBefore(path: string): Promise<z.infer<Awaited<ReturnType<type
       hint: 'Give the file saved from an earlier `asa-mailguard probe --json`.',
     });
   }
-  const r = (await beforeSchemaOf()).safeParse(parsed);
+  const { safeParseInVoice, formatPath } = await import('../../config/zod-voice.js');
+  const r = safeParseInVoice(await beforeSchemaOf(), parsed);
   if (!r.success) {
+    const issue = r.error.issues[0];
     throw new MailguardError(
       'BAD_INPUT',
-      `${path} is not a probe report: ${r.error.issues[0]?.message ?? 'bad shape'}.`,
+      `${path} is not a probe report: ${issue ? `${formatPath(issue.path) || 'the document'}: ${issue.message}` : 'bad shape'}.`,
       {
         hint: 'Give the file saved from an earlier `asa-mailguard probe --json`.',
       },

@@ -4,7 +4,11 @@
  */
 import type { Command } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
+import { timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
+
+/** Probe timeouts: more than 0, at most 10 minutes. */
+export const PROBE_LIMITS = { max: 600 };
 
 export interface ProbeOptions {
   domain?: string;
@@ -49,8 +53,10 @@ export function register(program: Command): void {
     .option('--domain <domain>', "probe the domain's MX hosts by preference, every A and AAAA address")
     .option('--port <n>', 'port for targets without one and for --domain (default 25)')
     .option('--resolver <host[:port]>', 'DNS server to ask for --domain or target names')
-    .option('--greeting-timeout <sec>', 'how long to wait for the whole greeting (default 30)')
-    .option('--timeout <sec>', 'connect timeout and per-reply timeout (default 10)')
+    .addOption(
+      timeOption('--greeting-timeout', 'how long to wait for the whole greeting (default 30)', 'sec', PROBE_LIMITS),
+    )
+    .addOption(timeOption('--timeout', 'connect timeout and per-reply timeout (default 10)', 'sec', PROBE_LIMITS))
     .option('--starttls', 'also try STARTTLS and report whether TLS negotiates')
     .option('--ehlo-name <name>', `name to give in EHLO/HELO (default ${DEFAULT_EHLO_NAME})`)
     .option('--compare <before.json>', 'compare with an earlier --json report: change verified / not-verified')

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
-import { collect } from '../option-parsers.js';
+import { collect, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RollbackFlags {
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'print the restore commands; send no config command')
     .option('--backup-dir <dir>', 'where the new backup, the lock and the change record go', './backups')
     .option('--report <file>', 'change record path (.json and .md; default beside the new backup)')
-    .option('--save-timeout <duration>', 'how long `write memory` may take', '120s')
+    .addOption(timeOption('--save-timeout', 'how long `write memory` may take', 'sec').default('120s'))
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
     .option('--smtp <host[:port]>', 'mail server address to probe from outside (repeatable)', collect)
     .option('-y, --yes', 'do not ask before the first config command')

@@ -13,7 +13,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { safeName } from '../../change/backup.js';
 import { makeProvenance } from '../../change/provenance.js';
 import type { ChangeResult } from '../../change/types.js';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration, parseTimeIn, SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { ensureWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError } from '../../errors.js';
 import { loadVaultSecrets, warnIfOpen } from '../../playbook/ansible-vault.js';
@@ -110,8 +110,10 @@ function overridesFrom(f: RunFlags): RunOverrides {
   if (f.hostKeyPolicy) o.hostKeyPolicy = f.hostKeyPolicy;
   if (f.reload) o.reload = f.reload;
   if (f.backupDir) o.backupDir = f.backupDir;
-  const safety = collectInt('--safety-reload', f.safetyReload, 0);
-  if (safety !== undefined) o.safetyReloadMin = safety === 0 ? null : safety;
+  if (f.safetyReload !== undefined) {
+    const min = parseTimeIn(f.safetyReload, '--safety-reload', 'min', { ...SAFETY_RELOAD_LIMITS, min: 0 });
+    o.safetyReloadMin = min === 0 ? null : min;
+  }
   const conc = collectInt('--concurrency', f.concurrency, 1);
   if (conc !== undefined) o.concurrency = conc;
   const t: NonNullable<RunOverrides['timeouts']> = {};

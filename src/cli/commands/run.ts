@@ -3,10 +3,11 @@
  * Declarations only (loaded on every start); the work is in run-action.ts, imported when the command runs.
  */
 import { type Command, Option } from 'commander';
+import { SAFETY_RELOAD_LIMITS, SESSION_TIMEOUT_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp } from '../../errors.js';
 import type { ReloadPolicy } from '../../playbook/index.js';
 import type { HostKeyPolicy } from '../../session/types.js';
-import { collect, renamedOption } from '../option-parsers.js';
+import { collect, renamedOption, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RunFlags {
@@ -145,9 +146,14 @@ export function register(program: Command): void {
         'after-save',
       ]),
     )
-    .option('--reload-timeout <duration>', 'how long to wait for a device after reload (e.g. 15m)')
-    .option('--save-timeout <duration>', 'how long `write memory` may take (e.g. 120s)')
-    .option('--safety-reload <min>', 'ASA `reload in MIN` before applying (0: none); overrides the playbook')
+    .addOption(timeOption('--reload-timeout', 'how long to wait for a device after reload (e.g. 15m)', 'sec'))
+    .addOption(timeOption('--save-timeout', 'how long `write memory` may take (e.g. 120s)', 'sec'))
+    .addOption(
+      timeOption('--safety-reload', 'ASA `reload in MIN` before applying (0: none); overrides the playbook', 'min', {
+        ...SAFETY_RELOAD_LIMITS,
+        min: 0,
+      }),
+    )
     .option('--resolver <host[:port]>', 'DNS server for mail_domain probes')
     .option('--dotenv <file>', 'read credentials variables from this file (default ./.env; the environment wins)')
     .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
@@ -169,9 +175,9 @@ export function register(program: Command): void {
       'SSH private key for every ssh host; wins over inventory identity and IdentityFile (passphrase: ASA_PASSPHRASE)',
     )
     .option('--agent [socket]', 'use ssh-agent (default socket: $SSH_AUTH_SOCK)')
-    .option('--connect-timeout <s>', 'seconds for TCP + SSH handshake')
-    .option('--login-timeout <s>', 'seconds from connected to the privileged prompt')
-    .option('--command-timeout <s>', 'seconds for each command')
+    .addOption(timeOption('--connect-timeout', 'TCP + SSH handshake', 'sec', SESSION_TIMEOUT_LIMITS))
+    .addOption(timeOption('--login-timeout', 'from connected to the privileged prompt', 'sec', SESSION_TIMEOUT_LIMITS))
+    .addOption(timeOption('--command-timeout', 'each command', 'sec', SESSION_TIMEOUT_LIMITS))
     .option(
       '-F, --ssh-config <file>',
       'OpenSSH client config the hosts are resolved through (default ~/.ssh/config and /etc/ssh/ssh_config; none: no file); inventory values win over it',

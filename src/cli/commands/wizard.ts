@@ -1,8 +1,9 @@
 /** `asa-mailguard wizard [target]` (and `asa-mailguard` alone in a terminal): the guided, interactive change. */
 import type { Command } from 'commander';
+import { SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp, MailguardError } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
-import { collect, renamedOption } from '../option-parsers.js';
+import { collect, renamedOption, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 /** Both ends must be terminals: the wizard asks questions and draws progress. */
@@ -23,8 +24,12 @@ export function register(program: Command): void {
     .option('--domain <domain>', 'default mail domain for the outside probe (its MX hosts)')
     .option('--resolver <host[:port]>', 'DNS server for --domain')
     .option('--backup-dir <dir>', 'where backups, locks and change records go', './backups')
-    .option('--safety-reload <min>', 'minutes for the ASA safety reload the wizard offers', '10')
-    .option('--reload-timeout <duration>', 'how long to wait for the device after a reload (default 15m)')
+    .addOption(
+      timeOption('--safety-reload', 'the ASA safety reload the wizard offers', 'min', SAFETY_RELOAD_LIMITS).default(
+        '10',
+      ),
+    )
+    .addOption(timeOption('--reload-timeout', 'how long to wait for the device after a reload (default 15m)', 'sec'))
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
     .option('--dotenv <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
     .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))

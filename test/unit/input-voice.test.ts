@@ -1,0 +1,185 @@
+/**
+ * Input in one voice (issue 16, item 4): every time option of every command reads durations through the one
+ * parser and shows its unit the same way (`<sec>`; `<min>`/`<ms>` where a bare number has always meant that);
+ * bad values, playbook fields and connection settings are refused in the tool's words (which input, what was
+ * given, what to give), never zod's.
+ * The commands are found by reading src/cli/commands/, so a command or time flag added later is checked too.
+ */
+import { readdirSync } from 'node:fs';
+import { Command, type Option } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { timeUnitOf } from '../../src/cli/option-parsers.js';
+import { parseConnectionSettings } from '../../src/config/connection.js';
+import { parseDuration, readDuration } from '../../src/config/duration.js';
+import { isMailguardError, type MailguardError } from '../../src/errors.js';
+import { parsePlaybook, runSettings } from '../../src/playbook/index.js';
+
+/** zod's own phrases (zod 4 en locale): none may reach a user. */
+const ZOD_TEXT = /Invalid input|Invalid option|Too (small|big)|received|expected \w+ to (have|be)|Unrecognized key|NaN/;
+
+async function program(): Promise<Command> {
+  const root = new Command('asa-mailguard');
+  const dir = new URL('../../src/cli/commands/', import.meta.url);
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('-action.ts'))) {
+    const mod = (await import(new URL(file, dir).href)) as { register?: (p: Command) => void };
+    mod.register?.(root);
+  }
+  return root;
+}
+
+function allCommands(c: Command): Command[] {
+  return [c, ...c.commands.flatMap(allCommands)];
+}
+
+/** An option that takes a time by its name or placeholder. */
+function looksLikeTime(o: Option): boolean {
+  if (!o.required && !o.optional) return false;
+  const placeholder = /<([^>]+)>|\[([^\]]+)\]/.exec(o.flags);
+  const p = (placeholder?.[1] ?? placeholder?.[2] ?? '').toLowerCase();
+  return (
+    /timeout|delay|latency|interval|safety-reload|reload-wait|duration|backoff|retry-(after|wait)|ttl|-(sec|secs|seconds|min|minutes|ms)$/.test(
+      o.long ?? '',
+    ) || /^(s|sec|secs|seconds|min|mins|minutes|ms|millis|duration|time|interval|hours?|h)$/.test(p)
+  );
+}
+
+function failure(fn: () => unknown): MailguardError {
+  try {
+    fn();
+  } catch (e) {
+    if (isMailguardError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+describe('time options of every command', async () => {
+  const root = await program();
+  const options = allCommands(root).flatMap((c) => c.options.map((o) => ({ cmd: c.name(), o })));
+  const timed = options.filter(({ o }) => timeUnitOf(o) !== undefined);
+
+  it('finds the commands and their time options', () => {
+    expect(root.commands.map((c) => c.name())).toEqual(expect.arrayContaining(['apply', 'run', 'lab', 'probe']));
+    const names = timed.map(({ cmd, o }) => `${cmd} ${o.long}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'apply --connect-timeout',
+        'apply --reload-timeout',
+        'apply --safety-reload',
+        'run --safety-reload',
+        'run --command-timeout',
+        'rollback --save-timeout',
+        'wizard --reload-timeout',
+        'lab --reload-delay',
+        'lab --latency',
+        'probe --greeting-timeout',
+      ]),
+    );
+  });
+
+  it('every option that takes a time uses the one duration parser', () => {
+    const missing = options.filter(({ o }) => looksLikeTime(o) && timeUnitOf(o) === undefined);
+    expect(missing.map(({ cmd, o }) => `${cmd} ${o.flags}`)).toEqual([]);
+  });
+
+  it('the placeholder names the unit of a bare number: <sec>, or <min>/<ms> kept for compatibility', () => {
+    for (const { cmd, o } of timed) {
+      expect(o.flags, `${cmd} ${o.long}`).toMatch(new RegExp(`<${timeUnitOf(o)}>$`));
+    }
+    const units = Object.fromEntries(timed.map(({ cmd, o }) => [`${cmd} ${o.long}`, timeUnitOf(o)]));
+    expect(units).toMatchObject({
+      'apply --command-timeout': 'sec',
+      'apply --reload-timeout': 'sec',
+      'apply --safety-reload': 'min',
+      'lab --latency': 'ms',
+    });
+  });
+
+  it('every time option takes a duration, and a bad value names the flag, the value and the forms', () => {
+    for (const { cmd, o } of timed) {
+      const parse = (o as Option & { parseArg: (v: string) => unknown }).parseArg;
+      expect(() => parse('2m'), `${cmd} ${o.long} 2m`).not.toThrow();
+      const e = failure(() => parse('abc'));
+      expect(e.code).toBe('USAGE');
+      expect(e.exitCode).toBe(2);
+      expect(e.message).toMatch(new RegExp(`^${o.long}: "abc" is not a duration; give \\w+ \\(\\d+\\) or a duration`));
+      expect(e.message).not.toMatch(ZOD_TEXT);
+    }
+  });
+});
+
+describe('the duration parser', () => {
+  it.each([
+    ['90', 'sec', 90_000],
+    ['90s', 'sec', 90_000],
+    ['15m', 'sec', 900_000],
+    ['1h', 'sec', 3_600_000],
+    ['1h30m', 'sec', 5_400_000],
+    ['2m 30s', 'sec', 150_000],
+    ['500ms', 'sec', 500],
+    ['1.5h', 'sec', 5_400_000],
+    ['10', 'min', 600_000],
+    ['1h', 'min', 3_600_000],
+    ['250', 'ms', 250],
+    ['2s', 'ms', 2000],
+  ] as const)('%s (bare number in %s) is %i ms', (text, unit, ms) => {
+    expect(readDuration(text, unit)).toBe(ms);
+  });
+
+  it.each(['', 'abc', '15x', '-5', '1m30', 'm', '15mm', 'NaN'])('"%s" is not a duration', (text) => {
+    expect(readDuration(text, 'sec')).toBeNull();
+  });
+
+  it('limits say what to give, in the unit of the flag', () => {
+    expect(failure(() => parseDuration('0', '--connect-timeout')).message).toBe(
+      '--connect-timeout: "0" is too short; give more than 0 seconds',
+    );
+    expect(failure(() => parseDuration('90s', '--safety-reload', 'min', { whole: true })).message).toBe(
+      '--safety-reload: "90s" is not a whole number of minutes; give minutes (10) or a duration (10m, 1h)',
+    );
+    expect(failure(() => parseDuration('2h', '--command-timeout', 'sec', { max: 3600 })).message).toBe(
+      '--command-timeout: "2h" is too long; give at most 3600 seconds',
+    );
+  });
+});
+
+describe("connection settings and playbooks in the tool's words", () => {
+  it('a bad port or timeout names the flag and what was given, not zod', () => {
+    const port = failure(() => parseConnectionSettings({ port: 'abc' }));
+    expect(port.message).toBe('--port: "abc" is not a port; give a number from 1 to 65535');
+    const t = failure(() => parseConnectionSettings({ commandTimeout: 'soon' }));
+    expect(t.message).toBe(
+      '--command-timeout: "soon" is not a duration; give seconds (30) or a duration (30s, 2m, 1h)',
+    );
+    expect(parseConnectionSettings({ connectTimeout: '2m' }).connectTimeout).toBe(120);
+  });
+
+  const base = 'name: x\ninventory: i.yaml\ntargets: all\nmode: disable-smtp-inspection\n';
+
+  it('playbook time fields take durations, read by the same parser', () => {
+    const lp = parsePlaybook(
+      'p.yaml',
+      `${base}options:\n  safetyReload: 1h\n  timeouts:\n    connectSec: 30s\n    reloadSec: 20m\n    saveSec: 90\n`,
+    );
+    const s = runSettings(lp);
+    expect(s.safetyReloadMin).toBe(60);
+    expect(s.timeouts).toMatchObject({ connectMs: 30_000, reloadMs: 1_200_000, saveMs: 90_000 });
+  });
+
+  it.each([
+    [
+      'options:\n  timeouts:\n    connectSec: soon\n',
+      'p.yaml:7:17: options.timeouts.connectSec: "soon" is not a duration',
+    ],
+    ['options:\n  safetyReload: 90s\n', 'p.yaml:6:17: options.safetyReload: "90s" is not a whole number of minutes'],
+    ['concurrency: 0\n', 'p.yaml:5:14: concurrency: 0 is too small; give at least 1'],
+    ['concurrency: many\n', 'p.yaml:5:14: concurrency: expected a number, got string "many"'],
+    ['name: ""\n', 'name: is empty; give a value'],
+  ])('%j -> file:line:column, key path, no zod text', (extra, words) => {
+    const text = extra.startsWith('name:') ? `${extra}${base.replace('name: x\n', '')}` : `${base}${extra}`;
+    const e = failure(() => parsePlaybook('p.yaml', text));
+    expect(e.code).toBe('PLAYBOOK_INVALID');
+    expect(e.message).toContain(words);
+    expect(e.message).not.toMatch(ZOD_TEXT);
+  });
+});
