@@ -26,10 +26,14 @@ describe.skipIf(!haveSshd)('run: inventory jump/identity/knownHosts per host and
   beforeAll(async () => {
     dir = tempDir('mg-run-openssh-');
     lab = await startTestLab(
-      smallFleet([
-        ['fw-jumped', 'asa9'],
-        ['fw-alias', 'asa8'],
-      ]),
+      [
+        ...smallFleet([
+          ['fw-jumped', 'asa9'],
+          ['fw-alias', 'asa8'],
+        ]),
+        // multiple-context mode: the inventory's `context` picks the one security context the run works on
+        { ...smallFleet([['fw-multi', 'asa9']])[0]!, contextMode: 'multiple', contexts: ['admin', 'cust1'] },
+      ],
       { registerCleanup: false },
     );
     sshd = await startSshd(dir, { enableSecret: fleetCreds.enableSecret });
@@ -65,6 +69,12 @@ describe.skipIf(!haveSshd)('run: inventory jump/identity/knownHosts per host and
         '    identity: client_key',
         '    groups: [lab]',
         '  fw-alias:', // everything from ssh_config
+        '    groups: [lab]',
+        '  fw-multi:',
+        '    host: 127.0.0.1',
+        `    port: ${lab.device('fw-multi').info.ssh.port}`,
+        `    username: ${fleetCreds.username}`,
+        '    context: cust1',
         '    groups: [lab]',
         '',
       ].join('\n'),
@@ -111,7 +121,7 @@ describe.skipIf(!haveSshd)('run: inventory jump/identity/knownHosts per host and
     expect(r.stdout).toMatch(/ {2}jump \S+ \(inventory \S*inventory\.yaml:19:\d+\)/);
   });
 
-  it('an audit reaches all three: key login on the sshd, through it as jump host, and by the ssh_config alias', async () => {
+  it('an audit reaches all: key login on the sshd, through it as jump host, by the ssh_config alias; one context', async () => {
     const r = await runCli(['run', 'audit.yaml', '-F', 'ssh_config', '--json'], {
       cwd: dir,
       env: env(),
@@ -122,15 +132,26 @@ describe.skipIf(!haveSshd)('run: inventory jump/identity/knownHosts per host and
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     const report = lines.find((l) => l.type === 'report') as
-      | { devices: Array<{ name: string; result: string; platform?: string | null }> }
+      | {
+          devices: Array<{ name: string; result: string; audit?: { places: Array<{ context: string | null }> } }>;
+        }
       | undefined;
     // 10: the audit found SMTP inspection active (as on every lab unit)
     expect(r.code, `${r.stderr}\n${r.stdout}\nsshd: ${sshd?.log()}`).toBe(10);
     expect(report?.devices.map((d) => [d.name, d.result]).sort()).toEqual([
       ['fw-alias', 'done'],
       ['fw-jumped', 'done'],
+      ['fw-multi', 'done'],
       ['fw-openssh', 'done'],
     ]);
+    // fw-multi: the audit lists every context's inspection, the plan covers only the inventory's context
+    const multi = report?.devices.find((d) => d.name === 'fw-multi');
+    expect(multi?.audit?.places.map((p) => p.context)).toEqual(['admin', 'cust1']);
+    const planned = lines.filter(
+      (l) => l.type === 'log' && l.device === 'fw-multi' && /^\[\w+\] /.test(String(l.line)),
+    );
+    expect(planned.length).toBeGreaterThan(0);
+    expect(planned.every((l) => String(l.line).startsWith('[cust1] '))).toBe(true);
     // the units themselves saw the logins: fw-alias's through the jump host's forwarding
     expect(lab.device('fw-alias').commandLog()).toContain('show version');
     expect(lab.device('fw-jumped').commandLog()).toContain('show version');
