@@ -82,7 +82,11 @@ function rollbackArgs(t: FleetTarget, s: RunSettings): string[] {
   if (c.knownHostsFile) args.push('--known-hosts', c.knownHostsFile);
   if (c.hostKeyPolicy && c.hostKeyPolicy !== 'strict') args.push('--host-key-policy', c.hostKeyPolicy);
   if (c.legacyAlgorithms) args.push('--legacy-algorithms');
+  const hops = c.jumpHops?.map((h) => `${h.username}@${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`);
   if (c.jump) args.push('--jump', c.jump);
+  else if (hops?.length) args.push('--jump', hops.join(','));
+  // The key's content reached the target, not its path: the run's key file is named by its place (placeholder).
+  if (c.privateKey !== undefined) args.push('--identity', '<the key file of the run>');
   if (s.context) args.push('--context', s.context);
   for (const e of t.probe?.smtp ?? []) args.push('--smtp', `${e.host}:${e.port}`);
   return args;
@@ -142,7 +146,7 @@ export function devicePlan(r: ChangeResult, t: FleetTarget, s: RunSettings): Dev
     ? [`asa-mailguard apply ${args.join(' ')} --backup-dir ${sh(backupDir)}`]
     : [
         `asa-mailguard rollback ${args.join(' ')} --latest --backup-dir ${sh(backupDir)}`,
-        `asa-mailguard rollback ${args.join(' ')} --backup ${sh(folder)}/<UTC stamp>-backup.json`,
+        `asa-mailguard rollback ${args.join(' ')} --backup ${sh(`${folder}/<UTC stamp>-backup.json`)}`,
       ];
   const key = (f: Finding) => `${f.context ?? ''}|${findingKey(f)}`;
   const changed = new Set(p.contexts.flatMap((c) => c.findings.map(key)));

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
+import { chromiumMissing, openInChromium } from '../helpers/browser.js';
 import { fleetCreds as creds, FLEET_RUN, smallFleet, startFleetLab } from '../helpers/fleet-lab.js';
 import { CONFIG_COMMAND, modeOf, runCli } from './apply-helpers.js';
 
@@ -69,6 +70,8 @@ const argsOf = (command: string) =>
     .map((w) => w.replace(/^'(.*)'$/, '$1'));
 
 const backout: Record<string, string> = {};
+/** The plan page of the dry run, for the browser test. */
+let planHtml: string | null = null;
 
 describe('run --dry-run: the implementation and back-out plan for the change request', () => {
   it('per device commands, inverse, diff, verification and back-out in JSON, Markdown, HTML and CSV; nothing changed', async () => {
@@ -103,6 +106,7 @@ describe('run --dry-run: the implementation and back-out plan for the change req
     expect(run.stdout).toMatch(/^--- asa8-clean: no diff \(nothing-to-do\)$/m);
 
     const { report, files } = reportOf(run.stdout, false);
+    planHtml = files.html;
     for (const f of Object.values(files)) expect(modeOf(f), f).toBe(0o600);
     expect(report.dryRun).toBe(true);
     // The scope: devices, window with its zone and UTC, canary, budget, concurrency.
@@ -187,6 +191,33 @@ describe('run --dry-run: the implementation and back-out plan for the change req
       expect(text).not.toContain(creds.enableSecret);
     }
   }, 70_000);
+
+  it.skipIf(chromiumMissing)(
+    'the plan page in headless chromium: no error, no request, every device, prints',
+    async () => {
+      expect(planHtml, 'the dry run above must have passed').not.toBeNull();
+      const b = await openInChromium(planHtml as string);
+      try {
+        expect(b.errors).toEqual([]);
+        expect(b.requests).toEqual([]);
+        expect(await b.page.locator('h1').textContent()).toMatch(/^Plan: /);
+        const heads = await b.page
+          .locator('h2:has-text("Implementation and back-out plan") ~ section h3')
+          .allInnerTexts();
+        expect(heads.map((h) => h.split(' ')[0])).toEqual(NAMES);
+        const text = (await b.page.locator('body').textContent()) ?? '';
+        expect(text).toContain('no fixup protocol smtp 25');
+        expect(text).toContain(backout['asa9-1']);
+        // Printed (A4, print media): a PDF of a few pages, the plan included.
+        const pdf = await b.page.pdf({ format: 'A4' });
+        expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+        expect(pdf.length).toBeGreaterThan(20_000);
+      } finally {
+        await b.close();
+      }
+    },
+    90_000,
+  );
 
   it('run --diff --json on the real change: a diff per device (before/after), then the plan’s back-out command restores', async () => {
     expect(Object.keys(backout), 'the dry run above must have passed').toHaveLength(2);
