@@ -320,12 +320,14 @@ function expandChain(inp: SshResolveInput, spec: string, seen: string[], at: Ssh
       if (pj && pj.value[0] !== 'none') out.push(...expandChain(inp, pj.value[0] as string, seen, pj.from));
     }
     const idLog: string[] = [];
-    const id = inp.flags.identity ? { file: inp.flags.identity } : firstIdentity(hc, idLog);
+    // The hop's own IdentityFile first (ssh runs a jump host as its own `ssh -W`), else the device's key.
+    const own = firstIdentity(hc, idLog);
+    const id = own ?? (inp.flags.identity ? { file: inp.flags.identity } : undefined);
     const agentSock = agentFor(
       { ...inp, flags: { ...inp.flags, passwordForced: false } },
       hc,
       Boolean(id),
-      !inp.flags.identity,
+      Boolean(own) || !inp.flags.identity,
       [],
     );
     const hop: SshHop = {

@@ -59,6 +59,10 @@ hosts:
     legacyAlgorithms: false
   fw-alias:
     groups: []
+  fw-keyed-hop:
+    host: 127.0.0.5
+    identity: host.key
+    jump: bastion-keyed
 `;
 
 const SSH_CONFIG = `
@@ -73,6 +77,9 @@ Host fw-alias
 Host bastion
   HostName 127.0.0.41
   User hopper
+Host bastion-keyed
+  HostName 127.0.0.42
+  IdentityFile ${join(dir, 'ssh-config.key')}
 Host 127.0.0.1
   Port 9999
   User not-used
@@ -165,6 +172,16 @@ describe('inventory connection keys: precedence', () => {
     expect(a.connect.timeouts?.connectMs).toBe(7000);
     expect(a.connectionSources).toContain(`user from-ssh-config (ssh_config ${join(dir, 'ssh_config')}:5)`);
   }, 20_000);
+
+  it("a jump host logs in with its own IdentityFile when it has one, else with the host's key", async () => {
+    const t = await fleet();
+    const c = t.get('fw-keyed-hop')!.connect;
+    expect(c.privateKey).toContain('host.key');
+    expect(c.jumpHops?.[0]?.host).toBe('127.0.0.42');
+    expect(String(c.jumpHops?.[0]?.privateKey)).toContain('ssh-config.key');
+    // fw-1's group jump host has no IdentityFile: the host's own (group) key goes to it too
+    expect(String(t.get('fw-1')!.connect.jumpHops?.[0]?.privateKey)).toContain('group.key');
+  });
 
   it('flags given on the command line win over the inventory and ssh_config', async () => {
     const t = await fleet({
