@@ -16,9 +16,9 @@ import { offerPlaybook } from './offer-playbook.js';
 import { findingLines, platformLines, probeLines } from './present.js';
 import { askProbe } from './probe-step.js';
 import { afterFailure, runWithProgress, shortPaths } from './progress.js';
-import { askAddressAgain, checkFlags, gatherTarget, safetyReloadMinutes } from './target.js';
+import { askAddressAgain, askChangeId, checkFlags, gatherTarget, safetyReloadMinutes } from './target.js';
 import type { Gathered, ProbeChoice, WizardFlags } from './types.js';
-import { Ui, WizardExit } from './ui.js';
+import { Ui, type Waiting, WizardExit } from './ui.js';
 
 export type { WizardFlags } from './types.js';
 
@@ -37,6 +37,7 @@ export async function runWizard(opts: WizardOptions): Promise<number> {
   try {
     return await wizard(ui, opts);
   } catch (e) {
+    ui.idle();
     if (e instanceof WizardExit) return e.exitCode;
     const err = toMailguardError(e);
     ui.line();
@@ -146,10 +147,14 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
       reload: 'if-needed',
       // For the change window: the ASA safety net on, as the wizard would have offered it.
       safetyReloadMin: platform?.family === 'asa' ? safetyReloadMinutes(flags) : undefined,
+      // No record to put it in: asked only if a playbook is kept.
+      changeId: 'ask',
       outcome: 'dry run',
     });
     return ExitCode.ok;
   }
+  // For the change record and the playbook (a change advisory board asks every record for its ticket).
+  const changeId = await askChangeId(ui, flags);
   let safetyReloadMin: number | undefined;
   if (platform?.family === 'asa') safetyReloadMin = await askSafetyReload(ui, flags);
 
@@ -175,6 +180,7 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     backupDir: flags.backupDir,
     reloadTimeoutMs: flags.reloadTimeout ? parseDuration(flags.reloadTimeout, '--reload-timeout') : undefined,
     context: flags.context,
+    ...(changeId ? { provenance: { changeId } } : {}),
   };
   const connect: ConnectOptions = { ...g.connect, enableSecret: state.enableSecret };
   const quiet: ConnectState = { ...state, interactive: false };
@@ -226,24 +232,39 @@ async function wizard(ui: Ui, opts: WizardOptions): Promise<number> {
     name: hostname,
     reload,
     safetyReloadMin,
+    changeId,
     outcome: result.verification,
   });
   return exitCode;
 }
 
+/** What the wizard is waiting for at each step of the read-only look (a spinner counts the seconds). */
+const LOOK_WAITS: Partial<Record<string, (label: string) => string>> = {
+  connect: (label) => `Connecting to ${label}`,
+  detect: () => 'Reading the platform and the running config',
+};
+
 /** The engine's dry run: connect (host key, login, enable), read the device, plan. Sends no config command. */
 async function readOnlyLook(ui: Ui, g: Gathered, state: ConnectState, flags: WizardFlags): Promise<ChangeResult> {
   // Read-only so far: Ctrl-C while connecting simply ends the wizard.
   const onSigint = () => {
+    ui.idle();
     ui.line();
     ui.line('Stopped (Ctrl-C). Nothing was changed.');
     process.exit(ExitCode.interrupted);
   };
   process.on('SIGINT', onSigint);
+  let waiting: Waiting | undefined;
   try {
     return await runChange(
       {
-        connect: g.connect,
+        // The session says when the login went through: the spinner then waits for the enable prompt.
+        connect: {
+          ...g.connect,
+          onLog: (l) => {
+            if (/^Logged in/.test(l)) waiting?.update(`Logged in to ${g.label}; entering privileged mode`);
+          },
+        },
         label: g.label,
         dryRun: true,
         context: flags.context,
@@ -251,12 +272,18 @@ async function readOnlyLook(ui: Ui, g: Gathered, state: ConnectState, flags: Wiz
         deps: { openSession: wizardOpenSession(ui, state) },
       },
       (engine) => {
-        engine.on('step:done', (e) => {
-          if (e.step === 'connect' || e.step === 'detect') ui.line(`  ok: ${e.summary ?? e.title}`);
+        engine.on('step:start', (e) => {
+          const text = LOOK_WAITS[e.step]?.(g.label);
+          if (text) waiting = ui.wait(text);
         });
+        engine.on('step:done', (e) => {
+          if (e.step === 'connect' || e.step === 'detect') waiting?.done(`  ok: ${e.summary ?? e.title}`);
+        });
+        engine.on('step:failed', () => waiting?.done());
       },
     );
   } finally {
+    waiting?.done();
     process.off('SIGINT', onSigint);
   }
 }

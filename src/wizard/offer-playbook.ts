@@ -5,6 +5,7 @@ import type { ReloadPolicy } from '../change/types.js';
 import { MailguardError, toMailguardError } from '../errors.js';
 import { inventoryPathOf, writePlaybook } from './playbook.js';
 import { shortPath } from './progress.js';
+import { askChangeId } from './target.js';
 import type { Gathered, ProbeChoice, WizardFlags } from './types.js';
 import type { Ui } from './ui.js';
 
@@ -13,13 +14,21 @@ export async function offerPlaybook(
   g: Gathered,
   probe: ProbeChoice,
   flags: WizardFlags,
-  what: { name: string; reload: ReloadPolicy; safetyReloadMin?: number; outcome: string },
+  what: {
+    name: string;
+    reload: ReloadPolicy;
+    safetyReloadMin?: number;
+    /** `ask`: no change was made, so it was not asked yet. */
+    changeId?: string | 'ask';
+    outcome: string;
+  },
 ): Promise<void> {
   ui.heading(9, 'Keep it as a playbook');
   ui.para(
     'A playbook repeats this on the same firewall in a change window (asa-mailguard run). It names the environment variables for the credentials, never their values.',
   );
   if (!(await ui.yesNo('Save a playbook?', false))) return;
+  const changeId = what.changeId === 'ask' ? await askChangeId(ui, flags) : what.changeId;
   const safe = what.name.replace(/[^A-Za-z0-9._-]/g, '_');
   let path = await ui.text('Playbook file:', { default: `./mailguard-${safe}.playbook.yml` });
   // A file that exists already is never overwritten: ask for another name (empty: do not save).
@@ -48,6 +57,7 @@ export async function offerPlaybook(
       backupDir: flags.backupDir,
       knownHosts: g.connect.knownHostsFile,
       context: flags.context,
+      changeId,
       outcome: what.outcome,
     });
     ui.line(`Playbook:  ${shortPath(files.playbook)}`);

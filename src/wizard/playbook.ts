@@ -33,6 +33,8 @@ export interface PlaybookFacts {
   knownHosts?: string;
   /** Multiple-context mode: one context (absent or `all`: every context). */
   context?: string;
+  /** The change or ticket id the person gave (the playbook's changeId). */
+  changeId?: string;
   /** What the wizard run ended with, for the description. */
   outcome: string;
 }
@@ -66,6 +68,7 @@ export function playbookDocuments(
   const probe = f.smtp?.length ? { smtp: f.smtp } : f.domain ? { domain: f.domain } : { enabled: false };
   const playbook: PlaybookInput = {
     name: `Disable SMTP inspection on ${f.name}`,
+    ...(f.changeId ? { changeId: f.changeId } : {}),
     description: `Written by asa-mailguard wizard on ${new Date().toISOString().slice(0, 10)} (${f.outcome}).`,
     inventory: inventoryRef,
     targets: name,
@@ -117,7 +120,7 @@ export async function writePlaybook(path: string, f: PlaybookFacts): Promise<Pla
   const header = [
     '# asa-mailguard playbook written by the wizard.',
     `# Credentials are read at run time from the environment or .env: ${envs}.`,
-    '# Add a change window (window: {start: ..., end: ...}) and a changeId, then:',
+    `# Add a change window (window: {start: ..., end: ...})${f.changeId ? '' : ' and a changeId'}, then:`,
     `#   asa-mailguard run ${basename(file)} --dry-run`,
     '',
   ].join('\n');

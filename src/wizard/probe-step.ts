@@ -47,7 +47,7 @@ export async function askProbe(ui: Ui, flags: WizardFlags): Promise<ProbeChoice>
       });
       choice = { domain };
     }
-    ui.line('Probing...');
+    const waiting = ui.wait(`Probing SMTP at ${choice.domain ?? choice.smtp?.join(', ')}`);
     try {
       const hosts = choice.smtp?.map((s) => {
         const e = parseSmtpEndpoint(s);
@@ -57,6 +57,7 @@ export async function askProbe(ui: Ui, flags: WizardFlags): Promise<ProbeChoice>
         choice.domain ? { domain: choice.domain, resolver: flags.resolver } : { hosts, resolver: flags.resolver },
       );
       const report = await probeAll(targets);
+      waiting.done();
       if (choice.domain) report.domain = choice.domain;
       ui.block(probeLines(report));
       if (report.verdict === 'unreachable') {
@@ -70,6 +71,7 @@ export async function askProbe(ui: Ui, flags: WizardFlags): Promise<ProbeChoice>
       }
       return { ...choice, report };
     } catch (e) {
+      waiting.done();
       const err = toMailguardError(e);
       ui.para(`The probe failed: [${err.code}] ${err.message}`);
     }

@@ -45,7 +45,8 @@ export async function runWithProgress(
   const controller = new AbortController();
   const engine = new ChangeEngine({ ...options, signal: controller.signal });
   let relay = new ChangeEmitter();
-  const listr = new ListrRenderer({});
+  // The running step counts its seconds: saves and reload waits take minutes on real units.
+  const listr = new ListrRenderer({ elapsed: true });
   listr.attach(relay);
   engine.on('step:start', (e) => relay.emit('step:start', e));
   engine.on('step:done', (e) => relay.emit('step:done', { ...e, summary: e.summary && shortPaths(e.summary) }));
@@ -59,7 +60,8 @@ export async function runWithProgress(
     if (asking || controller.signal.aborted) return;
     asking = true;
     relay = new ChangeEmitter();
-    new PlainRenderer({ out: ui.out }).attach(relay);
+    // Through the wizard's terminal: the engine goes on while the question is open, its lines wait for the answer.
+    new PlainRenderer({ out: ui.sink }).attach(relay);
     await listr.suspend('interrupted: see below');
     ui.line();
     let stop = true;

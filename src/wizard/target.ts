@@ -1,7 +1,7 @@
 /** Step 1: the target and its credentials (defaults from flags, the environment and .env; said, not asked). */
 
 import { toConnectOptions } from '../cli/connection-options.js';
-import { parseSmtpEndpoint } from '../cli/option-parsers.js';
+import { parseChangeId, parseSmtpEndpoint } from '../cli/option-parsers.js';
 import { type CredentialSource, ENV_NAMES, resolveCredentials } from '../config/credentials.js';
 import { parseDuration, parseTimeIn, SAFETY_RELOAD_LIMITS } from '../config/duration.js';
 import { parseTarget } from '../net/endpoint.js';
@@ -25,6 +25,27 @@ export function checkFlags(flags: WizardFlags): void {
   safetyReloadMinutes(flags);
   if (flags.reloadTimeout) parseDuration(flags.reloadTimeout, '--reload-timeout');
   for (const s of flags.smtp ?? []) parseSmtpEndpoint(s);
+  if (flags.changeId !== undefined) parseChangeId(flags.changeId);
+}
+
+/**
+ * The change or ticket id for the change record and the playbook (optional): the rule of `--change-id`, which
+ * gives the default.
+ */
+export async function askChangeId(ui: Ui, flags: WizardFlags): Promise<string | undefined> {
+  const id = await ui.text('Change or ticket id for the record (empty: none):', {
+    default: flags.changeId?.trim() || undefined,
+    validate: (v) => {
+      if (v === '') return true;
+      try {
+        parseChangeId(v);
+        return true;
+      } catch {
+        return 'A change id is one printable line of at most 200 characters, e.g. CHG-12345.';
+      }
+    },
+  });
+  return id === '' ? undefined : parseChangeId(id);
 }
 
 export async function gatherTarget(ui: Ui, target: string | undefined, flags: WizardFlags, env: NodeJS.ProcessEnv) {

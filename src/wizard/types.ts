@@ -11,6 +11,8 @@ export interface WizardFlags extends ConnectionFlags {
   safetyReload?: string;
   reloadTimeout?: string;
   context?: string;
+  /** Default answer to the change id question (--change-id). */
+  changeId?: string;
   /** Path of the .env file (--dotenv; default ./.env). */
   dotenv?: string;
 }

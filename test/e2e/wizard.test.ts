@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlaybook } from '../../src/playbook/index.js';
 import { builtCli, ensureBuiltCli } from '../helpers/built-cli.js';
-import { closedPort, type Lab, startTestLab } from '../helpers/lab.js';
+import { closedPort, type Lab, silentPort, startTestLab } from '../helpers/lab.js';
 import { KEY, PtySession, ptyDriver } from '../helpers/pty.js';
 
 const cli = builtCli;
@@ -35,6 +35,7 @@ function wizard(
   args: string[] = [],
   extra: Record<string, string> = {},
   setup?: (cwd: string) => void,
+  cols?: number,
 ): PtySession {
   const cwd = mkdtempSync(join(dir, `${name}-`));
   setup?.(cwd);
@@ -42,7 +43,7 @@ function wizard(
     process.execPath,
     // Relative to the session's own folder, as a person would type them.
     [cli, 'wizard', '--known-hosts', 'known_hosts', '--backup-dir', 'backups', ...args],
-    { cwd, env: env(extra) },
+    { cwd, env: env(extra), cols },
   );
   (s as PtySession & { cwd: string }).cwd = cwd;
   sessions.push(s);
@@ -63,6 +64,10 @@ async function pastTarget(name: string, device: string, args: string[] = []): Pr
   return s;
 }
 
+/** Progress lines of the change (listr2 glyph + a step title, or a plain `-->`/`ok` line). */
+const PROGRESS_LINE =
+  /^(?:[✔✖↓◼⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] +(?:Check options|Probe SMTP|Connect and|Read platform|Plan the|Back up|Schedule a|Apply the|Re-read|Save \(|Reload and|Roll back|Write the change)|--> |ok {2}|FAIL )/m;
+
 beforeAll(async () => {
   if (!driver) return;
   ensureBuiltCli();
@@ -78,6 +83,13 @@ beforeAll(async () => {
       { name: 'asa8', dialect: 'asa8', hostname: 'fw-asa8' },
       { name: 'multi', dialect: 'asa9', hostname: 'fw-multi', contextMode: 'multiple', contexts: ['admin', 'ctx1'] },
       { name: 'standby', dialect: 'asa9', hostname: 'fw-standby', faults: { standby: true } },
+      // `write memory` fails and so does the inverse: the engine's rollback cannot finish, the wizard asks.
+      {
+        name: 'broken',
+        dialect: 'asa9',
+        hostname: 'fw-broken',
+        faults: { errorAt: [/^wr(ite)? mem/, /^inspect esmtp/] },
+      },
     ],
     { smtp: true },
   );
@@ -134,6 +146,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Inverse/);
     await s.expect(/What now\?/);
     await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`); // Apply and save
+    await s.expect(/Change or ticket id for the record/, `CHG-4711${KEY.enter}`);
     await s.expect(/Schedule the safety reload/, KEY.enter); // default yes
     // 6: a wrong hostname is refused, the right one confirms
     await s.expect(/Type the device's hostname \(fw-happy\)/, `fw-other${KEY.enter}`);
@@ -167,6 +180,11 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     const loaded = await loadPlaybook(pb);
     expect(loaded.playbook.mode).toBe('disable-smtp-inspection');
     expect(loaded.playbook.credentials?.all?.passwordEnv).toBe('ASA_PASSWORD');
+    expect(loaded.playbook.changeId).toBe('CHG-4711');
+    // The change record holds the change id the person typed.
+    const recordDir = join(cwd, 'backups', readdirSync(join(cwd, 'backups')).find((f) => f.startsWith('fw-happy_'))!);
+    const record = readdirSync(recordDir).find((f) => f.endsWith('-change.json'));
+    expect(JSON.parse(readFileSync(join(recordDir, record!), 'utf8')).provenance.changeId).toBe('CHG-4711');
     expect(statSync(pb).mode & 0o777).toBe(0o600);
     // No secret anywhere on screen or in any file the wizard wrote.
     const files = readdirSync(cwd, { recursive: true, withFileTypes: true })
@@ -226,6 +244,11 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/What now\?/);
     await s.expect(/Cancel/, KEY.enter); // dry run only
     await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    // Checked as --change-id is: 201 characters are refused, then a good one taken.
+    await s.expect(/Change or ticket id for the record/, `${'x'.repeat(201)}${KEY.enter}`);
+    await s.expect(/one printable line/);
+    s.type('\x7f'.repeat(201));
+    s.type(`CHG-77${KEY.enter}`);
     await s.expect(/Playbook file:/, KEY.enter);
     // The default name is taken: the wizard asks for another instead of ending.
     await s.expect(/exists already; it is not\s+overwritten/);
@@ -234,6 +257,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(await s.exit()).toBe(0);
     expect(readFileSync(join(cwd, 'mailguard-fw-other.playbook.yml'), 'utf8')).toBe('# mine\n');
     expect(existsSync(join(cwd, 'mailguard-fw-other-2.playbook.yml'))).toBe(true);
+    expect((await loadPlaybook(join(cwd, 'mailguard-fw-other-2.playbook.yml'))).playbook.changeId).toBe('CHG-77');
     expect(s.screen).not.toContain(info.password);
   }, 120_000);
 
@@ -281,12 +305,16 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
     await s.expect(/What now\?/);
     await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`); // apply and save
+    await s.expect(/Change or ticket id/, KEY.enter); // none
     await s.expect(/Schedule the safety reload/, `n${KEY.enter}`);
     await s.expect(/hostname \(fw-slow\)/, `fw-slow${KEY.enter}`);
     // The save (3 s in this lab device) starts right after the on-device check.
     await s.expect(/Re-read the config on the device: no active SMTP/, KEY.ctrlC, 30_000);
     await s.expect(/Stop the change and roll back what was done\?/, KEY.enter, 10_000);
     await s.expect(/rolls back any config command sent/);
+    // The question had the terminal to itself: no progress between it and its answer.
+    const asked = s.screen.indexOf('Stop the change and roll back');
+    expect(s.screen.slice(asked, s.screen.indexOf('rolls back any config command sent'))).not.toMatch(PROGRESS_LINE);
     await s.expect(/Result: FAILED and rolled back/, undefined, 60_000);
     await s.expect(/INTERRUPTED/);
     await s.expect(/rolled the change back/);
@@ -306,6 +334,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/verdict: inspected/);
     await s.expect(/What now\?/);
     await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`);
+    await s.expect(/Change or ticket id/, KEY.enter); // none
     await s.expect(/Schedule the safety reload/, `n${KEY.enter}`);
     await s.expect(/hostname \(fw-verify\)/, `fw-verify${KEY.enter}`);
     await s.expect(/Step 8 of 9 - What happened/, undefined, 90_000);
@@ -318,6 +347,87 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(d.runningConfig()).toMatch(/^\s*inspect esmtp/m);
     expect(d.startupConfig()).toMatch(/^\s*inspect esmtp/m);
   }, 150_000);
+
+  it('a failed change at 60 columns: the rollback question with no progress drawn after it; the record keeps the change id', async () => {
+    const d = lab.device('broken');
+    const info = d.info;
+    const s = wizard(
+      'broken',
+      [`${info.ssh.host}:${info.ssh.port}`, '--host-key-policy', 'accept-new', '--change-id', 'CHG-60'],
+      { ASA_USERNAME: info.username, ASA_PASSWORD: info.password, ASA_ENABLE_SECRET: info.enableSecret },
+      undefined,
+      60,
+    );
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    await s.expect(/Firewall address/, KEY.enter);
+    await s.expect(/Connect with:/, KEY.enter);
+    await s.expect(/Port:/, KEY.enter);
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`); // apply and save
+    await s.expect(/Change or ticket id for the record.*\(CHG-60\)/, KEY.enter); // the --change-id default
+    await s.expect(/Schedule the safety reload/, `n${KEY.enter}`);
+    await s.expect(/hostname \(fw-broken\)/, `fw-broken${KEY.enter}`);
+    await s.expect(/Step 8 of 9 - What happened/, undefined, 60_000);
+    await s.expect(/Try the rollback again now\?/, undefined, 30_000);
+    // The answer comes only after everything up to the question is on screen: any progress frame drawn while it
+    // waited shows up between the question and the answer.
+    const q = s.screen.lastIndexOf('Try the rollback again now?');
+    s.type(`n${KEY.enter}`);
+    await s.expect(/Left as it is/);
+    const code = await s.exit();
+    expect(code).toBe(6);
+    const fromQuestion = s.screen.slice(q, s.screen.indexOf('Left as it is'));
+    expect(fromQuestion).not.toMatch(PROGRESS_LINE);
+    // The last progress line on screen comes before the "What happened" heading.
+    const step8 = s.screen.indexOf('Step 8 of 9');
+    expect(s.screen.slice(step8)).not.toMatch(PROGRESS_LINE);
+    // 60 columns: the heading fills them, the result and the explanations wrap within them.
+    const lines = s.screen.slice(step8, q).split('\n');
+    expect(lines[0]).toMatch(/^Step 8 of 9 - What happened -+$/);
+    expect(lines[0]).toHaveLength(60);
+    // Only a word longer than the line (a path) may stick out.
+    for (const l of lines) if (l.trim().includes(' ')) expect(l.length, l).toBeLessThanOrEqual(60);
+    expect(lines.some((l) => l.length > 50)).toBe(true);
+    // The change record written by the wizard carries the change id.
+    const folder = readdirSync(join(cwd, 'backups')).find((f) => f.startsWith('fw-broken_'));
+    const record = readdirSync(join(cwd, 'backups', folder!)).find((f) => f.endsWith('-change.json'));
+    const json = JSON.parse(readFileSync(join(cwd, 'backups', folder!, record!), 'utf8'));
+    expect(json.provenance.changeId).toBe('CHG-60');
+  }, 120_000);
+
+  it('a port that never answers at 120 columns: a spinner counts the seconds, then the timeout and the address again', async () => {
+    const hole = await silentPort();
+    try {
+      const info = lab.device('other').info;
+      const s = wizard(
+        'silent',
+        [`127.0.0.1:${hole.port}`, '--connect-timeout', '3', '--host-key-policy', 'accept-new'],
+        { ASA_USERNAME: info.username, ASA_PASSWORD: info.password, ASA_ENABLE_SECRET: info.enableSecret },
+        undefined,
+        120,
+      );
+      await s.expect(/Firewall address/, KEY.enter);
+      await s.expect(/Connect with:/, KEY.enter);
+      await s.expect(/Port:/, KEY.enter);
+      // The seconds go up while nothing answers.
+      await s.expect(/⠋|⠙|⠹|⠸|⠼|⠴|⠦|⠧|⠇|⠏/);
+      await s.expect(new RegExp(`Connecting to 127\\.0\\.0\\.1:${hole.port} \\.\\.\\. 1s`), undefined, 20_000);
+      await s.expect(new RegExp(`Connecting to 127\\.0\\.0\\.1:${hole.port} \\.\\.\\. 2s`), undefined, 20_000);
+      await s.expect(/Could not reach 127\.0\.0\.1:\d+/, undefined, 30_000);
+      await s.expect(/Firewall address/, KEY.ctrlC);
+      expect(await s.exit()).toBe(130);
+      // 120 columns: headings fill them; paragraphs use more than 80 of them.
+      const lines = s.screen.split('\n');
+      const heading = lines.find((l) => l.startsWith('Step 1 of 9 - Target'));
+      expect(heading).toHaveLength(120);
+      const intro = lines.find((l) => l.startsWith('Each step shows what it found'));
+      expect(intro!.length).toBeGreaterThan(80);
+      expect(intro!.length).toBeLessThanOrEqual(120);
+    } finally {
+      await hole.close();
+    }
+  }, 60_000);
 
   it('a changed host key stops before any login (exit 3)', async () => {
     const info = lab.device('other').info;
@@ -412,6 +522,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Dry run only: nothing was changed on pixfw/);
     expect(s.screen).not.toMatch(/safety reload/i); // PIX 6.x has no `reload in`
     await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    await s.expect(/Change or ticket id/, KEY.enter); // none
     await s.expect(/Playbook file:/, KEY.enter);
     await s.expect(/Playbook: +mailguard-pixfw\.playbook\.yml/);
     expect(await s.exit()).toBe(0);
@@ -448,6 +559,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
     await s.expect(/What now\?/, KEY.enter); // dry run only
     await s.expect(/Save a playbook\?/, `y${KEY.enter}`);
+    await s.expect(/Change or ticket id/, KEY.enter); // none
     await s.expect(/Playbook file:/, KEY.enter);
     await s.expect(/Playbook: +mailguard-fw-asa8\.playbook\.yml/);
     expect(await s.exit()).toBe(0);

@@ -326,3 +326,24 @@ export function closedPort(): Promise<number> {
     });
   });
 }
+
+/** A loopback port that accepts TCP and never says a word (a filtering middlebox, a hung daemon). */
+export async function silentPort(): Promise<{ port: number; close: () => Promise<void> }> {
+  const held = new Set<Socket>();
+  const srv = createServer((sock) => {
+    held.add(sock);
+    sock.on('close', () => held.delete(sock));
+  });
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    port: (srv.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const sock of held) sock.destroy();
+        srv.close(() => resolve());
+      }),
+  };
+}

@@ -1,17 +1,18 @@
 /**
- * Run a command inside a real pseudo-terminal (80x24) and drive it like a person: wait for text on the screen
+ * Run a command inside a real pseudo-terminal (80x24 unless told) and drive it like a person: wait for text on the screen
  * (ANSI escapes stripped) with a timeout, then type. No node-pty: python3's pty module bridges the terminal to
  * pipes; util-linux `script` is the fallback. `ptyDriver()` is null when neither exists (tests skip with a message).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 
-/** Bridge: child on a pty sized 80x24; pty output -> stdout, stdin -> pty; exit with the child's status. */
+/** Bridge: child on a pty sized argv[1]xargv[2] (cols x rows); pty output -> stdout, stdin -> pty; exit with the child's status. */
 const PY_BRIDGE = `
 import os, pty, sys, select, struct, fcntl, termios
+cols, rows = int(sys.argv[1]), int(sys.argv[2])
 pid, fd = pty.fork()
 if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
-    os.execvp(sys.argv[1], sys.argv[1:])
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+    os.execvp(sys.argv[3], sys.argv[3:])
 inputs = [fd, 0]
 while True:
     r, _, _ = select.select(inputs, [], [])
@@ -72,15 +73,24 @@ export class PtySession {
   readonly exited: Promise<number>;
   private exitCode: number | null = null;
 
-  constructor(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) {
+  constructor(
+    command: string,
+    args: string[],
+    opts: { cwd: string; env: NodeJS.ProcessEnv; cols?: number; rows?: number },
+  ) {
     const driver = ptyDriver();
     if (!driver) throw new Error('no pty driver (python3 or script)');
+    const cols = opts.cols ?? 80;
+    const rows = opts.rows ?? 24;
     this.child =
       driver === 'python3'
-        ? spawn('python3', ['-c', PY_BRIDGE, command, ...args], { cwd: opts.cwd, env: opts.env })
+        ? spawn('python3', ['-c', PY_BRIDGE, String(cols), String(rows), command, ...args], {
+            cwd: opts.cwd,
+            env: opts.env,
+          })
         : spawn(
             'script',
-            ['-qefc', `stty cols 80 rows 24; exec ${[command, ...args].map(sq).join(' ')}`, '/dev/null'],
+            ['-qefc', `stty cols ${cols} rows ${rows}; exec ${[command, ...args].map(sq).join(' ')}`, '/dev/null'],
             { cwd: opts.cwd, env: opts.env },
           );
     this.child.stdout?.on('data', (d: Buffer) => {

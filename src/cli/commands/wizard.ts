@@ -31,6 +31,7 @@ export function register(program: Command): void {
     )
     .addOption(timeOption('--reload-timeout', 'how long to wait for the device after a reload (default 15m)', 'sec'))
     .option('--context <name>', 'multiple-context mode: one context or all', 'all')
+    .option('--change-id <id>', 'default answer to the change or ticket id question (for the record and playbook)')
     .option('--dotenv <file>', 'where to read ASA_USERNAME, ASA_PASSWORD, ASA_ENABLE_SECRET (default ./.env)')
     .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
     .addHelpText(
@@ -41,7 +42,7 @@ Needs a terminal: in scripts use apply or run.
 
 Examples:
   $ asa-mailguard                                   # no arguments in a terminal: the wizard
-  $ asa-mailguard wizard admin@fw1.example.net --smtp mail.example.com
+  $ asa-mailguard wizard admin@fw1.example.net --smtp mail.example.com --change-id CHG-12345
   $ asa-mailguard wizard --known-hosts ~/.ssh/known_hosts --backup-dir /srv/asa-backups
 ${exitCodeHelp('wizard')}`,
     )

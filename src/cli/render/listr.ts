@@ -11,6 +11,8 @@ type Outcome =
 interface Slot {
   step: StepName;
   started: boolean;
+  /** When the engine started the step (for the elapsed seconds in its title). */
+  startedAt?: number;
   settled: boolean;
   resolve: (o: Outcome) => void;
   // biome-ignore lint/suspicious/noExplicitAny: listr2's wrapper generics are not needed here.
@@ -32,6 +34,9 @@ export class ListrRenderer implements ChangeRenderer {
   private slots = new Map<StepName, Slot>();
   private running: Promise<unknown> | null = null;
   private segment = -1;
+  private ticker: NodeJS.Timeout | undefined;
+  /** After finish(): late events start no new drawing (a prompt may own the terminal by then). */
+  private closed = false;
 
   constructor(private readonly opts: RenderOptions = {}) {}
 
@@ -56,6 +61,8 @@ export class ListrRenderer implements ChangeRenderer {
         task: async (_ctx: unknown, task: ListrTaskWrapper<any, any, any>) => {
           slot.task = task;
           const o = await outcome;
+          // The elapsed seconds belonged to the wait; the finished line keeps the plain title.
+          if (this.opts.elapsed) task.title = STEP_TITLES[step];
           if (o.kind === 'skip') task.skip(`${STEP_TITLES[step]}: ${o.summary}`);
           else if (o.kind === 'failed') throw new Error(o.message);
           else if (o.summary) task.title = `${STEP_TITLES[step]}: ${o.summary}`;
@@ -87,13 +94,29 @@ export class ListrRenderer implements ChangeRenderer {
     slot.resolve(o);
   }
 
+  /** Once a second: the running step's title with the seconds it has waited (`Save (write memory) ... 4s`). */
+  private tick() {
+    if (!this.opts.elapsed || this.ticker) return;
+    this.ticker = setInterval(() => {
+      for (const s of this.slots.values()) {
+        if (s.started && !s.settled && s.task && s.startedAt !== undefined) {
+          s.task.title = `${STEP_TITLES[s.step]} ... ${Math.floor((Date.now() - s.startedAt) / 1000)}s`;
+        }
+      }
+    }, 1000);
+    this.ticker.unref();
+  }
+
   private async closeSegment(note = 'not run') {
+    clearInterval(this.ticker);
+    this.ticker = undefined;
     for (const s of this.slots.values()) this.settle(s.step, { kind: 'skip', summary: s.started ? note : 'not run' });
     await this.running;
     this.running = null;
   }
 
   private onStart(step: StepName) {
+    if (this.closed) return;
     const seg = SEGMENTS.findIndex((s) => s.includes(step));
     if (seg < 0) return;
     if (seg !== this.segment) {
@@ -109,7 +132,11 @@ export class ListrRenderer implements ChangeRenderer {
       if (!s.started) this.settle(s.step, { kind: 'skip', summary: 'not run' });
     }
     const slot = this.slots.get(step);
-    if (slot) slot.started = true;
+    if (slot) {
+      slot.started = true;
+      slot.startedAt = Date.now();
+      this.tick();
+    }
   }
 
   attach(engine: ChangeEmitter): void {
@@ -136,6 +163,7 @@ export class ListrRenderer implements ChangeRenderer {
   }
 
   async finish(): Promise<void> {
+    this.closed = true;
     await this.closeSegment();
   }
 }

@@ -20,6 +20,8 @@ export interface RenderOptions {
   /** Prefix for plain lines and `target` field in JSON lines (fleet runs). */
   label?: string;
   out?: NodeJS.WritableStream;
+  /** listr2 renderer: the running step's title counts the seconds it has waited (`... 4s`). */
+  elapsed?: boolean;
   /** Plain renderer: also print a line when each step starts (default true). */
   showStart?: boolean;
 }
