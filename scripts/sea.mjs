@@ -5,7 +5,7 @@
  * this one (same OS and CPU, glibc).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,16 +15,27 @@ const bundle = join(out, 'asa-mailguard.cjs');
 const EXECUTABLE = join(out, 'asa-mailguard');
 const blob = join(out, 'asa-mailguard.blob');
 const config = join(out, 'sea-config.json');
+const main = join(out, 'sea-main.cjs');
+const program = join(out, 'sea-program.js');
 
 if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run bundle first`);
+// The bundle is a head (scripts/code-cache-loader.cjs) and the program in a comment after it. The executable's main
+// script is the head alone and the program is its `program` asset, which the head compiles with the per-user code
+// cache (a cache made at build time, SEA's useCodeCache, holds only what V8 compiles before running: little).
+const text = readFileSync(bundle, 'latin1');
+const open = '\n/*!program\n';
+const at = text.indexOf(open);
+const marker = /const ESCAPE = '([^']*)';/.exec(text)?.[1];
+const body = text.slice(at + open.length, text.length - '\n*/\n'.length);
+writeFileSync(main, text.slice(0, at + 1));
+writeFileSync(program, marker ? body.replaceAll(`*${marker}/`, '*/') : body);
 writeFileSync(
   config,
   JSON.stringify({
-    main: bundle,
+    main,
     output: blob,
     disableExperimentalSEAWarning: true,
-    // V8's code cache for the bundle, made at build time: the executable skips most parsing at start.
-    useCodeCache: true,
+    assets: { program },
   }),
 );
 execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
@@ -44,6 +55,5 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 );
-rmSync(blob, { force: true });
-rmSync(config, { force: true });
+for (const f of [blob, config, main, program]) rmSync(f, { force: true });
 process.stdout.write(`${EXECUTABLE}\n`);

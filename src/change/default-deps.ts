@@ -1,7 +1,6 @@
 /** The real layers behind the engine: session (SSH/telnet), platform parsers, plan, outside probe. */
 import { setTimeout as delay } from 'node:timers/promises';
 import { findSmtpInspection } from '../platform/inspection.js';
-import { probeAll, resolveTargets } from '../probe/index.js';
 import { openSession, readDevice } from '../session/index.js';
 import type { EngineDeps } from './deps.js';
 import { plan, planRestore } from './plan.js';
@@ -21,6 +20,8 @@ export async function defaultDeps(): Promise<EngineDeps> {
     plan: (input) => plan(input),
     planRestore: (backup, current, dialect, context) => planRestore(backup, current, dialect, { context }),
     probe: async (req) => {
+      // Loaded only when there is something to probe (node:tls and node:dns with it).
+      const { probeAll, resolveTargets } = await import('../probe/index.js');
       const hosts = (req.smtp ?? []).map((e) =>
         e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`,
       );

@@ -19,9 +19,13 @@ export interface Provenance {
   inventorySha256: string | null;
 }
 
+/** Set by scripts/bundle.mjs in the single-file build, which has no package.json beside it. */
+declare const __MAILGUARD_VERSION__: string | undefined;
+
 let version: string | null = null;
-/** The package version (read once from package.json beside dist/ or src/). */
+/** The package version (written into the single-file build; else read once from package.json beside dist/ or src/). */
 export function toolVersion(): string {
+  if (version === null && typeof __MAILGUARD_VERSION__ === 'string') version = __MAILGUARD_VERSION__;
   if (version === null) {
     try {
       version = (
@@ -95,6 +99,8 @@ function zoneFormat(tz: string): Intl.DateTimeFormat {
 export function isoInZone(at: Date | string, tz: string): string {
   const d = typeof at === 'string' ? new Date(at) : at;
   if (Number.isNaN(d.getTime())) return String(at);
+  // UTC (the default) needs no time-zone data: Intl's first zone format loads ICU's tables, tens of ms at start.
+  if (tz === 'UTC') return `${d.toISOString().slice(0, 19)}Z`;
   const p: Record<string, string> = {};
   for (const part of zoneFormat(tz).formatToParts(d)) p[part.type] = part.value;
   // longOffset prints "GMT+01:00", or "GMT" for UTC itself.

@@ -1,8 +1,6 @@
 /** Open the byte stream named by ConnectOptions (SSH unless `--transport telnet` or `--transport ssh1`). */
 import { MailguardError } from '../errors.js';
-import { openSsh, type SshTransportOptions } from './ssh.js';
-import { openSsh1 } from './ssh1/transport.js';
-import { openTelnet } from './telnet.js';
+import type { SshTransportOptions } from './ssh.js';
 import type { LogFn, Transport, TransportConnectOptions, TransportKind } from './types.js';
 
 export { sha256Fingerprint } from './fingerprint.js';
@@ -19,7 +17,6 @@ export {
   LEGACY_ALGORITHM_NAMES,
   LEGACY_ALGORITHMS,
 } from './ssh-algorithms.js';
-export { TelnetCodec } from './telnet.js';
 export {
   HOST_KEY_POLICIES,
   type HostKeyPolicy,
@@ -39,19 +36,20 @@ export function defaultPort(transport: TransportKind): number {
   return transport === 'telnet' ? 23 : 22;
 }
 
-export function openTransport(opts: TransportOpenOptions): Promise<Transport> {
+/** Each transport's code (ssh2 for SSH, the SSH-1 client, telnet) is loaded only when that transport is opened. */
+export async function openTransport(opts: TransportOpenOptions): Promise<Transport> {
   const port = opts.port ?? defaultPort(opts.transport);
   if (opts.transport === 'telnet') {
+    const { openTelnet } = await import('./telnet.js');
     return openTelnet({ host: opts.host, port, connectTimeoutMs: opts.connectTimeoutMs, log: opts.log });
   }
   if (opts.transport === 'ssh1') {
     if (opts.privateKey || opts.agent || opts.jump) {
-      return Promise.reject(
-        new MailguardError('USAGE', '--transport ssh1 logs in with a password only', {
-          hint: 'Drop --identity/--agent/--jump for an SSH-1 device (PIX 6.x), and give --password.',
-        }),
-      );
+      throw new MailguardError('USAGE', '--transport ssh1 logs in with a password only', {
+        hint: 'Drop --identity/--agent/--jump for an SSH-1 device (PIX 6.x), and give --password.',
+      });
     }
+    const { openSsh1 } = await import('./ssh1/transport.js');
     return openSsh1({
       host: opts.host,
       port,
@@ -63,6 +61,7 @@ export function openTransport(opts: TransportOpenOptions): Promise<Transport> {
       log: opts.log,
     });
   }
+  const { openSsh } = await import('./ssh.js');
   return openSsh({
     host: opts.host,
     port,

@@ -4,7 +4,7 @@
  * Both are copied into an empty temporary folder first, so nothing from the repository can help them.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,4 +69,28 @@ describe.each(forms)('the single $name', ({ name, command, prefix }) => {
     const { doc } = await labJson(command, prefix, { cwd: work });
     expect(doc.devices.map((d) => d.dialect)).toEqual(['pix6', 'asa9']);
   }, 60_000);
+
+  it('keeps a V8 code cache per user (0600), survives a broken one, and can be turned off', async (ctx) => {
+    skipIfNoSea(ctx);
+    const cache = mkdtempSync(join(work, `cache-${name}-`));
+    const version = (env: Record<string, string>) =>
+      runExe(command, [...prefix, '--version'], { cwd: work, env: { XDG_CACHE_HOME: cache, ...env } });
+    const files = () => readdirSync(join(cache, 'asa-mailguard')).filter((f) => f.endsWith('.bin'));
+    const first = await version({});
+    expect(first.code, first.stderr).toBe(0);
+    expect(files()).toHaveLength(1);
+    const file = join(cache, 'asa-mailguard', files()[0] as string);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'latin1').split('\n')[0]).toBe('["--version"]');
+    // A cache from elsewhere (another V8, a truncated write) is rejected by V8 and written anew.
+    writeFileSync(file, '["--version"]\nnot a V8 code cache');
+    const again = await version({});
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(pkg.version);
+    expect(statSync(file).size).toBeGreaterThan(1000);
+    rmSync(join(cache, 'asa-mailguard'), { recursive: true });
+    const off = await version({ ASA_MAILGUARD_CODE_CACHE: 'off' });
+    expect(off.stdout.trim()).toBe(pkg.version);
+    expect(() => files()).toThrow();
+  }, 30_000);
 });
