@@ -1,7 +1,11 @@
 // Start-up and one `apply` as its own process, in each shipped form, side by side with Ansible's cisco.asa doing
 // the same job (read the config, change it, save) against the same kind of lab device (issue #16).
-// The lab devices run with --no-notice: Ansible's asa_config cannot answer ASA 9.x's anonymous-reporting question
-// (it times out after `configure terminal`), so both tools get devices without it.
+// The lab devices run with --no-notice: their config already holds `no call-home reporting anonymous`, as on a unit
+// where the anonymous-reporting NOTICE was answered once (ASA 9.x asks at every `configure terminal` until it is).
+// That is the answer Ansible needs: asa_config cannot answer the question itself (unanswered, it times out after
+// `configure terminal`); a playbook answers it once beforehand with ansible.netcommon.cli_command's prompt/answer
+// (Y or N: `A` asks again next time), which leaves exactly that line. Both tools get the same devices; the lab adds
+// no delay of its own (no `latency` fault here).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,14 +13,18 @@ import { performance } from 'node:perf_hooks';
 import { CLI, knownHosts, ROOT, startLab } from './lab.mjs';
 import { summary } from './stats.mjs';
 
-/** The forms a user runs: the npm package's dist/cli.js, the single-file bundle, the single executable. */
+/**
+ * The forms a user runs: the npm package's bin (the single-file bundle, as `npm install -g` links it), the single
+ * executable; and, for comparison, the unbundled ESM build (dist/cli.js) the package's bin was before.
+ */
 export function cliForms() {
-  const forms = [{ name: 'package (node dist/cli.js)', command: process.execPath, prefix: [CLI] }];
+  const forms = [];
   const bundle = join(ROOT, 'dist-bundle', 'asa-mailguard.cjs');
   if (existsSync(bundle))
-    forms.push({ name: 'bundle (node asa-mailguard.cjs)', command: process.execPath, prefix: [bundle] });
+    forms.push({ name: 'npm package / bundle (node asa-mailguard.cjs)', command: process.execPath, prefix: [bundle] });
   const sea = join(ROOT, 'dist-bundle', 'asa-mailguard');
   if (existsSync(sea)) forms.push({ name: 'single executable', command: sea, prefix: [] });
+  forms.push({ name: 'unbundled dist/cli.js (not shipped as bin)', command: process.execPath, prefix: [CLI] });
   return forms;
 }
 

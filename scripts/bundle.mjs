@@ -7,7 +7,7 @@
  * a build toolchain.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -59,6 +59,9 @@ const head = readFileSync(new URL('./code-cache-loader.cjs', import.meta.url), '
   .replace("'__ESCAPE__'", () => `'${marker}'`);
 const body = marker ? program.replaceAll('*/', `*${marker}/`) : program;
 mkdirSync(new URL('../dist-bundle', import.meta.url), { recursive: true });
-writeFileSync(new URL(`../${BUNDLE}`, import.meta.url), `${head}\n/*!program\n${body}\n*/\n`);
-chmodSync(new URL(`../${BUNDLE}`, import.meta.url), 0o755);
+// Written aside and renamed: tests build it while other tests copy or pack it.
+const tmp = new URL(`../${BUNDLE}.${process.pid}.tmp`, import.meta.url);
+writeFileSync(tmp, `${head}\n/*!program\n${body}\n*/\n`);
+chmodSync(tmp, 0o755);
+renameSync(tmp, new URL(`../${BUNDLE}`, import.meta.url));
 process.stdout.write(`${BUNDLE} (${pkg.version})\n`);

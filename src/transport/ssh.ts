@@ -2,14 +2,12 @@
 import { EventEmitter } from 'node:events';
 import { userInfo } from 'node:os';
 import type { Duplex } from 'node:stream';
-import ssh2, {
-  type Algorithms,
-  type AnyAuthMethod,
-  type AuthenticationType,
-  Client,
-  type ClientChannel,
-  type ConnectConfig,
-} from 'ssh2';
+import type { Algorithms, AnyAuthMethod, AuthenticationType, Client, ClientChannel, ConnectConfig } from 'ssh2';
+// ssh2's index also loads its SSH server, key generator and HTTP agents (node:http, node:https, node:tls), none of
+// which a client needs: the client and the key parser alone start faster. ssh2 has no exports map, so these files
+// are public paths (typed in ssh2-lib.d.ts); the lockfile pins the version they were checked against.
+import SshClient from 'ssh2/lib/client.js';
+import keyParser from 'ssh2/lib/protocol/keyParser.js';
 import { isMailguardError, MailguardError } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
@@ -17,12 +15,9 @@ import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
 import { failedCategory, LEGACY_ALGORITHMS, noCommonAlgorithmError, OfferCapture } from './ssh-algorithms.js';
 import type { LogFn, SshAlgorithmLists, SshHop, Transport, TransportConnectOptions } from './types.js';
 
-// ssh2 is CommonJS and its `utils` export is not visible to ESM named imports: take it from module.exports.
-const ssh2Utils = ssh2.utils;
-
 /** ssh2 silently skips a key it cannot parse (then reports a bare auth failure): check it first. */
 function checkPrivateKey(key: string | Buffer, passphrase: string | undefined): void {
-  const parsed = ssh2Utils.parseKey(key, passphrase);
+  const parsed = keyParser.parseKey(key, passphrase);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase|decrypt/i.test(parsed.message);
     throw new MailguardError('BAD_INPUT', `Cannot use the private key: ${parsed.message}`, {
@@ -229,7 +224,7 @@ function connectClient(
   timeoutMs: number,
 ): Promise<ConnectedClient> {
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new SshClient();
     let fingerprint = '';
     let hostKeyError: MailguardError | null = null;
     let settled = false;

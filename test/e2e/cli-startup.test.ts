@@ -107,6 +107,32 @@ describe('CLI start-up', () => {
     expect(heavyIn(r.loaded)).not.toContain('ssh2');
   });
 
+  it('apply over SSH without a probe target loads the SSH client only: no probe, telnet, SSH-1, lab or UI code', async () => {
+    // lab/faults.js is the lab command's help text, declared at every start like the other commands'.
+    // Port 9 on loopback (discard) is closed here: the run gets as far as opening the SSH transport, then exits 3.
+    const backups = join(dir, 'apply-backups');
+    const r = await runCli([
+      'apply',
+      'admin@127.0.0.1:9',
+      '--yes',
+      '--json',
+      '--reload',
+      'never',
+      '--backup-dir',
+      backups,
+    ]);
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/"code":"CONNECT_(FAILED|TIMEOUT)"/);
+    // The hook works: ssh2's client came in (from its own file, not ssh2's index with its server and HTTP agents).
+    expect(r.loaded.some((u) => u.endsWith('/node_modules/ssh2/lib/client.js'))).toBe(true);
+    expect(r.loaded.filter((u) => u.endsWith('/node_modules/ssh2/lib/index.js'))).toEqual([]);
+    const unneeded = /\/dist\/(probe\/(conversation|targets)|transport\/(telnet|ssh1\/)|lab\/(?!faults\.js)|wizard\/|playbook\/)/;
+    expect(r.loaded.filter((u) => unneeded.test(u))).toEqual([]);
+    expect(heavyIn(r.loaded).filter((n) => ['smtp-server', 'listr2', '@inquirer/prompts', 'yaml'].includes(n))).toEqual(
+      [],
+    );
+  });
+
   it('probe --help shows the EHLO name the probe really uses', async () => {
     // src/cli/commands/probe.ts keeps a copy of DEFAULT_EHLO_NAME so its declarations load no probe code.
     const r = await runCli(['probe', '--help']);
