@@ -126,7 +126,8 @@ describe('CLI start-up', () => {
     // The hook works: ssh2's client came in (from its own file, not ssh2's index with its server and HTTP agents).
     expect(r.loaded.some((u) => u.endsWith('/node_modules/ssh2/lib/client.js'))).toBe(true);
     expect(r.loaded.filter((u) => u.endsWith('/node_modules/ssh2/lib/index.js'))).toEqual([]);
-    const unneeded = /\/dist\/(probe\/(conversation|targets)|transport\/(telnet|ssh1\/)|lab\/(?!faults\.js)|wizard\/|playbook\/)/;
+    const unneeded =
+      /\/dist\/(probe\/(conversation|targets)|transport\/(telnet|ssh1\/)|lab\/(?!faults\.js)|wizard\/|playbook\/)/;
     expect(r.loaded.filter((u) => unneeded.test(u))).toEqual([]);
     expect(heavyIn(r.loaded).filter((n) => ['smtp-server', 'listr2', '@inquirer/prompts', 'yaml'].includes(n))).toEqual(
       [],
