@@ -63,6 +63,9 @@ const ALIASES: Record<string, Field> = {
   mail_domain: 'mailDomain',
   failover_peer: 'failoverPeer',
   legacy_algorithms: 'legacyAlgorithms',
+  // this tool's own host variables for what Ansible has no word for (Ansible ignores them)
+  mailguard_context: 'context',
+  mailguard_known_hosts: 'knownHosts',
 };
 
 /** Record one variable as written (the parsers and group_vars/host_vars call this). */
@@ -254,6 +257,8 @@ function mapField(
     case 'mailDomain':
     case 'failoverPeer':
     case 'privateKeyFile':
+    case 'context':
+    case 'knownHosts':
       if (value === '') b.issue(at, key, `expected a value for ${key}`);
       else target[field] = { value, at };
       return;

@@ -233,6 +233,34 @@ describe('inventory connection keys: precedence', () => {
     expect(changeOptionsFor(t.get('fw-2')!, s).context).toBe('admin');
   });
 
+  it('Ansible inventories: mailguard_context and mailguard_known_hosts per host or group, ProxyJump per group', async () => {
+    const ini = [
+      '[dmz]',
+      'fw-a ansible_host=127.0.0.7 mailguard_context=cust1',
+      'fw-b ansible_host=127.0.0.8',
+      '[dmz:vars]',
+      'mailguard_known_hosts=dmz_known_hosts',
+      'ansible_ssh_common_args="-o ProxyJump=jumper@127.0.0.9"',
+      'ansible_user=ops',
+      '',
+    ].join('\n');
+    const inv = await parseInventory(join(dir, 'hosts.ini'), ini);
+    const lp = parsePlaybook(join(dir, 'pb.yaml'), 'name: p\ninventory: hosts.ini\ntargets: all\nmode: audit\n');
+    const f = await resolveFleet(lp, {
+      settings: runSettings(lp),
+      env: {},
+      inventory: inv,
+      connection: { sshConfig: 'none' },
+    });
+    const [a, b] = f.targets;
+    expect(a?.context).toBe('cust1');
+    expect(b?.context).toBeUndefined();
+    for (const t of [a, b]) {
+      expect(t?.connect.knownHostsFile).toBe(join(dir, 'dmz_known_hosts'));
+      expect(t?.connect.jumpHops?.[0]).toMatchObject({ host: '127.0.0.9', username: 'jumper' });
+    }
+  });
+
   it('a telnet host ignores a group jump host with a warning', async () => {
     const inv = await parseInventory(
       join(dir, 't.yaml'),
