@@ -101,7 +101,13 @@ function verificationSteps(r: ChangeResult, s: RunSettings, probe: string[]): st
     '`write memory` must answer [OK] (else the inverse is sent)',
   ];
   if (s.safetyReloadMin) {
-    steps.splice(1, 0, `ASA: \`reload in ${s.safetyReloadMin}\` before the commands, cancelled once saved`);
+    steps.splice(
+      1,
+      0,
+      r.platform?.family === 'pix'
+        ? 'no safety reload: PIX 6.x has no `reload in`, the inverse commands are the rollback'
+        : `\`reload in ${s.safetyReloadMin}\` before the commands (the device comes back on its startup config if the session is lost), cancelled once saved`,
+    );
   }
   if (!restore && s.reload !== 'never') {
     steps.push(

@@ -42,7 +42,8 @@ function status(d: DeviceRecord): string {
   const p = d.plan;
   if (!p)
     return `not read (${d.result}${d.message ? `: ${d.message}` : ''}): no plan; it will be read again in the window`;
-  return p.nothingToDo ? 'nothing to change' : `${p.contexts.reduce((n, c) => n + c.commands.length, 0)} commands`;
+  const n = p.contexts.reduce((sum, c) => sum + c.commands.length, 0);
+  return p.nothingToDo ? 'nothing to change' : `${n} command${n === 1 ? '' : 's'}`;
 }
 
 const fence = (lang: string, lines: string[]) => [`\`\`\`${lang}`, ...lines, '```'];
@@ -100,6 +101,9 @@ function diffHtml(diff: string): string {
   return `<pre>${lines.join('\n')}</pre>`;
 }
 
+/** Escaped text with Markdown's `code` spans as <code> (the steps are written once for both forms). */
+const codeSpans = (text: string) => esc(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+
 const pre = (lines: string[]) => `<pre>${esc(lines.join('\n'))}</pre>`;
 
 function deviceHtml(d: DeviceRecord): string {
@@ -118,7 +122,7 @@ function deviceHtml(d: DeviceRecord): string {
       if (c.diff.trim()) out.push(`<p>Expected running-config diff${esc(where)}:</p>`, diffHtml(c.diff));
     }
     if (!p.nothingToDo) {
-      out.push(`<p>Verification:</p><ol>${p.verification.steps.map((x) => `<li>${esc(x)}</li>`).join('')}</ol>`);
+      out.push(`<p>Verification:</p><ol>${p.verification.steps.map((x) => `<li>${codeSpans(x)}</li>`).join('')}</ol>`);
       out.push(`<p>Back-out (${esc(p.backout.note)}):</p>`, pre(p.backout.commands));
       out.push(`<p class="note">Backups of this unit go to <code>${esc(p.backout.backupFolder)}</code>.</p>`);
     }

@@ -130,6 +130,8 @@ describe('run --dry-run: the implementation and back-out plan for the change req
       inverse: ['fixup protocol smtp 25'],
     });
     expect(pix.contexts[0]?.diff).toContain('+no fixup protocol smtp 25');
+    // The shipped playbook asks for a safety reload: the PIX has none, the ASA schedules it.
+    expect(pix.verification.steps.join('\n')).toContain('PIX 6.x has no `reload in`');
     const asa = dev('asa9-1').plan!;
     // The exact lines typed (the engine leaves the sub-modes with `exit`), from the detection on the live unit.
     expect(asa.contexts[0]?.commands).toEqual([
@@ -146,6 +148,7 @@ describe('run --dry-run: the implementation and back-out plan for the change req
       'exit',
       'exit',
     ]);
+    expect(asa.verification.steps.join('\n')).toContain('`reload in 10` before the commands');
     expect(asa.contexts[0]?.changes[0]).toMatch(/inspect esmtp in global_policy\/inspection_default/);
     expect(dev('asa8-clean').plan).toMatchObject({ nothingToDo: true, backout: { commands: [] } });
     for (const [n, p] of [
