@@ -265,9 +265,69 @@ export function isMailguardError(e: unknown): e is MailguardError {
   return e instanceof MailguardError;
 }
 
+/** What Node's system error codes mean, for messages (the code itself stays in --json details.errno). */
+const SYSTEM_ERROR_WORDS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'a part of the path is not a folder',
+  EEXIST: 'exists already',
+  ENOTEMPTY: 'the folder is not empty',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+  ECONNREFUSED: 'connection refused (nothing listens there)',
+  ECONNRESET: 'the connection was reset by the other end',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRINUSE: 'the address is in use (another process listens on that port)',
+  EADDRNOTAVAIL: 'the address is not on this machine',
+  ENOTFOUND: 'the name is not known to DNS',
+  EAI_AGAIN: 'DNS did not answer (try again later)',
+  EPIPE: 'the other end closed',
+};
+
+type SystemError = Error & { code?: unknown; path?: unknown; address?: unknown; port?: unknown; syscall?: unknown };
+
+function systemCode(e: unknown): string | undefined {
+  const code = (e as SystemError | undefined)?.code;
+  return typeof code === 'string' && /^E[A-Z_]+$/.test(code) ? code : undefined;
+}
+
+/**
+ * A thrown error in words: `no such file or folder` for ENOENT, `connection refused ...` for ECONNREFUSED; other
+ * errors keep their message. Callers name the path or host around it.
+ */
+export function systemErrorWords(e: unknown): string {
+  const code = systemCode(e);
+  const words = code ? SYSTEM_ERROR_WORDS[code] : undefined;
+  if (words) return words;
+  const message = e instanceof Error ? e.message : String(e);
+  // Node's own form is "ENOENT: no such file or directory, open '/x'": keep the words, drop code and call.
+  return code ? message.replace(/^E[A-Z_]+: /, '').replace(/, \w+ '[^']*'( -> '[^']*')?$/, '') : message;
+}
+
 /** Wrap anything thrown into a MailguardError so the CLI can always report a code. */
 export function toMailguardError(e: unknown): MailguardError {
   if (e instanceof MailguardError) return e;
+  const code = systemCode(e);
+  if (code) {
+    // A system error nobody caught: still say it in words, with the path or address it concerns.
+    const s = e as SystemError;
+    const where =
+      typeof s.path === 'string'
+        ? s.path
+        : typeof s.address === 'string'
+          ? `${s.address}${typeof s.port === 'number' ? `:${s.port}` : ''}`
+          : undefined;
+    return new MailguardError('INTERNAL', `${where ? `${where}: ` : ''}${systemErrorWords(e)}`, {
+      cause: e,
+      hint: `Check ${where ?? 'the files and addresses given'}; if that is not it, this is a bug: please report it with DEBUG=1 output.`,
+      details: { errno: code, syscall: s.syscall },
+    });
+  }
   const message = e instanceof Error ? e.message : String(e);
   return new MailguardError('INTERNAL', message, {
     cause: e,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import type { SecretPrompt } from '../config/credentials.js';
 import { SESSION_TIMEOUT_LIMITS } from '../config/duration.js';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
 import { TRANSPORT_KINDS } from '../transport/types.js';
 import { timeOption } from './option-parsers.js';
@@ -80,7 +80,7 @@ export function readIdentity(file: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new MailguardError('BAD_INPUT', `Cannot read the key file ${file}: ${(e as Error).message}`, {
+    throw new MailguardError('BAD_INPUT', `Cannot read the key file ${file}: ${systemErrorWords(e)}`, {
       hint: 'Check the path given to --identity.',
     });
   }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import { formatPath, safeParseInVoice } from './zod-voice.js';
 
 export interface Credentials {
@@ -79,7 +79,7 @@ export async function resolveCredentials(inp: ResolveCredentialsInput): Promise<
     try {
       dotenv = parseDotenv(readFileSync(envFile));
     } catch (e) {
-      throw new MailguardError('BAD_INPUT', `Cannot read ${envFile}: ${(e as Error).message}`, {
+      throw new MailguardError('BAD_INPUT', `Cannot read ${envFile}: ${systemErrorWords(e)}`, {
         hint: 'Fix or remove the .env file.',
       });
     }

@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 
 function bad(flag: string, path: string, why: string, hint: string): MailguardError {
   return new MailguardError('BAD_PATH', `${flag} ${path}: ${why}.`, { hint, details: { flag, path } });
@@ -49,12 +49,7 @@ export function ensureWritableDir(path: string, flag: string): void {
     try {
       mkdirSync(path, { recursive: true, mode: 0o700 });
     } catch (e) {
-      throw bad(
-        flag,
-        path,
-        `cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-        `Give a writable folder to ${flag}.`,
-      );
+      throw bad(flag, path, `cannot be created (${systemErrorWords(e)})`, `Give a writable folder to ${flag}.`);
     }
   }
   try {

@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 
 export interface SshConfigSource {
   file: string;
@@ -103,7 +103,7 @@ function readLines(file: string, fromInclude: SshConfigSource | null): Line[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    const code = systemErrorWords(e);
     if (fromInclude) throw parseError(fromInclude.file, fromInclude.line, `cannot read included ${file}: ${code}`);
     throw new MailguardError('BAD_INPUT', `Cannot read the ssh_config file ${file}: ${code}`, {
       hint: 'Check the path given to -F (or use -F none).',

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { HostKeyPolicy, SshAlgorithmLists, SshHop } from '../transport/types.js';
 import { resolveAlgorithmList, SSH_CONFIG_ALGORITHM_KEYS } from './ssh-algorithms.js';
@@ -103,7 +103,7 @@ function readKey(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new MailguardError('BAD_INPUT', `Cannot read the key file ${file} (${what}): ${(e as Error).message}`, {
+    throw new MailguardError('BAD_INPUT', `Cannot read the key file ${file} (${what}): ${systemErrorWords(e)}`, {
       hint: 'Check the path given to --identity or the IdentityFile line.',
     });
   }

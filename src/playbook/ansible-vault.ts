@@ -7,7 +7,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Vault } from 'ansible-vault';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import type { SourcePos } from './source.js';
 
 /** A `!vault |` YAML value, kept encrypted until a credential is needed. */
@@ -66,7 +66,7 @@ export function loadVaultSecrets(src: VaultPasswordSources): VaultSecret[] {
     } catch (e) {
       throw new MailguardError(
         'BAD_INPUT',
-        `Cannot read the vault password file ${s.file} (${s.from}): ${(e as NodeJS.ErrnoException).code ?? e}`,
+        `Cannot read the vault password file ${s.file} (${s.from}): ${systemErrorWords(e)}`,
         {
           hint: 'Check the path; the file holds the vault password on its first line.',
         },

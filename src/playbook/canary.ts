@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writePrivate } from '../change/backup.js';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import type { FleetReport } from './fleet.js';
 import { describeWindow, type WindowSpec, windowState } from './window.js';
 
@@ -73,7 +73,7 @@ export async function readCanaryResult(file: string): Promise<CanaryResult> {
   try {
     data = JSON.parse(await readFile(file, 'utf8')) as Partial<CanaryResult>;
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const why = systemErrorWords(e);
     throw new MailguardError('CANARY_MISMATCH', `--after ${file}: cannot read the canary result (${why})`, {
       hint: 'Pass the canary-result.json the `run --phase canary` job wrote (keep it as a pipeline artifact).',
     });

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import { safeParseInVoice } from '../config/zod-voice.js';
+import { systemErrorWords } from '../errors.js';
 import { parseAnsibleIni } from './ansible-ini.js';
 import type { AnsibleLoadOptions } from './ansible-vars-dirs.js';
 import type { VaultSecret } from './ansible-vault.js';
@@ -41,7 +42,7 @@ export async function loadInventory(
           line: 1,
           column: 1,
           path: '',
-          message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+          message: `cannot read: ${systemErrorWords(e)}`,
         },
       ]);
     }

@@ -5,7 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import { auditCounts, auditExitCode } from './audit.js';
 import { type DeviceRecord, type FleetReport, fleetExitCode } from './fleet.js';
 
@@ -55,7 +55,7 @@ export async function findFleetReports(paths: readonly string[]): Promise<string
     try {
       await walk(p, 0);
     } catch (e) {
-      throw new MailguardError('USAGE', `report merge: cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? e})`, {
+      throw new MailguardError('USAGE', `report merge: cannot read ${p}: ${systemErrorWords(e)}`, {
         hint: "Give the folders the jobs wrote their reports to (each job's --report-dir, as pipeline artifacts).",
       });
     }

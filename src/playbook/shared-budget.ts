@@ -13,7 +13,7 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import type { FailureBudgetStore } from './fleet.js';
 
 export interface BudgetState {
@@ -62,7 +62,7 @@ export class SharedFailureBudget implements FailureBudgetStore {
     try {
       await mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (e) {
-      throw new MailguardError('BAD_INPUT', `cannot use the budget dir ${dir}: ${(e as Error).message}`, {
+      throw new MailguardError('BAD_INPUT', `cannot use the budget dir ${dir}: ${systemErrorWords(e)}`, {
         hint: 'Give a folder every job can write (a mounted volume) with --budget-dir or shards.budgetDir.',
       });
     }

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { expectedWords, formatPath, NO_FORM } from '../config/zod-voice.js';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import { VAULT_YAML_TAG } from './ansible-vault.js';
 
 export interface SourcePos {
@@ -93,14 +93,10 @@ export class YamlSource {
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      throw new MailguardError(
-        'PLAYBOOK_INVALID',
-        `cannot read ${kind} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-        {
-          hint: `Check the path of the ${kind}.`,
-          cause: e,
-        },
-      );
+      throw new MailguardError('PLAYBOOK_INVALID', `cannot read ${kind} ${file}: ${systemErrorWords(e)}`, {
+        hint: `Check the path of the ${kind}.`,
+        cause: e,
+      });
     }
     return YamlSource.parse(file, text, kind);
   }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { ConnectOptions } from '../session/types.js';
 import { decryptVault, type VaultSecret, warnIfOpen } from './ansible-vault.js';
@@ -223,7 +223,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
         privateKey = await readFile(hc.identityFile, 'utf8');
         warnIfOpen(hc.identityFile, 'private key', (line) => keyWarnings.push(line));
       } catch (e) {
-        const why = `cannot read the private key file ${hc.identityFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
+        const why = `cannot read the private key file ${hc.identityFile}: ${systemErrorWords(e)}`;
         if (!hc.identityAt)
           throw new MailguardError('BAD_INPUT', why, {
             hint: 'Check the path given to --identity or the IdentityFile line.',

@@ -229,7 +229,7 @@ describe('asa-mailguard run', () => {
     expect(r5.code).toBe(2);
     expect(r5.stderr).toMatch(/--limit "nosuch"/);
     expect(r6.code).toBe(2);
-    expect(r6.stderr).toMatch(/cannot read playbook .*missing\.yaml: ENOENT/);
+    expect(r6.stderr).toMatch(/cannot read playbook .*missing\.yaml: no such file or folder/);
   }, 40_000);
 
   it('--shard i/n splits the targets stably, keeping failover pairs together', async () => {

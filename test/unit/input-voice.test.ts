@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { timeUnitOf } from '../../src/cli/option-parsers.js';
 import { parseConnectionSettings } from '../../src/config/connection.js';
 import { parseDuration, readDuration } from '../../src/config/duration.js';
-import { isMailguardError, type MailguardError } from '../../src/errors.js';
+import { isMailguardError, type MailguardError, systemErrorWords, toMailguardError } from '../../src/errors.js';
 import { parsePlaybook, runSettings } from '../../src/playbook/index.js';
 
 /** zod's own phrases (zod 4 en locale): none may reach a user. */
@@ -181,5 +181,32 @@ describe("connection settings and playbooks in the tool's words", () => {
     expect(e.code).toBe('PLAYBOOK_INVALID');
     expect(e.message).toContain(words);
     expect(e.message).not.toMatch(ZOD_TEXT);
+  });
+});
+
+describe('system errors in words', () => {
+  it('a missing file, a refused connection, a busy port: words with the path or address; the code in details', () => {
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/x/y.yaml'"), {
+      code: 'ENOENT',
+      syscall: 'open',
+      path: '/x/y.yaml',
+    });
+    expect(systemErrorWords(enoent)).toBe('no such file or folder');
+    expect(toMailguardError(enoent).toJSON()).toMatchObject({
+      message: '/x/y.yaml: no such file or folder',
+      details: { errno: 'ENOENT', syscall: 'open' },
+    });
+    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:2222'), {
+      code: 'EADDRINUSE',
+      address: '127.0.0.1',
+      port: 2222,
+    });
+    expect(toMailguardError(inUse).message).toBe(
+      '127.0.0.1:2222: the address is in use (another process listens on that port)',
+    );
+    const odd = Object.assign(new Error("EXDEV: cross-device link not permitted, rename '/a' -> '/b'"), {
+      code: 'EXDEV',
+    });
+    expect(systemErrorWords(odd)).toBe('cross-device link not permitted');
   });
 });

@@ -1,6 +1,6 @@
 /** What `asa-mailguard detect` does (loaded by its action; the options are declared in detect.ts). */
 import { readFileSync, statSync } from 'node:fs';
-import { ExitCode, MailguardError } from '../../errors.js';
+import { ExitCode, MailguardError, systemErrorWords } from '../../errors.js';
 import { platformFromConfig, readInspection } from '../../platform/index.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../../platform/types.js';
 import { toConnectOptions } from '../connection-options.js';
@@ -143,7 +143,7 @@ export function detectOffline(file: string): DetectResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new MailguardError('BAD_INPUT', `Cannot read ${file}: ${(e as Error).message}`, {
+    throw new MailguardError('BAD_INPUT', `Cannot read ${file}: ${systemErrorWords(e)}`, {
       hint: 'Give the path of a saved `show running-config` (or PIX `write terminal`) output.',
     });
   }

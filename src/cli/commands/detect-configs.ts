@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { MailguardError } from '../../errors.js';
+import { MailguardError, systemErrorWords } from '../../errors.js';
 import type { DetectResult } from './detect-action.js';
 
 export interface DetectConfigsResult {
@@ -48,7 +48,7 @@ export function detectConfigs(paths: string[], readOne: (file: string) => Detect
     try {
       isDir = statSync(given).isDirectory();
     } catch (e) {
-      throw new MailguardError('BAD_PATH', `Cannot read ${given}: ${(e as Error).message}`, {
+      throw new MailguardError('BAD_PATH', `Cannot read ${given}: ${systemErrorWords(e)}`, {
         hint: 'Give saved running-config files or a folder of them (a RANCID/Oxidized tree).',
       });
     }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { parseDuration } from '../../config/duration.js';
-import { MailguardError } from '../../errors.js';
+import { MailguardError, systemErrorWords } from '../../errors.js';
 import { parsePort } from '../../net/endpoint.js';
 import { formatReport } from '../../probe/format.js';
 import {
@@ -38,7 +38,7 @@ async function readBefore(path: string): Promise<z.infer<Awaited<ReturnType<type
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new MailguardError('BAD_INPUT', `Cannot read ${path}: ${(e as Error).message}`, {
+    throw new MailguardError('BAD_INPUT', `Cannot read ${path}: ${systemErrorWords(e)}`, {
       hint: 'Give the file saved from an earlier `asa-mailguard probe --json`.',
     });
   }

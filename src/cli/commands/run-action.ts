@@ -15,7 +15,7 @@ import { makeProvenance } from '../../change/provenance.js';
 import type { ChangeResult } from '../../change/types.js';
 import { parseDuration, parseTimeIn, SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { ensureWritableDir } from '../../config/paths.js';
-import { ExitCode, MailguardError } from '../../errors.js';
+import { ExitCode, MailguardError, systemErrorWords } from '../../errors.js';
 import { loadVaultSecrets, warnIfOpen } from '../../playbook/ansible-vault.js';
 import {
   type CanaryResult,
@@ -94,7 +94,7 @@ export function loadEnv(
   try {
     parsed = parseDotenv(readFileSync(path));
   } catch (e) {
-    throw new MailguardError('BAD_INPUT', `cannot read ${path}: ${(e as Error).message}`, {
+    throw new MailguardError('BAD_INPUT', `cannot read ${path}: ${systemErrorWords(e)}`, {
       hint: 'Fix or remove the .env file.',
     });
   }
@@ -520,7 +520,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       try {
         return await write();
       } catch (e) {
-        const msg = `error: cannot write the ${what} to ${settings.reportDir}: ${(e as Error).message}`;
+        const msg = `error: cannot write the ${what} to ${settings.reportDir}: ${systemErrorWords(e)}`;
         if (json) json.write({ type: 'warning', message: msg });
         else process.stderr.write(`${msg}\n`);
         return null;
