@@ -30,6 +30,8 @@ export class DeviceLink {
   session: CliSession | null = null;
   /** Known after detect: reconnects skip dialect detection, contexts are switched. */
   platform: PlatformInfo | null = null;
+  /** Set by a rollback whose read failed: later sessions enter config mode without a read (ConnectOptions). */
+  anonymousReportingConfigured: boolean | undefined;
 
   constructor(private readonly o: DeviceLinkOptions) {}
 
@@ -52,6 +54,9 @@ export class DeviceLink {
     const session = await this.o.openSession({
       ...this.o.connect,
       ...(this.platform ? { dialect: this.platform.dialect } : {}),
+      ...(this.anonymousReportingConfigured !== undefined
+        ? { anonymousReportingConfigured: this.anonymousReportingConfigured }
+        : {}),
       onLog: (line) => {
         outer?.(line);
         this.o.log(line, 'debug');

@@ -44,6 +44,11 @@ export async function rollBackToBackup(i: RollbackInput): Promise<number> {
       // below reads again.
       commands = i.inverse(c.context);
       i.warn(`could not read the running config (${(e as Error).message}); sending the planned inverse instead`);
+      // An ASA reads its running config again before `configure terminal` (to predict the anonymous-reporting
+      // NOTICE); that read would fail the same way: the backup says what it would find.
+      i.link.anonymousReportingConfigured ??= [...i.backup.running.values()].some((t) =>
+        /call-home reporting anonymous/.test(t),
+      );
     }
     if (commands.length === 0) continue;
     await i.link.enterContext(c.context, 'rollback');

@@ -551,16 +551,21 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     return this.serial(async () => {
       if (this.mode === 'config' || this.mode === 'subconfig') return;
       let grace = 0;
+      const known = this.opts.anonymousReportingConfigured;
       if (this.dialect !== 'pix6' && this.dialect !== 'asa7' && !this.noticeNeverAsked) {
         // Predict the NOTICE (asa-cli.md §1.6): once answered Y or N the config holds the call-home line and the
         // question is not asked again; otherwise (first time, or after `A`) it comes after the first `(config)#`.
-        const out = await this.runCommand(
-          'show running-config | include call-home reporting anonymous',
-          { allowErrors: true },
-          0,
-        );
-        const cls = classifyDeviceOutput(out);
-        if (cls.ok && !/call-home reporting anonymous/.test(out)) grace = NOTICE_GRACE_MS;
+        // The caller may know already from a config it read (no read here then).
+        if (known !== undefined) grace = known ? 0 : NOTICE_GRACE_MS;
+        else {
+          const out = await this.runCommand(
+            'show running-config | include call-home reporting anonymous',
+            { allowErrors: true },
+            0,
+          );
+          const cls = classifyDeviceOutput(out);
+          if (cls.ok && !/call-home reporting anonymous/.test(out)) grace = NOTICE_GRACE_MS;
+        }
       }
       await this.runCommand(this.dialect ? execCommands(this.dialect).configure : 'configure terminal', {}, grace);
       const now = this.mode as CliMode; // changed by runCommand

@@ -31,6 +31,12 @@ export interface ConnectOptions extends TransportConnectOptions {
    * past it the command fails with OUTPUT_TOO_LARGE and the session is closed.
    */
   maxOutputChars?: number;
+  /**
+   * Whether the running config holds a `call-home reporting anonymous` line, when a config read before already
+   * said so: `configure terminal` then skips its own read that predicts the anonymous-reporting NOTICE. For a
+   * rollback whose reads fail (a `show running-config` that hangs or floods): the inverse must not need one.
+   */
+  anonymousReportingConfigured?: boolean;
   /** Called with human-readable log lines (never containing secrets). */
   onLog?: (line: string) => void;
   /**

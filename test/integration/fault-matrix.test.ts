@@ -101,13 +101,22 @@ const CASES: Case[] = [
     code: 'OUTPUT_TOO_LARGE',
   },
   {
+    // Every read: the ASA's read before `configure terminal` (`| include call-home ...`) too.
     name: 'a stream without a prompt at every read from verify on: the inverse is still sent, the re-check cannot read',
-    fault: { floodAt: [/^show running-config$/] },
+    fault: { floodAt: [/^show running-config/] },
     at: 'verify',
     exit: 6,
     ends: 'original',
     connect: { maxOutputChars: 256 * 1024 },
     code: 'OUTPUT_TOO_LARGE',
+  },
+  {
+    name: 'every `show running-config` hangs from verify on (slower than the command timeout): the inverse is still sent',
+    fault: { hangAt: [/^show running-config/] },
+    at: 'verify',
+    exit: 6,
+    ends: 'original',
+    code: 'COMMAND_TIMEOUT',
   },
   {
     name: 'show running-config drops at the final re-read: the record keeps the last state seen',
