@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { deviceAddress, deviceFolderName } from '../change/device-folder.js';
 import { findingKey } from '../change/plan.js';
 import { isoInZone } from '../change/provenance.js';
+import { redactSecrets } from '../change/redact.js';
 import type { ChangeResult } from '../change/types.js';
 import type { Finding } from '../platform/types.js';
 import { describePlace, placeOf } from './audit.js';
@@ -165,7 +166,7 @@ export function devicePlan(r: ChangeResult, t: FleetTarget, s: RunSettings): Dev
       changes: c.findings.map((f) => describePlace(placeOf(f))),
       commands: c.commands,
       inverse: c.inverse,
-      diff: c.diff,
+      diff: redactSecrets(c.diff, []),
       warnings: c.warnings ?? [],
     })),
     notChanged: (r.inspection?.findings ?? [])
@@ -194,6 +195,12 @@ export function devicePlan(r: ChangeResult, t: FleetTarget, s: RunSettings): Dev
  * (never read, or nothing changed).
  */
 export function deviceDiff(r: ChangeResult): string | null {
+  const text = diffText(r);
+  // A context line of a diff may be a key or hash line (`enable password ...`): the report is not a backup.
+  return text === null ? null : redactSecrets(text, []);
+}
+
+function diffText(r: ChangeResult): string | null {
   const label = (ctx: string | null | undefined) => (ctx ? `context ${ctx}:\n` : '');
   if (r.outcome === 'dry-run') {
     const parts = (r.plan?.contexts ?? []).filter((c) => !c.nothingToDo && c.diff.trim());

@@ -123,6 +123,11 @@ describe('deviceDiff (run --diff)', () => {
     } as ChangeResult;
     expect(deviceDiff(change)).toBe('--- a\n+++ b\ncontext admin:\n--- c\n+++ d\n');
     expect(deviceDiff({ ...change, finalState: { ...change.finalState, changeDiff: {} } } as ChangeResult)).toBeNull();
+    // A key or hash line among the context lines is masked (the report is not a backup).
+    const near = { device: ' enable password 8Ry2YjIyt7RRXU24 encrypted\n-fixup protocol smtp 25\n' };
+    expect(deviceDiff({ ...change, finalState: { ...change.finalState, changeDiff: near } } as ChangeResult)).toBe(
+      ' enable password ***\n-fixup protocol smtp 25\n',
+    );
   });
 });
 
