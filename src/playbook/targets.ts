@@ -192,7 +192,17 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     const order = specificity(inventory, name);
     const pb = mergePlaybookCreds(lp, p.credentials ?? {}, order);
     const cred = (f: Field, invValue: CredValue | undefined) => need(pb[f] ?? invValue, name);
-    const username = cred('username', inv.username);
+    const userRef = pb.username ?? inv.username;
+    // --list-hosts resolves no credential, but a configured user still beats ssh_config's User: show its reference.
+    const username = wantCreds
+      ? cred('username', inv.username)
+      : userRef?.kind === 'literal'
+        ? userRef.value
+        : userRef?.kind === 'env'
+          ? `$${userRef.name}`
+          : userRef
+            ? '(vault)'
+            : undefined;
     const password = cred('password', inv.password);
     const enableSecret = cred('enableSecret', inv.enableSecret);
     // The playbook's key (relative to the playbook) wins over the inventory's (relative to the inventory, as Ansible).
@@ -207,7 +217,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       flags: o.connection ?? {},
       env: o.env,
       ...(playbookKey ? { playbookKey } : {}),
-      ...(username !== undefined ? { username, usernameAt: (pb.username ?? inv.username)?.at } : {}),
+      ...(username !== undefined ? { username, usernameAt: userRef?.at } : {}),
       passwordGiven: password !== undefined || (pb.password ?? inv.password) !== undefined,
     });
     for (const w of hc.warnings) {

@@ -88,7 +88,12 @@ Host 127.0.0.1
 writeFileSync(join(dir, 'ssh_config'), SSH_CONFIG);
 
 async function fleet(
-  opts: { playbookExtra?: string; flags?: RunConnectionFlags; env?: Record<string, string> } = {},
+  opts: {
+    playbookExtra?: string;
+    flags?: RunConnectionFlags;
+    env?: Record<string, string>;
+    credentials?: boolean;
+  } = {},
 ): Promise<Map<string, FleetTarget>> {
   const inv = await parseInventory(join(dir, 'inventory.yaml'), INVENTORY);
   const lp = parsePlaybook(
@@ -100,6 +105,7 @@ async function fleet(
     settings,
     env: opts.env ?? ENV,
     inventory: inv,
+    credentials: opts.credentials ?? true,
     connection: { sshConfig: join(dir, 'ssh_config'), sshHome: dir, ...opts.flags },
   });
   return new Map(f.targets.map((t) => [t.name, t]));
@@ -172,6 +178,14 @@ describe('inventory connection keys: precedence', () => {
     expect(a.connect.timeouts?.connectMs).toBe(7000);
     expect(a.connectionSources).toContain(`user from-ssh-config (ssh_config ${join(dir, 'ssh_config')}:5)`);
   }, 20_000);
+
+  it('--list-hosts (no credentials): the configured user is still shown over ssh_config User, as a reference', async () => {
+    const t = await fleet({ credentials: false, env: {} });
+    const src = t.get('fw-1')!.connectionSources ?? [];
+    expect(src).toContain(`user ops (inventory ${join(dir, 'inventory.yaml')}:12:17)`);
+    expect(src.some((l) => l.startsWith('user not-used'))).toBe(false);
+    expect(t.get('fw-1')!.connect.password).toBeUndefined();
+  });
 
   it("a jump host logs in with its own IdentityFile when it has one, else with the host's key", async () => {
     const t = await fleet();
