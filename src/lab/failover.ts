@@ -17,7 +17,7 @@ export function parseFailoverPairs(value: string | undefined): number {
   if (value === undefined) return 0;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > MAX_FAILOVER_PAIRS)
-    throw new MailguardError('USAGE', `Invalid --failover-pairs "${value}": expected 0 to ${MAX_FAILOVER_PAIRS}.`, {
+    throw new MailguardError('USAGE', `--failover-pairs: "${value}" is not a number from 0 to ${MAX_FAILOVER_PAIRS}`, {
       hint: 'Example: --failover-pairs 1',
     });
   return n;

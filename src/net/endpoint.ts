@@ -45,7 +45,7 @@ function bad(what: string, text: string, why: string, user: boolean): MailguardE
 /** A TCP port 1-65535 written in decimal. BAD_INPUT (the value is malformed, whichever flag or file held it). */
 export function parsePort(value: string, what = 'port'): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
-    throw new MailguardError('BAD_INPUT', `Invalid ${what} "${value}": expected a number from 1 to 65535.`, {
+    throw new MailguardError('BAD_INPUT', `${what}: "${value}" is not a port; give a number from 1 to 65535`, {
       hint: 'Give a TCP port such as 22 or 25.',
       details: { value },
     });

@@ -33,7 +33,7 @@ describe('failoverPairs', () => {
     expect(parseFailoverPairs(undefined)).toBe(0);
     expect(parseFailoverPairs('2')).toBe(2);
     for (const bad of ['-1', '1.5', 'two', '', '1001'])
-      expect(() => parseFailoverPairs(bad)).toThrow(/Invalid --failover-pairs/);
+      expect(() => parseFailoverPairs(bad)).toThrow(/^--failover-pairs: ".*" is not a number from 0 to 1000$/);
   });
 });
 

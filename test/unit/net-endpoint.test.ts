@@ -34,10 +34,10 @@ describe('parseEndpoint: accepted', () => {
 describe('parseEndpoint: refused with BAD_INPUT naming the cause', () => {
   it.each<[string, EndpointOptions, RegExp]>([
     ['', PLAIN, /empty/],
-    ['mx:0', D25, /Invalid port/],
-    ['mx:99999', D25, /Invalid port/],
-    ['mx:', D25, /Invalid port/],
-    ['mx:25x', D25, /Invalid port/],
+    ['mx:0', D25, /is not a port/],
+    ['mx:99999', D25, /is not a port/],
+    ['mx:', D25, /is not a port/],
+    ['mx:25x', D25, /is not a port/],
     [':25', D25, /not a host name/],
     ['bad host', D25, /not a host name/],
     ['2001:db8::1:25x', D25, /brackets/],
@@ -47,7 +47,7 @@ describe('parseEndpoint: refused with BAD_INPUT naming the cause', () => {
     ['admin@fw1', PLAIN, /user@ is not taken/],
     ['a@b@c', USER, /user name/],
     ['@fw1', USER, /user name/],
-    ['fw1:99999', USER, /Invalid port/],
+    ['fw1:99999', USER, /is not a port/],
     ['fw 1', USER, /not a host name/],
   ])('%j %j', (text, opts, message) => {
     expect(() => parseEndpoint(text, opts)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
@@ -63,7 +63,7 @@ describe('parsePort', () => {
     expect(parsePort('1')).toBe(1);
     expect(parsePort('65535')).toBe(65535);
     for (const v of ['0', '65536', '-1', '2e3', '', ' 22', '0x16']) {
-      expect(() => parsePort(v, '--port')).toThrow(/Invalid --port/);
+      expect(() => parsePort(v, '--port')).toThrow(/^--port: ".*" is not a port; give a number from 1 to 65535$/);
     }
   });
 });

@@ -44,7 +44,7 @@ function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {
   const ds = dialects(o.dialect ?? []);
   const count = o.devices === undefined ? ds.length : Number(o.devices);
   if (!Number.isInteger(count) || count < 1 || count > 2000)
-    throw new MailguardError('USAGE', `Invalid --devices "${o.devices}": expected 1 to 2000.`, {
+    throw new MailguardError('USAGE', `--devices: "${o.devices}" is not a number from 1 to 2000`, {
       hint: 'Example: --devices 3',
     });
   const faults = faultsOf(o);

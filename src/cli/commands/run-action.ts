@@ -65,7 +65,7 @@ const collectInt = (flag: string, v: string | undefined, min: number): number | 
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) {
-    throw new MailguardError('USAGE', `${flag} takes a whole number >= ${min} (got "${v}").`, {
+    throw new MailguardError('USAGE', `${flag}: "${v}" is not a whole number of at least ${min}`, {
       hint: `For example ${flag} ${Math.max(min, 4)}.`,
     });
   }
