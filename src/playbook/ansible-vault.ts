@@ -1,6 +1,7 @@
 /**
  * Ansible Vault: `$ANSIBLE_VAULT;1.1;AES256` (and 1.2 with a vault id) values and whole files, and the vault
- * passwords (--vault-password-file, --vault-id [label@]file, ANSIBLE_VAULT_PASSWORD_FILE).
+ * passwords (--vault-password-file, --vault-id [label@]file|[label]@prompt, --ask-vault-pass,
+ * ANSIBLE_VAULT_PASSWORD_FILE; executable files are run as Ansible runs them).
  * The cipher is the npm `ansible-vault` package (1.3: PBKDF2-SHA256 10000 rounds, AES-256-CTR, HMAC-SHA256 over the
  * hexlified envelope, node:crypto only, no dependencies, Node >= 18); checked here against texts made by the real
  * `ansible-vault encrypt_string` (test/unit/playbook-ansible-vault.test.ts).
@@ -8,6 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Vault } from 'ansible-vault';
 import { MailguardError, systemErrorWords } from '../errors.js';
+import { isExecutableFile, runVaultScript } from './ansible-vault-script.js';
 import type { SourcePos } from './source.js';
 
 /** A `!vault |` YAML value, kept encrypted until a credential is needed. */
@@ -34,31 +36,91 @@ export interface VaultSecret {
 
 export interface VaultPasswordSources {
   passwordFiles?: string[];
-  /** `[label@]file` as --vault-id takes it (`@prompt` is not supported: no prompt in fleet runs). */
+  /** `[label@]file` or `[label]@prompt` as --vault-id takes it. */
   vaultIds?: string[];
+  /** --ask-vault-pass: ask for the `default` password ("Vault password: "). */
+  askVaultPass?: boolean;
   env: Record<string, string | undefined>;
   warn?: (line: string) => void;
+  /**
+   * Ask a person for a password without echo (the CLI's terminal prompt); it throws when there is no terminal.
+   * Absent: @prompt and --ask-vault-pass are refused.
+   */
+  prompt?: (message: string, from: string) => Promise<string>;
+  /** Limit for an executable password file (default VAULT_SCRIPT_TIMEOUT_MS). */
+  scriptTimeoutMs?: number;
 }
 
-/** Read the vault passwords (first line of each file, as Ansible). World-readable files are warned. */
-export function loadVaultSecrets(src: VaultPasswordSources): VaultSecret[] {
-  const specs: Array<{ id: string; file: string; from: string }> = [];
-  for (const f of src.passwordFiles ?? []) specs.push({ id: 'default', file: f, from: '--vault-password-file' });
+type SecretSpec =
+  | { kind: 'file'; id: string; label: string | null; file: string; from: string }
+  | { kind: 'prompt'; id: string; message: string; from: string };
+
+/**
+ * The vault secrets in Ansible's order (cli/__init__.py build_vault_ids): every --vault-id, then every
+ * --vault-password-file and ANSIBLE_VAULT_PASSWORD_FILE (as `default@FILE`), then --ask-vault-pass.
+ */
+function secretSpecs(src: VaultPasswordSources): SecretSpec[] {
+  if (src.askVaultPass && (src.passwordFiles?.length ?? 0) > 0) {
+    throw new MailguardError('USAGE', '--ask-vault-pass and --vault-password-file exclude each other (as in Ansible)', {
+      hint: 'Give one of them; several vault passwords go with --vault-id label@FILE or label@prompt.',
+    });
+  }
+  const specs: SecretSpec[] = [];
   for (const v of src.vaultIds ?? []) {
     const at = v.indexOf('@');
-    const id = at >= 0 ? v.slice(0, at) : 'default';
+    const label = at >= 0 ? v.slice(0, at) : null;
     const file = at >= 0 ? v.slice(at + 1) : v;
+    const id = label || 'default';
     if (file === 'prompt') {
-      throw new MailguardError('USAGE', `--vault-id ${v}: asking for the vault password is not supported`, {
-        hint: 'Put the password in a file readable only by you and give --vault-id label@FILE.',
-      });
+      specs.push({ kind: 'prompt', id, message: `Vault password (${id})`, from: `--vault-id ${v}` });
+    } else specs.push({ kind: 'file', id, label: label || null, file, from: '--vault-id' });
+  }
+  const files = src.passwordFiles ?? [];
+  for (const f of files)
+    specs.push({ kind: 'file', id: 'default', label: 'default', file: f, from: '--vault-password-file' });
+  // Ansible appends its configured default password file (DEFAULT_VAULT_PASSWORD_FILE) to the given ones.
+  if (src.env.ANSIBLE_VAULT_PASSWORD_FILE && !files.includes(src.env.ANSIBLE_VAULT_PASSWORD_FILE)) {
+    const file = src.env.ANSIBLE_VAULT_PASSWORD_FILE;
+    specs.push({ kind: 'file', id: 'default', label: 'default', file, from: 'ANSIBLE_VAULT_PASSWORD_FILE' });
+  }
+  if (src.askVaultPass)
+    specs.push({ kind: 'prompt', id: 'default', message: 'Vault password', from: '--ask-vault-pass' });
+  return specs;
+}
+
+/**
+ * Read the vault passwords as Ansible does: a password file's whole text without surrounding white space; an
+ * executable file is run (ansible-vault-script.ts); `@prompt` asks on the terminal. World-readable files are warned.
+ */
+export async function loadVaultSecrets(src: VaultPasswordSources): Promise<VaultSecret[]> {
+  const out: VaultSecret[] = [];
+  for (const s of secretSpecs(src)) {
+    if (s.kind === 'prompt') {
+      if (!src.prompt) {
+        throw new MailguardError('USAGE', `${s.from}: asking for the vault password is not possible here`, {
+          hint: 'Give --vault-password-file FILE or --vault-id label@FILE.',
+        });
+      }
+      const password = await src.prompt(s.message, s.from);
+      if (password.trim() === '') {
+        throw new MailguardError('BAD_INPUT', `${s.from}: the vault password given is empty`, {
+          hint: 'Type the vault password the inventory was encrypted with. Nothing was contacted.',
+        });
+      }
+      out.push({ id: s.id, password: password.trim(), file: `the password typed for ${s.from}` });
+      continue;
     }
-    specs.push({ id, file, from: '--vault-id' });
-  }
-  if (specs.length === 0 && src.env.ANSIBLE_VAULT_PASSWORD_FILE) {
-    specs.push({ id: 'default', file: src.env.ANSIBLE_VAULT_PASSWORD_FILE, from: 'ANSIBLE_VAULT_PASSWORD_FILE' });
-  }
-  return specs.map((s) => {
+    if (isExecutableFile(s.file)) {
+      warnIfOpen(s.file, 'vault password script', src.warn);
+      const password = await runVaultScript({
+        file: s.file,
+        from: s.from,
+        ...(s.label ? { vaultId: s.label } : {}),
+        ...(src.scriptTimeoutMs !== undefined ? { timeoutMs: src.scriptTimeoutMs } : {}),
+      });
+      out.push({ id: s.id, password, file: s.file });
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(s.file, 'utf8');
@@ -67,19 +129,19 @@ export function loadVaultSecrets(src: VaultPasswordSources): VaultSecret[] {
       throw new MailguardError(
         'BAD_INPUT',
         `Cannot read the vault password file ${s.file} (${s.from}): ${systemErrorWords(e)}`,
-        {
-          hint: 'Check the path; the file holds the vault password on its first line.',
-        },
+        { hint: 'Check the path; the file holds the vault password (or is an executable script printing it).' },
       );
     }
-    const password = text.split(/\r?\n/)[0] ?? '';
+    // Ansible: the whole file, white space stripped at both ends (not only its first line).
+    const password = text.trim();
     if (password === '') {
       throw new MailguardError('BAD_INPUT', `The vault password file ${s.file} is empty`, {
-        hint: 'Write the vault password on its first line.',
+        hint: 'Write the vault password into it.',
       });
     }
-    return { id: s.id, password, file: s.file };
-  });
+    out.push({ id: s.id, password, file: s.file });
+  }
+  return out;
 }
 
 /** Warn when a secret file can be read by others (group or world), as ssh does for keys. */

@@ -9,9 +9,12 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { VaultText } from '../../src/playbook/ansible-vault.js';
+import { loadVaultSecrets, VaultText } from '../../src/playbook/ansible-vault.js';
+import { isClientScript } from '../../src/playbook/ansible-vault-script.js';
 import { ansibleHostVars, groupsOf, loadInventory } from '../../src/playbook/index.js';
+import { builtCli } from '../helpers/built-cli.js';
 import { startTestLab, writeKnownHosts } from '../helpers/lab.js';
+import { KEY, PtySession, ptyDriver } from '../helpers/pty.js';
 import { runCli, tempDir } from './apply-helpers.js';
 
 let haveAnsible = true;
@@ -186,5 +189,98 @@ describe.skipIf(!haveAnsible)('run on an Ansible inventory with group_vars/host_
     expect(report?.devices?.map((d) => d.name)).toEqual(names);
     expect(report?.devices?.every((d) => d.platform !== null)).toBe(true);
     expect(readFileSync(join(dir, 'vault-pw'), 'utf8')).toBe('vault-Pa55\n');
+  });
+
+  // Executable password files as Ansible runs them: stdout is the password; NAME-client gets --vault-id LABEL.
+  const script = (name: string, body: string) => {
+    writeFileSync(join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o700 });
+    return name;
+  };
+  script('vault-pass.sh', "printf 'vault-Pa55\\n'");
+  script(
+    'vault-pass-client.sh',
+    '[ "$1" = --vault-id ] && [ "$2" = lab ] && { echo vault-Pa55; exit 0; }\necho "no secret for $2" >&2\nexit 2',
+  );
+  script('vault-broken.sh', 'echo vault-Pa55\nexit 3');
+  const reportOf = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; devices?: Array<{ name: string; platform: string | null }> })
+      .find((l) => l.type === 'report');
+
+  it('an executable vault password file is run; a -client script is asked for its label; failures exit 2', async () => {
+    const one = ['-i', 'inventory.ini', '--limit', 'fw-a'];
+    const plain = await run([...one, '--json', '--vault-password-file', 'vault-pass.sh']);
+    expect(plain.code, plain.stderr).toBe(10);
+    expect(reportOf(plain.stdout)?.devices?.[0]?.platform).toMatch(/asa9/);
+    const client = await run([...one, '--vault-id', 'lab@vault-pass-client.sh']);
+    expect(client.code, client.stderr).toBe(10);
+    expect(client.stdout).toMatch(/fw-a .*on \(1 place\)/);
+    const before = lab.device('fw-a').commandLog().length;
+    const unknown = await run([...one, '--vault-id', 'other@vault-pass-client.sh']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /vault password client script vault-pass-client\.sh \(--vault-id\) found no secret for vault id other \(exit 2\): no secret for other/,
+    );
+    const broken = await run([...one, '--vault-id', 'vault-broken.sh']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/vault password script vault-broken\.sh \(--vault-id\) failed \(exit 3\)/);
+    for (const r of [unknown, broken]) expect(`${r.stdout}${r.stderr}`).not.toContain('vault-Pa55');
+    expect(lab.device('fw-a').commandLog().length).toBe(before);
+  });
+
+  it('a script that does not finish is stopped after the timeout; names and files as Ansible reads them', async () => {
+    script('vault-slow.sh', 'exec sleep 30');
+    const t0 = Date.now();
+    await expect(
+      loadVaultSecrets({ passwordFiles: [join(dir, 'vault-slow.sh')], env: {}, scriptTimeoutMs: 300 }),
+    ).rejects.toThrow(/vault-slow\.sh \(--vault-password-file\) did not finish within 0\.3 s/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(['a-client', 'a-client.py', '/x/vault-client.sh'].map(isClientScript)).toEqual([true, true, true]);
+    expect(['a-client-x', 'client', 'a.b-client'].map(isClientScript)).toEqual([false, false, false]);
+    // a plain file: its whole text without surrounding white space (Ansible), the env file added after the flags
+    writeFileSync(join(dir, 'two-lines'), '  first\nsecond \n', { mode: 0o600 });
+    const secrets = await loadVaultSecrets({
+      vaultIds: ['lab@vault-pass-client.sh'.replace(/^lab@/, `lab@${dir}/`)],
+      passwordFiles: [join(dir, 'two-lines')],
+      env: { ANSIBLE_VAULT_PASSWORD_FILE: join(dir, 'vault-pw') },
+    });
+    expect(secrets.map((x) => [x.id, x.password])).toEqual([
+      ['lab', 'vault-Pa55'],
+      ['default', 'first\nsecond'],
+      ['default', 'vault-Pa55'],
+    ]);
+    await expect(loadVaultSecrets({ askVaultPass: true, passwordFiles: ['x'], env: {} })).rejects.toThrow(
+      /--ask-vault-pass and --vault-password-file exclude each other/,
+    );
+  });
+
+  it('--vault-id @prompt without a terminal: exit 2 at once, nothing contacted', async () => {
+    const r = await run(['-i', 'inventory.ini', '--vault-id', '@prompt']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--vault-id @prompt asks for the vault password, but stdin is not a terminal/);
+  });
+
+  it.skipIf(!ptyDriver())('--vault-id lab@prompt and --ask-vault-pass ask on the terminal without echo', async () => {
+    const session = (flags: string[]) =>
+      new PtySession(
+        process.execPath,
+        [builtCli, 'run', 'audit.yaml', '-i', 'inventory.ini', '--limit', 'fw-a', ...flags],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm', LANG: 'C.UTF-8' },
+        },
+      );
+    const s = session(['--vault-id', 'lab@prompt']);
+    await s.expect(/Vault password \(lab\)/, `vault-Pa55${KEY.enter}`, 30_000);
+    expect(await s.exit(40_000), s.screen.slice(-2000)).toBe(10);
+    expect(s.screen).not.toContain('vault-Pa55');
+    expect(s.screen).toMatch(/fw-a .*on \(1 place\)/);
+    const wrong = session(['--ask-vault-pass']);
+    await wrong.expect(/Vault password/, `not-it${KEY.enter}`, 30_000);
+    expect(await wrong.exit(40_000)).toBe(2);
+    expect(wrong.screen).toMatch(/The vault password does not decrypt/);
+    expect(wrong.screen).not.toContain('not-it');
   });
 });

@@ -59,6 +59,7 @@ import {
   fleetDiffs,
   fleetSummary,
 } from '../render/fleet.js';
+import { promptVaultPassword } from '../vault-prompt.js';
 import type { RunFlags } from './run.js';
 
 const collectInt = (flag: string, v: string | undefined, min: number): number | undefined => {
@@ -262,9 +263,11 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
   const stage = await stageOf(f, env, settings.canary);
   const { phase, shard } = stage;
   const shardBy = f.shardBy ?? lp.playbook.shards?.by ?? 'hash';
-  const vault = loadVaultSecrets({
+  const vault = await loadVaultSecrets({
     passwordFiles: f.vaultPasswordFile,
     vaultIds: f.vaultId,
+    askVaultPass: f.askVaultPassword === true,
+    prompt: promptVaultPassword,
     env,
     warn: (line) => process.stderr.write(`${line}\n`),
   });

@@ -19,6 +19,8 @@ export interface RunFlags {
   diff?: boolean;
   vaultPasswordFile?: string[];
   vaultId?: string[];
+  /** Ansible's --ask-vault-pass / --ask-vault-password: ask for the default vault password. */
+  askVaultPassword?: boolean;
   limit?: string;
   dryRun?: boolean;
   waitForWindow?: boolean;
@@ -100,7 +102,12 @@ export function register(program: Command): void {
     .argument('<playbook>', 'playbook YAML file (schema: playbooks/playbook.schema.json)')
     .option('-i, --inventory <file>', "inventory to use instead of the playbook's (own YAML, Ansible INI or YAML)")
     .option('--vault-password-file <file>', 'Ansible Vault password file (repeatable)', collect)
-    .option('--vault-id <[label@]file>', 'Ansible Vault id and its password file (repeatable)', collect)
+    .option(
+      '--vault-id <[label@]file|[label]@prompt>',
+      'Ansible Vault id and its password file (an executable one is run; NAME-client scripts get --vault-id label), or @prompt to ask (repeatable)',
+      collect,
+    )
+    .option('--ask-vault-pass, --ask-vault-password', "ask for the vault password on the terminal (Ansible's flag)")
     .option(
       '--limit <pattern>',
       "only these hosts of the playbook's targets (Ansible patterns: fw-*, group, !host, &group)",
