@@ -54,11 +54,10 @@ export async function runWithProgress(
     relay.emit('step:failed', { ...e, error: { ...e.error, message: shortPaths(e.error.message) } }),
   );
   engine.on('log', (e) => relay.emit('log', { ...e, message: shortPaths(e.message) }));
-  let asking = false;
+  let asking: Promise<void> | null = null;
   let interrupted = false;
-  const onSigint = async () => {
-    if (asking || controller.signal.aborted) return;
-    asking = true;
+  let finished = false;
+  const ask = async () => {
     relay = new ChangeEmitter();
     // Through the wizard's terminal: the engine goes on while the question is open, its lines wait for the answer.
     new PlainRenderer({ out: ui.sink }).attach(relay);
@@ -70,14 +69,22 @@ export async function runWithProgress(
     } catch {
       stop = true; // a second Ctrl-C: take the default
     }
-    if (stop) {
+    if (stop && finished) {
+      // The engine ended while the question was open: there is nothing left to stop; the result below says how.
+      ui.line('The change had ended before the answer: nothing was stopped (the result is below).');
+    } else if (stop) {
       interrupted = true;
       ui.line('Stopping after the current step; the engine rolls back any config command sent.');
       controller.abort(
         new MailguardError('INTERRUPTED', 'Interrupted by the operator.', { hint: 'Read the change record.' }),
       );
     } else ui.line('Continuing.');
-    asking = false;
+  };
+  const onSigint = () => {
+    if (asking || controller.signal.aborted) return;
+    asking = ask().finally(() => {
+      asking = null;
+    });
   };
   process.on('SIGINT', onSigint);
   // SIGTERM and SIGHUP (the terminal is gone): nobody can answer a question; stop and roll back at once.
@@ -96,7 +103,10 @@ export async function runWithProgress(
   process.on('SIGHUP', onHup);
   try {
     const result = await engine.run();
+    finished = true;
     await listr.finish();
+    // An open Ctrl-C question keeps the terminal: the wizard goes on only after it was answered.
+    if (asking) await asking;
     return { result, interrupted };
   } finally {
     process.off('SIGINT', onSigint);

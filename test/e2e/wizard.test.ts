@@ -64,6 +64,15 @@ async function pastTarget(name: string, device: string, args: string[] = []): Pr
   return s;
 }
 
+/** Wait until `cond` holds (checked every 50 ms), or fail after `timeoutMs`. */
+async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Progress lines of the change (listr2 glyph + a step title, or a plain `-->`/`ok` line). */
 const PROGRESS_LINE =
   /^(?:[✔✖↓◼⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] +(?:Check options|Probe SMTP|Connect and|Read platform|Plan the|Back up|Schedule a|Apply the|Re-read|Save \(|Reload and|Roll back|Write the change)|--> |ok {2}|FAIL )/m;
@@ -324,6 +333,42 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     expect(before.running).toMatch(/^\s*inspect esmtp/m);
   }, 120_000);
 
+  it('Ctrl-C answered only after the change ended: nothing printed over the question, then the result (exit 0)', async () => {
+    const d = lab.device('slow');
+    const s = await toProbe('slow');
+    const cwd = (s as PtySession & { cwd: string }).cwd;
+    await s.expect(/Probe SMTP from outside:/, `${KEY.down}${KEY.down}${KEY.enter}`); // skip
+    await s.expect(/What now\?/);
+    await s.expect(/Cancel/, `${KEY.down}${KEY.enter}`); // apply and save
+    await s.expect(/Change or ticket id/, KEY.enter);
+    await s.expect(/Schedule the safety reload/, `n${KEY.enter}`);
+    await s.expect(/hostname \(fw-slow\)/, `fw-slow${KEY.enter}`);
+    await s.expect(/Re-read the config on the device: no active SMTP/, KEY.ctrlC, 30_000);
+    await s.expect(/Stop the change and roll back what was done\?/, undefined, 10_000);
+    const asked = s.screen.lastIndexOf('Stop the change and roll back');
+    // The engine goes on (the 3 s save, the record) while the question waits: wait until it has ended.
+    await until(() => {
+      const folder = existsSync(join(cwd, 'backups'))
+        ? readdirSync(join(cwd, 'backups')).find((f) => f.startsWith('fw-slow_'))
+        : undefined;
+      return !!folder && readdirSync(join(cwd, 'backups', folder)).some((f) => f.endsWith('-change.json'));
+    }, 60_000);
+    await until(() => !/^\s*inspect esmtp/m.test(d.startupConfig()), 10_000);
+    // The engine's last act is releasing its locks (HOME is the test folder: the default lock folder is in it).
+    const locks = join(dir, '.local', 'state', 'asa-mailguard', 'locks');
+    await until(() => !existsSync(locks) || !readdirSync(locks).some((f) => f.endsWith('.lock')), 30_000);
+    s.type(KEY.enter); // yes, but there is nothing left to stop
+    await s.expect(/The change had ended before the answer/);
+    // Nothing was drawn after the question while it was open (the held lines come after the answer).
+    const answered = s.screen.indexOf('✔ Stop the change and roll back', asked);
+    expect(answered).toBeGreaterThan(asked);
+    expect(s.screen.slice(asked, answered)).not.toMatch(PROGRESS_LINE);
+    expect(s.screen.slice(asked, answered)).not.toMatch(/Result:|Step 8|Save a playbook/);
+    await s.expect(/Result: done \(exit 0\)/, undefined, 30_000);
+    await s.expect(/Save a playbook\?/, KEY.enter);
+    expect(await s.exit()).toBe(0);
+  }, 120_000);
+
   it('outside check still masked: the change is kept until the rollback offer (default yes) restores it', async () => {
     const d = lab.device('verify');
     // The probe target is another device's Mailguard front: it stays masked whatever this device does.
@@ -341,6 +386,8 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/the outside check does not prove it/);
     await s.expect(/Roll back to the backup now\?/);
     expect(d.runningConfig()).not.toMatch(/^\s*inspect esmtp/m); // kept until the person answers
+    // The reload wait (seconds in the lab) counted its seconds on the step's line while it ran.
+    expect(s.screen).toMatch(/Reload and wait for the device \.\.\. [1-9]\d*s/);
     s.type(KEY.enter); // default yes
     await s.expect(/Result: done/, undefined, 60_000);
     expect(await s.exit()).toBe(5);

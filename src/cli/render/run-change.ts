@@ -33,7 +33,8 @@ async function progressRenderer(ui: RunChangeOptions, out: NodeJS.WritableStream
   const tty = (progress as { isTTY?: boolean }).isTTY === true && !process.env.CI;
   if (!tty) return new PlainRenderer(opts);
   const { ListrRenderer } = await import('./listr.js');
-  return new ListrRenderer(opts);
+  // The running step counts its seconds (a save or a reload wait can take minutes on a real unit).
+  return new ListrRenderer({ ...opts, elapsed: true });
 }
 
 export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptions): Promise<ChangeResult> {
