@@ -6,7 +6,7 @@
 // Hand-written (about 70 lines) because Node 20 has no module.enableCompileCache() (22.1+), and the npm
 // v8-compile-cache hooks require() and stores the cache before the code runs, when V8 has compiled almost none of
 // a bundle's functions (they compile lazily). Here the cache is taken when the process exits, with every function
-// this run used; a later run with a command not seen yet takes it again. Any failure falls back to a plain compile.
+// this run used, one per command. Any failure falls back to a plain compile.
 // `node --` in the first line: Node 20 reads its own --env-file even after the script path otherwise (nodejs/node#54232).
 'use strict';
 const BUILD_ID = '__BUILD_ID__';
@@ -40,34 +40,35 @@ function cacheDir() {
 }
 
 const dir = cacheDir();
+// One cache per command: V8 deserializes a whole cache at start, so `--version` should not pay for `apply`'s
+// functions. The command is the first word that is not a flag (`--version` itself when there is none).
+const word = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? process.argv[2] ?? '';
+const command = /^-{0,2}[a-z][a-z-]{0,20}$/.test(word) ? word.replace(/^-+/, '') : 'other';
 // V8 itself rejects a cache made by another V8 or with other flags; the name keeps builds and Node versions apart.
-const file = dir && path.join(dir, `code-${BUILD_ID}${inSea ? '-sea' : ''}-${process.version}-${process.arch}.bin`);
-// The cache file: one header line (JSON: the commands whose runs it holds), then V8's data.
-let seen = [];
+const prefix = `code-${BUILD_ID}${inSea ? '-sea' : ''}-`;
+const file = dir && path.join(dir, `${prefix}${command}-${process.version}-${process.arch}.bin`);
 let cachedData;
 if (file) {
   try {
-    const buf = fs.readFileSync(file);
-    const nl = buf.indexOf(10);
-    seen = JSON.parse(buf.subarray(0, nl).toString('utf8'));
-    cachedData = buf.subarray(nl + 1);
+    cachedData = fs.readFileSync(file);
   } catch {
-    seen = [];
     cachedData = undefined;
   }
 }
 const { source, lineOffset } = program();
 const script = new vm.Script(source, { filename: __filename, lineOffset, cachedData });
-const command = process.argv.slice(2).find((a) => !a.startsWith('-')) || process.argv[2] || '';
-if (file && (cachedData === undefined || script.cachedDataRejected || !seen.includes(command))) {
+if (file && (cachedData === undefined || script.cachedDataRejected)) {
+  // Taken at exit: by then V8 has compiled every function this run used.
   process.once('exit', () => {
     try {
-      const data = script.createCachedData();
-      const keep = script.cachedDataRejected ? [] : seen;
-      const head = Buffer.from(`${JSON.stringify([...keep, command].slice(-50))}\n`);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Caches of other builds of this form (an upgrade) are of no more use.
+      for (const f of fs.readdirSync(dir)) {
+        const m = /^code-([0-9a-f]{16})(-sea)?-/.exec(f);
+        if (m && m[1] !== BUILD_ID && !!m[2] === inSea) fs.rmSync(path.join(dir, f), { force: true });
+      }
       const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, Buffer.concat([head, data]), { mode: 0o600 });
+      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
       fs.renameSync(tmp, file);
     } catch {
       // A read-only or full home: run without a cache.

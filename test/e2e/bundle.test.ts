@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/built-cli.js';
 import { labJson, runExe } from '../helpers/shipped.js';
@@ -70,27 +70,40 @@ describe.each(forms)('the single $name', ({ name, command, prefix }) => {
     expect(doc.devices.map((d) => d.dialect)).toEqual(['pix6', 'asa9']);
   }, 60_000);
 
-  it('keeps a V8 code cache per user (0600), survives a broken one, and can be turned off', async (ctx) => {
+  it('keeps a V8 code cache per user and command (0600), survives a broken one, and can be turned off', async (ctx) => {
     skipIfNoSea(ctx);
     const cache = mkdtempSync(join(work, `cache-${name}-`));
-    const version = (env: Record<string, string>) =>
-      runExe(command, [...prefix, '--version'], { cwd: work, env: { XDG_CACHE_HOME: cache, ...env } });
+    const run = (args: string[], env: Record<string, string> = {}) =>
+      runExe(command, [...prefix, ...args], { cwd: work, env: { XDG_CACHE_HOME: cache, ...env } });
     const files = () => readdirSync(join(cache, 'asa-mailguard')).filter((f) => f.endsWith('.bin'));
-    const first = await version({});
+    const first = await run(['--version']);
     expect(first.code, first.stderr).toBe(0);
     expect(files()).toHaveLength(1);
     const file = join(cache, 'asa-mailguard', files()[0] as string);
+    expect(file).toMatch(/-version-v\d+/);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readFileSync(file, 'latin1').split('\n')[0]).toBe('["--version"]');
+    // Another command gets its own cache (V8 reads a whole cache at start: --version does not load apply's).
+    expect((await run(['backups', '--backup-dir', join(work, 'none')])).code).not.toBe(70);
+    expect(files().some((f) => /-backups-v\d+/.test(f))).toBe(true);
     // A cache from elsewhere (another V8, a truncated write) is rejected by V8 and written anew.
-    writeFileSync(file, '["--version"]\nnot a V8 code cache');
-    const again = await version({});
+    writeFileSync(file, 'not a V8 code cache');
+    const again = await run(['--version']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.trim()).toBe(pkg.version);
     expect(statSync(file).size).toBeGreaterThan(1000);
+    // A cache of another build of this form goes when this one writes its own.
+    const stale = join(
+      cache,
+      'asa-mailguard',
+      files()[0]?.replace(/^code-[0-9a-f]{16}/, 'code-0123456789abcdef') ?? '',
+    );
+    writeFileSync(stale, 'old');
+    rmSync(file);
+    expect((await run(['--version'])).code).toBe(0);
+    expect(readdirSync(join(cache, 'asa-mailguard'))).not.toContain(basename(stale));
     rmSync(join(cache, 'asa-mailguard'), { recursive: true });
-    const off = await version({ ASA_MAILGUARD_CODE_CACHE: 'off' });
+    const off = await run(['--version'], { ASA_MAILGUARD_CODE_CACHE: 'off' });
     expect(off.stdout.trim()).toBe(pkg.version);
     expect(() => files()).toThrow();
-  }, 30_000);
+  }, 60_000);
 });
