@@ -653,6 +653,9 @@ export class ChangeEngine extends ChangeEmitter {
         );
     } catch (e) {
       const err = toEngineError(e);
+      // A stop asked in the meantime (the signal came during `write memory`): the link sent nothing, the device
+      // refused nothing; the rollback cancels the reload (its commands still go out after a stop).
+      if (isStopRequest(err) && this.options.signal?.aborted) throw err;
       this.cancelRefused = new MailguardError(
         'RELOAD_CANCEL_FAILED',
         `\`reload cancel\` failed (${err.code}: ${err.message}): the safety reload is still pending and fires at ${this.safetyReloadAt}.`,

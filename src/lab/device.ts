@@ -268,6 +268,22 @@ export class DeviceEmulator extends EventEmitter {
     this.faults = { ...f };
   }
 
+  private held: Array<() => void> = [];
+  /** Wait until release() (fault holdAt/holdSmtp); `held` says what waits. */
+  hold(what: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.held.push(resolve);
+      this.emit('held', what);
+    });
+  }
+  /** Let everything held go on; returns how many were held. */
+  release(): number {
+    const held = this.held.splice(0);
+    for (const r of held) r();
+    return held.length;
+  }
+
   recordCommand(line: string, connId: number): void {
     this.log.push(line);
     this.emit('command', line, connId);
@@ -352,6 +368,7 @@ export class DeviceEmulator extends EventEmitter {
 
   stop(): void {
     this.stopped = true;
+    this.release();
     this.cancelScheduledReload();
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     for (const c of [...this.connections]) c.close();

@@ -7,6 +7,8 @@ export const FAULT_HELP = [
   'drop-at=REGEX       close the connection when a matching command arrives (before running it)',
   'error-at=REGEX      answer a matching command with the invalid-input error instead of running it',
   'hang-at=REGEX       never answer a matching command',
+  'hold-at=REGEX       hold a matching command until released (SIGUSR2 to the lab), then run it',
+  'hold-smtp           hold each new SMTP connection to the front until released (SIGUSR2 to the lab)',
   'flood-at=REGEX     stream output lines forever (no prompt) for a matching command',
   'authz-fail=REGEX    answer a matching command with "Command authorization failed"',
   'auth-fail           every login fails',
@@ -41,7 +43,7 @@ function usage(message: string): MailguardError {
 
 export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
   const f: LabFaults = { ...into };
-  const push = (key: 'dropAt' | 'errorAt' | 'hangAt' | 'floodAt' | 'authzFail', re: RegExp) => {
+  const push = (key: 'dropAt' | 'errorAt' | 'hangAt' | 'holdAt' | 'floodAt' | 'authzFail', re: RegExp) => {
     f[key] = [...(f[key] ?? []), re];
   };
   for (const spec of specs) {
@@ -60,6 +62,12 @@ export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
         break;
       case 'hang-at':
         push('hangAt', regex(name, value));
+        break;
+      case 'hold-at':
+        push('holdAt', regex(name, value));
+        break;
+      case 'hold-smtp':
+        f.holdSmtp = true;
         break;
       case 'flood-at':
         push('floodAt', regex(name, value));

@@ -31,7 +31,7 @@ export interface LabOptions {
   smtp?: boolean;
 }
 
-export type LabDeviceEvent = 'up' | 'down' | 'command';
+export type LabDeviceEvent = 'up' | 'down' | 'command' | 'executed' | 'held';
 
 export interface LabDeviceHandle {
   readonly info: LabDeviceInfo;
@@ -50,6 +50,12 @@ export interface LabDeviceHandle {
   waitUp(timeoutMs?: number): Promise<void>;
   on(event: 'up' | 'down', listener: () => void): void;
   on(event: 'command', listener: (line: string) => void): void;
+  /** A command ran (after its output was written). */
+  on(event: 'executed', listener: (line: string) => void): void;
+  /** A command or SMTP connection is held (faults holdAt, holdSmtp) until release(). */
+  on(event: 'held', listener: (what: string) => void): void;
+  /** Let everything held go on; returns how many were held. */
+  release(): number;
   off(event: LabDeviceEvent, listener: (...args: never[]) => void): void;
   /** SMTP messages the backend received (shared backend: all devices of that flavor). */
   smtpBackend?: SmtpBackend;
@@ -79,6 +85,7 @@ function makeHandle(
     setRunningConfig: (text, ctx) => emulator.setRunningConfig(text, ctx),
     setStartupConfig: (text, ctx) => emulator.setStartupConfig(text, ctx),
     setFaults: (f) => emulator.setFaults(f),
+    release: () => emulator.release(),
     inspectionPolicy: () => emulator.inspectionPolicy(),
     commandLog: () => emulator.commandLog(),
     isUp: () => emulator.isUp(),
@@ -154,6 +161,7 @@ async function startDevice(
         backend: backend.endpoint,
         policy: () => emulator.inspectionPolicy(),
         passTraffic: () => emulator.isUp(),
+        gate: () => (emulator.faults.holdSmtp ? emulator.hold('smtp connection') : undefined),
         host,
       });
       servers.push(front);

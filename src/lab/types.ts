@@ -17,6 +17,13 @@ export interface LabFaults {
   errorAt?: RegExp[];
   /** Never answer. */
   hangAt?: RegExp[];
+  /**
+   * Hold a matching command (logged, not yet run) until released (`release()` on the device, SIGUSR2 to `lab`),
+   * then run it as usual: a test can act while a known command is in flight, without racing a timer.
+   */
+  holdAt?: RegExp[];
+  /** Hold each new SMTP connection to the device's front (no greeting yet) until released, as holdAt. */
+  holdSmtp?: boolean;
   /** Stream output lines forever, never a prompt (a runaway `show`), until the connection closes. */
   floodAt?: RegExp[];
   /** `Command authorization failed`. */

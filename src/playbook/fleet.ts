@@ -6,7 +6,7 @@
  */
 
 import type { Provenance } from '../change/provenance.js';
-import { ExitCode, toMailguardError } from '../errors.js';
+import { ExitCode, MailguardError, toMailguardError } from '../errors.js';
 import type { Finding } from '../platform/types.js';
 import type { ConnectOptions } from '../session/types.js';
 import { auditCounts, auditExitCode } from './audit.js';
@@ -442,7 +442,10 @@ export async function runFleet(
   };
   for (const d of devices) summary[d.result]++;
   const audit = auditCounts(devices);
-  const fleetCode = fleetExitCode(devices, stopped);
+  // The signal's own code (130 SIGINT, 143 SIGTERM, 129 SIGHUP), as the process exits with: the report must agree.
+  const reason: unknown = signal.aborted ? signal.reason : undefined;
+  const interruptedCode = reason instanceof MailguardError ? reason.exitCode : ExitCode.interrupted;
+  const fleetCode = fleetExitCode(devices, stopped, interruptedCode);
   return {
     playbook: o.meta?.playbook ?? '',
     playbookFile: o.meta?.playbookFile ?? null,
@@ -493,14 +496,19 @@ function skipMessage(r: SkipReason): string {
 
 /**
  * 0 only when every device ended done or nothing-to-do. Otherwise the most serious device exit code
- * (6 rollback failed > 5 verify > 4 device > 3 connection > 2 > 1), then 130 for an interrupted run, then 7 when
- * devices were left out only by the window.
+ * (6 rollback failed > 5 verify > 4 device > 3 connection > 2 > 1), then the interruption's code for an interrupted
+ * run (130 unless the signal says otherwise: 143 SIGTERM, 129 SIGHUP), then 7 when devices were left out only by
+ * the window.
  */
-export function fleetExitCode(devices: readonly DeviceRecord[], stopped: FleetReport['stopped']): number {
+export function fleetExitCode(
+  devices: readonly DeviceRecord[],
+  stopped: FleetReport['stopped'],
+  interruptedCode: number = ExitCode.interrupted,
+): number {
   if (devices.every((d) => d.result === 'done' || d.result === 'nothing-to-do')) return ExitCode.ok;
   const ran = devices.filter((d) => d.result !== 'skipped' || d.skipReason === null).map((d) => d.exitCode);
   for (const c of [6, 5, 4, 3, 2, 1]) if (ran.includes(c)) return c;
-  if (stopped?.reason === 'interrupted') return ExitCode.interrupted;
+  if (stopped?.reason === 'interrupted') return interruptedCode;
   if (devices.some((d) => d.skipReason === 'window-closed' || d.skipReason === 'would-cross-window-end'))
     return ExitCode.outsideWindow;
   return ExitCode.failure;

@@ -1,16 +1,14 @@
 /**
- * Every ending of a disturbed `apply`, as real processes (the built CLI) against the lab (issue 13 §7): SIGINT,
- * SIGTERM, SIGHUP and a closed stdout, delivered when the JSON-lines event stream shows the step started (the lab's
- * latency holds each step open: no sleeps). Each case: the device ends in its original or its completed-and-saved
- * state, the record exists and says which, no lock is left, the exit code is the table's. SIGKILL: the next run
- * takes over the stale lock, `rollback --backup` restores, and a pending safety reload brings the device back to its
- * startup config. Cases run concurrently, one lab device each.
+ * Interrupted changes beyond the matrix (issue 13 §7), as real processes (the built CLI) against the lab: a second
+ * SIGINT during the rollback, SIGKILL during apply (the next run takes over the stale lock, `rollback --backup`
+ * restores, a pending safety reload brings the device back to its startup config), and SIGTERM during a 3-device
+ * `run`. Each cause at each step for apply (asa9 SSH, pix6 telnet) and run: interrupt-matrix*.test.ts.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ChangeResult, StepName } from '../../src/change/types.js';
+import type { StepName } from '../../src/change/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { FleetReport } from '../../src/playbook/index.js';
 import { ensureBuiltCli } from '../helpers/built-cli.js';
@@ -20,36 +18,14 @@ import { CLI, connArgs, credsEnv, locksLeft, runOn, tempDir, toolFiles } from '.
 
 ensureBuiltCli();
 
-type Sig = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'EPIPE';
-interface Case {
-  name: string;
-  dialect: 'asa9' | 'pix6';
-  sig: Sig;
-  step: StepName;
-  extra?: string[];
-}
-const CODE = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-const CASES: Case[] = [
-  { name: 'c1', dialect: 'asa9', sig: 'SIGHUP', step: 'connect' },
-  { name: 'c2', dialect: 'asa9', sig: 'SIGINT', step: 'backup' },
-  { name: 'c3', dialect: 'asa9', sig: 'SIGTERM', step: 'apply', extra: ['--safety-reload', '5'] },
-  { name: 'c4', dialect: 'asa9', sig: 'SIGINT', step: 'save' },
-  { name: 'c5', dialect: 'asa9', sig: 'SIGTERM', step: 'reload-wait', extra: ['--reload', 'after-save'] },
-  { name: 'c6', dialect: 'asa9', sig: 'SIGHUP', step: 'post-probe' },
-  { name: 'c7', dialect: 'pix6', sig: 'SIGTERM', step: 'apply' },
-  { name: 'c8', dialect: 'pix6', sig: 'SIGINT', step: 'save' },
-  { name: 'c9', dialect: 'asa9', sig: 'EPIPE', step: 'apply' },
-];
-
 const lab = await startTestLab(
   [
-    ...CASES.map((c) => ({ name: c.name, dialect: c.dialect, reloadDelaySec: 0.5 })),
     { name: 'killed', dialect: 'asa9' as const, reloadDelaySec: 0.5 },
     { name: 'twice', dialect: 'asa9' as const, reloadDelaySec: 0.5 },
   ],
   { smtp: true },
 );
-for (const c of [...CASES, { name: 'twice' }]) lab.device(c.name).setFaults({ latencyMs: 80 });
+lab.device('twice').setFaults({ latencyMs: 80 });
 
 /** Start `apply --json` and resolve when the given step starts; `done` resolves with exit code and stdout. */
 function startApply(c: { name: string; dialect: string }, cwd: string, args: string[]) {
@@ -90,46 +66,6 @@ const active = (config: string) => findSmtpInspection(config).active;
 const records = (cwd: string) => toolFiles(cwd).filter((f) => f.endsWith('-change.json'));
 
 describe('interrupted apply', () => {
-  it.concurrent.each(CASES.map((c) => [`${c.sig} at ${c.step} (${c.dialect})`, c] as const))(
-    '%s: original or saved, a true record, no lock, the table’s exit code',
-    async (_n, c) => {
-      const dev = lab.device(c.name);
-      const cwd = tempDir('mg-int-');
-      const p = startApply(c, cwd, ['--yes', '--json', '--reload', 'never', ...(c.extra ?? [])]);
-      await p.started(c.step);
-      if (c.sig === 'EPIPE') p.child.stdout.destroy();
-      else p.child.kill(c.sig);
-      const r = await p.done;
-      const why = `${r.stdout.slice(-1500)}\n${r.stderr}`;
-      const files = records(cwd);
-      expect(files, why).toHaveLength(1);
-      const rec = JSON.parse(readFileSync(files[0] as string, 'utf8')) as ChangeResult;
-      const running = active(dev.runningConfig());
-      const startup = active(dev.startupConfig());
-      if (c.sig === 'EPIPE') {
-        // A closed pipe is not a stop: the change carried on to its end.
-        expect(r.code, why).toBe(0);
-        expect({ running, startup }).toEqual({ running: false, startup: false });
-        expect(rec.outcome).toBe('done');
-      } else {
-        expect(r.code, why).toBe(CODE[c.sig]);
-        expect(r.stderr).toMatch(/received: stopping the change after the current device command/);
-        // Never half: both as before, or both changed (a reload already confirmed keeps the saved change).
-        expect(running, why).toBe(startup);
-        const state = running ? 'original' : 'changed';
-        if (rec.commands.length === 0) {
-          // Stopped before logging in: the record says it sent nothing and did not read the device.
-          expect(state).toBe('original');
-          expect(rec.finalState.notes.join(' ')).toMatch(/sent no command to the device/);
-        } else expect(rec.finalState, why).toMatchObject({ running: state, startup: state });
-        expect(rec.error?.code).toBe({ SIGINT: 'INTERRUPTED', SIGTERM: 'TERMINATED', SIGHUP: 'HANGUP' }[c.sig]);
-      }
-      expect(dev.emulator.scheduledReload).toBeNull();
-      expect(locksLeft(cwd)).toEqual([]);
-    },
-    90_000,
-  );
-
   it('a second SIGINT during the rollback says what is left behind, then exits 130', async () => {
     const cwd = tempDir('mg-twice-');
     const dev = lab.device('twice');

@@ -95,11 +95,26 @@ export async function startFleetLab(
   devices: LabDeviceOptions[] = fleetDevices(faults),
 ): Promise<FleetLab> {
   const lab = await startTestLab(devices, { smtp: true, randomCredentials: false });
-  const dir = tempDir('mg-fleet-');
+  const dir = writeFleetFolder(lab, edit);
+  return {
+    lab,
+    devices,
+    faulty: faults.map((f) => FAULT_NAMES[f]),
+    dir,
+    env: { ASA_USERNAME: fleetCreds.username },
+  };
+}
 
+/**
+ * A working folder for `run` (FLEET_RUN) on the lab's devices (`only`: those named, in the lab's order): inventory
+ * without secrets, known_hosts, a .env, and the shipped playbook with the lab edits, then `edit`.
+ */
+export function writeFleetFolder(lab: Lab, edit: (doc: Document) => void, only?: readonly string[]): string {
+  const dir = tempDir('mg-fleet-');
+  const devices = only ? lab.devices.filter((x) => only.includes(x.name)) : lab.devices;
   // The generated inventory without secrets (the playbook names the environment variables), plus the example
   // inventory's (here empty) pix-legacy group that the shipped targets exclude.
-  const inv = labInventory({ devices: lab.devices });
+  const inv = labInventory({ devices });
   for (const h of Object.values(inv.hosts ?? {})) {
     if (!h) continue;
     delete h.username;
@@ -124,11 +139,5 @@ export async function startFleetLab(
   doc.delete('probe');
   edit(doc);
   writeFileSync(join(dir, 'disable-smtp-inspection.yaml'), doc.toString());
-  return {
-    lab,
-    devices,
-    faulty: faults.map((f) => FAULT_NAMES[f]),
-    dir,
-    env: { ASA_USERNAME: fleetCreds.username },
-  };
+  return dir;
 }

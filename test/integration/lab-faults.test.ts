@@ -17,6 +17,8 @@ describe('--fault parsing', () => {
       'drop-at=^show run',
       'error-at=write',
       'hang-at=^reload',
+      'hold-at=^write',
+      'hold-smtp',
       'authz-fail=^conf',
       'auth-fail',
       'config-lock',
@@ -33,7 +35,9 @@ describe('--fault parsing', () => {
       noReturn: true,
       standby: true,
       needsReload: true,
+      holdSmtp: true,
     });
+    expect(f.holdAt?.[0]?.test('write memory')).toBe(true);
     expect(f.dropAt?.[0]?.test('show running-config')).toBe(true);
     expect(() => parseFaults(['bogus'])).toThrow(/Unknown --fault/);
     expect(() => parseFaults(['drop-at=('])).toThrow(/invalid regular expression/);
@@ -97,6 +101,25 @@ describe('faults', () => {
     } finally {
       asa.setFaults({});
     }
+  });
+
+  it('hold-at holds a matching command until released, then runs it', async () => {
+    const s = await sshEnabled(asa.info);
+    const held = new Promise<string>((resolve) => asa.on('held', resolve));
+    asa.setFaults({ holdAt: [/^terminal pager/] });
+    let answered = false;
+    const out = s.cmd('terminal pager 0', /# $/, 5000).then((o) => {
+      answered = true;
+      return o;
+    });
+    expect(await held).toBe('terminal pager 0');
+    expect(answered).toBe(false);
+    asa.setFaults({});
+    expect(asa.release()).toBe(1);
+    await out;
+    // It ran: the pager is off, so a long output comes whole.
+    expect(await s.cmd('show version', /# $/, 5000)).not.toMatch(/<--- More --->/);
+    s.end();
   });
 
   it('authz-fail answers Command authorization failed', async () => {

@@ -369,6 +369,25 @@ describe('runFleet', () => {
     expect(r.exitCode).toBe(130);
   });
 
+  it('the report of an interrupted run carries the signal’s own code (SIGTERM: 143), as the process exits', async () => {
+    const clock = new VirtualClock();
+    const ac = new AbortController();
+    const runner = scripted(clock, {}, []);
+    const r = await clock.drive(
+      runFleet(
+        ['a', 'b'].map((n) => target(n)),
+        async (t, s, e) => {
+          const p = runner(t, s, e);
+          ac.abort(new MailguardError('TERMINATED', 'Interrupted by SIGTERM.', { details: { signal: 'SIGTERM' } }));
+          return p;
+        },
+        opts(clock, { signal: ac.signal }),
+      ),
+    );
+    expect(r.devices[1]?.skipReason).toBe('interrupted');
+    expect(r.exitCode).toBe(143);
+  });
+
   it('exit 0 only when every device is done or had nothing to do; the worst device code otherwise', async () => {
     const clock = new VirtualClock();
     const ok = await clock.drive(

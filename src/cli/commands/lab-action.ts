@@ -125,9 +125,15 @@ async function runLab(o: LabCliOptions): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  // Fault hold-at / hold-smtp: SIGUSR2 lets everything held go on.
+  const release = () => {
+    for (const d of lab.devices) lab.device(d.name).release();
+  };
+  process.on('SIGUSR2', release);
   if (o.json) process.stdout.write(`${JSON.stringify({ devices: lab.devices })}\n`);
   else process.stdout.write(table(lab.devices));
   await stopped;
+  process.off('SIGUSR2', release);
   await lab.stop();
   return 0;
 }

@@ -98,6 +98,7 @@ export class CliConnection extends EventEmitter {
     const f = dev.faults;
     if (f.latencyMs) await sleep(f.latencyMs);
     const matches = (list?: RegExp[]) => list?.some((re) => re.test(cmd)) ?? false;
+    if (matches(f.holdAt)) await dev.hold(cmd);
     if (matches(f.hangAt)) {
       await new Promise<void>((r) => this.once('closed', () => r()));
       return;

@@ -49,6 +49,8 @@ export interface MailguardFrontOptions {
   /** False while the emulated device is down (reload): new connections are reset at once. Default: always up. */
   passTraffic?: () => boolean;
   onEvent?: (event: MailguardEvent) => void;
+  /** A new connection waits for this (when given) before the server is reached: the lab's `hold-smtp` fault. */
+  gate?: () => Promise<void> | undefined;
 }
 
 export interface MailguardFront {
@@ -312,6 +314,15 @@ export async function startMailguardFront(opts: MailguardFrontOptions): Promise<
   const server = net.createServer((client) => {
     track(client);
     client.setNoDelay(true);
+    client.pause();
+    // A held connection (lab fault hold-smtp) is accepted and waits; the device's state is read once it goes on.
+    const gate = opts.gate?.();
+    if (!gate) return accept(client);
+    client.on('error', () => undefined);
+    void gate.then(() => client.destroyed || accept(client));
+  });
+
+  const accept = (client: net.Socket) => {
     if (opts.passTraffic && !opts.passTraffic()) {
       client.resetAndDestroy();
       return;
@@ -325,7 +336,10 @@ export async function startMailguardFront(opts: MailguardFrontOptions): Promise<
     }
     const inspected = inspectionApplies(policy, servicePort);
     opts.onEvent?.({ type: 'connection', inspected });
-    client.pause();
+    proxy(client, policy, inspected);
+  };
+
+  const proxy = (client: net.Socket, policy: SmtpInspectionPolicy, inspected: boolean) => {
     const upstream = net.connect({ host: opts.backend.host, port: opts.backend.port });
     track(upstream);
     upstream.setNoDelay(true);
@@ -349,7 +363,7 @@ export async function startMailguardFront(opts: MailguardFrontOptions): Promise<
     upstream.on('close', () => {
       if (!client.destroyed) client.end();
     });
-  });
+  };
 
   const endpoint = await listen(server, host, opts.port ?? 0);
   return {

@@ -1,0 +1,342 @@
+/**
+ * The interruption matrix (issue 13 §7) as one table: each cause (SIGINT, SIGTERM, SIGHUP, a closed stdout) x each
+ * step (connect, backup, apply, save, reload-wait, post-probe) x each target (`apply` on asa9 over SSH, `apply` on
+ * pix6 over telnet, `run` on a small fleet), run as real processes (the built CLI) against one lab per target.
+ *
+ * No timing: the lab holds the step's device command (fault holdAt) or its SMTP probe (holdSmtp, armed when
+ * `write memory` has run) while the cause is delivered; the hold is released once the process said it is stopping
+ * (a closed stdout is not a stop: released at once). The step the process was in is checked from its JSON events.
+ *
+ * OUTCOMES is the table docs/reliability.md prints (checked by the tests: `matrixMarkdown()`).
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ChangeOutcome, ChangeResult } from '../../src/change/types.js';
+import type { Lab, LabDeviceHandle } from '../../src/lab/index.js';
+import type { LabDeviceOptions } from '../../src/lab/types.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
+import type { DeviceResult, FleetReport } from '../../src/playbook/index.js';
+import { ensureBuiltCli, repoRoot } from '../helpers/built-cli.js';
+import { FLEET_RUN, fleetCreds, smallFleet, writeFleetFolder } from '../helpers/fleet-lab.js';
+import { startTestLab } from '../helpers/lab.js';
+import { CLI, connArgs, credsEnv, tempDir, toolFiles } from './apply-helpers.js';
+
+export const CAUSES = ['SIGINT', 'SIGTERM', 'SIGHUP', 'EPIPE'] as const;
+export const STEPS = ['connect', 'backup', 'apply', 'save', 'reload-wait', 'post-probe'] as const;
+export type Cause = (typeof CAUSES)[number];
+export type MatrixStep = (typeof STEPS)[number];
+export type Target = 'asa9-ssh' | 'pix6-telnet' | 'run';
+
+/** What the device holds at the end (running and startup alike: never half). */
+type DeviceEnd = 'original' | 'changed';
+interface Outcome {
+  exit: number;
+  /** The change record's `outcome`. */
+  outcome: ChangeOutcome;
+  /** `run`'s report row for the disturbed device. */
+  result: DeviceResult;
+  device: DeviceEnd;
+}
+
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/** The asserted ending of each cause at each step: the same for every target. */
+export function expected(cause: Cause, step: MatrixStep): Outcome {
+  // A closed pipe is not a stop: output goes nowhere and the change carries on to its end.
+  if (cause === 'EPIPE') return { exit: 0, outcome: 'done', result: 'done', device: 'changed' };
+  const exit = SIGNAL_EXIT[cause];
+  // Nothing sent yet: stopped, nothing to undo.
+  if (step === 'connect' || step === 'backup')
+    return { exit, outcome: 'cancelled', result: 'skipped', device: 'original' };
+  // `reload` was confirmed (the command in flight finishes): the device comes back on its saved change.
+  if (step === 'reload-wait') return { exit, outcome: 'interrupted', result: 'failed', device: 'changed' };
+  return { exit, outcome: 'rolled-back', result: 'rolled-back', device: 'original' };
+}
+
+const HELD: Record<Exclude<MatrixStep, 'post-probe'>, { asa: RegExp; pix: RegExp }> = {
+  connect: { asa: /^enable$/, pix: /^enable$/ },
+  backup: { asa: /^show startup-config$/, pix: /^show configure$/ },
+  apply: { asa: /^no inspect esmtp/, pix: /^no fixup protocol smtp/ },
+  save: { asa: /^write memory$/, pix: /^write memory$/ },
+  'reload-wait': { asa: /^reload$/, pix: /^reload$/ },
+};
+
+const LABEL: Record<Cause, string> = {
+  SIGINT: 'SIGINT (Ctrl-C)',
+  SIGTERM: 'SIGTERM',
+  SIGHUP: 'SIGHUP',
+  EPIPE: 'closed stdout (EPIPE)',
+};
+
+/** The table docs/reliability.md carries, generated from `expected` (the tests compare them). */
+export function matrixMarkdown(): string {
+  const cell = (o: Outcome) =>
+    o.outcome === 'done'
+      ? 'carries on: `done`, changed and saved'
+      : `\`${o.outcome}\`, ${o.device === 'original' ? 'as before' : 'changed and saved'} (run: \`${o.result}\`)`;
+  const rows = CAUSES.map((c) => {
+    const exits = new Set(STEPS.map((s) => expected(c, s).exit));
+    return `| ${LABEL[c]} | ${STEPS.map((s) => cell(expected(c, s))).join(' | ')} | ${[...exits].join(', ')} |`;
+  });
+  return [`| cause | ${STEPS.join(' | ')} | exit |`, `|---|${STEPS.map(() => '---|').join('')}---|`, ...rows].join(
+    '\n',
+  );
+}
+
+export interface MatrixCase {
+  cause: Cause;
+  step: MatrixStep;
+  /** The lab device disturbed (for `run`: the canary, first of two). */
+  device: string;
+  /** `run`: the second device, started only after the canary (so never, when the canary was stopped). */
+  next?: string;
+}
+
+/** Every cause x step for one target, with its device names (one device, two for `run`, per case). */
+export function casesFor(target: Target): MatrixCase[] {
+  const out: MatrixCase[] = [];
+  let n = 0;
+  for (const cause of CAUSES)
+    for (const step of STEPS) {
+      n++;
+      out.push(
+        target === 'run'
+          ? { cause, step, device: `r${n}-a`, next: `r${n}-b` }
+          : { cause, step, device: `${target}-${n}` },
+      );
+    }
+  return out;
+}
+
+/** The lab devices of a target's cases. */
+export function labDevicesFor(target: Target): LabDeviceOptions[] {
+  const cases = casesFor(target);
+  if (target === 'run')
+    return smallFleet(cases.flatMap((c) => [[c.device, 'asa9'] as [string, 'asa9'], [c.next as string, 'asa9']]));
+  return cases.map((c) => ({
+    name: c.device,
+    dialect: target === 'asa9-ssh' ? ('asa9' as const) : ('pix6' as const),
+    reloadDelaySec: 0.3,
+  }));
+}
+
+const active = (config: string) => findSmtpInspection(config).active;
+
+/** Hold the case's step on its device; resolves with what was held. */
+function armHold(dev: LabDeviceHandle, step: MatrixStep, pix: boolean): Promise<string> {
+  const held = new Promise<string>((resolve) => dev.on('held', resolve));
+  if (step === 'post-probe') {
+    // The next SMTP connection after `write memory` is the post-probe's (no reload-wait probe: --reload never).
+    const onRun = (line: string) => {
+      if (!/^wr(ite)? mem/.test(line)) return;
+      dev.off('executed', onRun);
+      dev.setFaults({ holdSmtp: true });
+    };
+    dev.on('executed', onRun);
+  } else dev.setFaults({ holdAt: [HELD[step][pix ? 'pix' : 'asa']] });
+  return held;
+}
+
+interface Spawned {
+  child: ChildProcessWithoutNullStreams;
+  out: { stdout: string; stderr: string };
+  done: Promise<number | null>;
+  /** Resolves once `text` matches stdout (or stderr). */
+  seen(re: RegExp, where?: 'stdout' | 'stderr'): Promise<void>;
+}
+
+function start(args: string[], cwd: string, env: Record<string, string>): Spawned {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: cwd, MAILGUARD_LOCK_DIR: join(cwd, 'locks'), ...env },
+  }) as ChildProcessWithoutNullStreams;
+  const out = { stdout: '', stderr: '' };
+  const waiters = new Set<() => void>();
+  const wake = () => {
+    for (const w of [...waiters]) w();
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    out.stdout += d;
+    wake();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out.stderr += d;
+    wake();
+  });
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const seen = (re: RegExp, where: 'stdout' | 'stderr' = 'stdout') =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!re.test(out[where])) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+      void done.then(() => reject(new Error(`exited before ${re} on ${where}:\n${out.stdout}\n${out.stderr}`)));
+    });
+  return { child, out, done, seen };
+}
+
+/** The step events of `device` (all for apply) up to the `interrupted` event or the end. */
+function stepsBeforeStop(stdout: string, device?: string): string[] {
+  const steps: string[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('{"type":"interrupted"')) break;
+    const m = /^\{"type":"step:start","step":"([^"]+)"/.exec(line);
+    if (m && (!device || line.includes(`"device":"${device}"`))) steps.push(m[1] as string);
+  }
+  return steps;
+}
+
+export interface CaseEnd {
+  code: number | null;
+  why: string;
+  /** The last step the disturbed device started before the cause took effect. */
+  stepAtStop: string | undefined;
+  record: ChangeResult;
+  device: { running: boolean; startup: boolean };
+  scheduledReload: boolean;
+  locks: string[];
+  /** `run` only. */
+  report?: FleetReport;
+  next?: { running: boolean; startup: boolean };
+}
+
+/** Run one case to its end and gather what the assertions need. */
+export async function runCase(lab: Lab, target: Target, c: MatrixCase): Promise<CaseEnd> {
+  const dev = lab.device(c.device);
+  const pix = dev.info.dialect === 'pix6';
+  const reload = c.step === 'reload-wait' ? 'after-save' : 'never';
+  let cwd: string;
+  let p: Spawned;
+  if (target === 'run') {
+    cwd = writeFleetFolder(
+      lab,
+      (doc) => {
+        doc.setIn(['options', 'reload'], reload);
+        doc.set('maxFailures', 2);
+      },
+      [c.device, c.next as string],
+    );
+    p = start([...FLEET_RUN, '--report-dir', 'reports', '--json'], cwd, { ASA_USERNAME: fleetCreds.username });
+  } else {
+    cwd = tempDir('mg-matrix-');
+    const transport = pix ? 'telnet' : 'ssh';
+    const i = dev.info;
+    p = start(
+      [
+        'apply',
+        ...connArgs(i, cwd, transport),
+        '--smtp',
+        `${i.smtp.host}:${i.smtp.port}`,
+        '--yes',
+        '--json',
+        '--reload',
+        reload,
+        '--safety-reload',
+        '5',
+      ],
+      cwd,
+      credsEnv(i),
+    );
+  }
+  const device = target === 'run' ? c.device : undefined;
+  const stepEvent = new RegExp(`"type":"step:start","step":"${c.step}"[^\\n]*${device ? `"device":"${device}"` : ''}`);
+  await Promise.race([armHold(dev, c.step, pix), p.done.then(() => undefined)]);
+  await p.seen(stepEvent);
+  if (c.cause === 'EPIPE') p.child.stdout.destroy();
+  else {
+    p.child.kill(c.cause);
+    await p.seen(/received: stopping/, 'stderr');
+  }
+  dev.setFaults({});
+  dev.release();
+  const code = await p.done;
+  const why = `${p.out.stdout.slice(-3000)}\n${p.out.stderr}`;
+  if (!dev.isUp()) await dev.waitUp(30_000);
+  const end: Omit<CaseEnd, 'record'> & { record?: ChangeResult } = {
+    code,
+    why,
+    stepAtStop: stepsBeforeStop(p.out.stdout, device).at(-1),
+    device: { running: active(dev.runningConfig()), startup: active(dev.startupConfig()) },
+    scheduledReload: dev.emulator.scheduledReload !== null,
+    locks: existsSync(join(cwd, 'locks')) ? readdirSync(join(cwd, 'locks')) : [],
+  };
+  let recordFile: string | undefined;
+  if (target === 'run') {
+    const dir = join(cwd, 'reports');
+    const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.json')) : undefined;
+    expect(file, `no fleet report\n${why}`).toBeTruthy();
+    end.report = JSON.parse(readFileSync(join(dir, file as string), 'utf8')) as FleetReport;
+    // The row names the record's Markdown form; the JSON form sits beside it.
+    recordFile = end.report.devices.find((d) => d.name === c.device)?.reportPath?.replace(/\.md$/, '.json');
+    const next = lab.device(c.next as string);
+    end.next = { running: active(next.runningConfig()), startup: active(next.startupConfig()) };
+    end.scheduledReload ||= next.emulator.scheduledReload !== null;
+  } else {
+    const records = toolFiles(cwd).filter((f) => f.endsWith('-change.json'));
+    expect(records, `one change record\n${why}`).toHaveLength(1);
+    recordFile = records[0];
+  }
+  expect(recordFile, `the change record of ${c.device}\n${why}`).toBeTruthy();
+  end.record = JSON.parse(readFileSync(recordFile as string, 'utf8')) as ChangeResult;
+  return end as CaseEnd;
+}
+
+/** Every assertion of a case: the table's exit code and outcome, the device as the record says, no lock, no reload. */
+export function assertCase(target: Target, c: MatrixCase, end: CaseEnd): void {
+  const want = expected(c.cause, c.step);
+  const { why } = end;
+  // The cause reached the process while the step held.
+  expect(end.stepAtStop, why).toBe(c.step);
+  expect(end.code, why).toBe(want.exit);
+  const state = want.device === 'original';
+  expect(end.device, why).toEqual({ running: state, startup: state });
+  expect(end.record.outcome, why).toBe(want.outcome);
+  if (end.record.commands.length === 0) {
+    // Stopped before anything was read into the record: it says no command was sent.
+    expect(want.device).toBe('original');
+    expect(end.record.finalState.notes.join(' '), why).toMatch(/sent no command to the device/);
+  } else expect(end.record.finalState, why).toMatchObject({ running: want.device, startup: want.device });
+  if (c.cause !== 'EPIPE') {
+    expect(end.record.error?.code, why).toBe(
+      { SIGINT: 'INTERRUPTED', SIGTERM: 'TERMINATED', SIGHUP: 'HANGUP' }[c.cause],
+    );
+  }
+  expect(end.scheduledReload, `a safety reload left pending\n${why}`).toBe(false);
+  expect(end.locks, why).toEqual([]);
+  if (target === 'run') {
+    const report = end.report as FleetReport;
+    const row = report.devices.find((d) => d.name === c.device);
+    expect(row?.result, why).toBe(want.result);
+    // The next device is started only after the canary: never after a stop; after a closed pipe it runs to its end.
+    const carriedOn = want.outcome === 'done';
+    expect(end.next, why).toEqual({ running: !carriedOn, startup: !carriedOn });
+    expect(report.devices.find((d) => d.name === c.next)?.result, why).toBe(carriedOn ? 'done' : 'skipped');
+    expect(report.exitCode, why).toBe(want.exit);
+  }
+}
+
+/**
+ * The matrix of one target as a test file: one lab (a device per case, two for `run`), every case concurrently
+ * (vitest's maxConcurrency bounds how many processes run at once).
+ */
+export async function defineMatrix(target: Target, o: { checkDoc?: boolean } = {}): Promise<void> {
+  ensureBuiltCli();
+  const lab = await startTestLab(labDevicesFor(target), { smtp: true, randomCredentials: target !== 'run' });
+  describe.concurrent(`interruption matrix: ${target}`, () => {
+    it.each(casesFor(target).map((c) => [`${c.cause} at ${c.step}`, c] as const))(
+      '%s ends as the table says',
+      async (_name, c) => assertCase(target, c, await runCase(lab, target, c)),
+      120_000,
+    );
+    if (o.checkDoc) {
+      it('docs/reliability.md carries this table', () => {
+        expect(readFileSync(join(repoRoot, 'docs', 'reliability.md'), 'utf8')).toContain(matrixMarkdown());
+      });
+    }
+  });
+}
