@@ -2,13 +2,13 @@
  * Helpers for the end-to-end tests of `apply`, `rollback` and the demo: run the BUILT CLI as a child process
  * against a lab started in the test process. Credentials go through the environment, never argv.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { ChangeResult } from '../../src/change/types.js';
 import type { LabDeviceInfo } from '../../src/lab/types.js';
 import type { TransportKind } from '../../src/transport/types.js';
+import { runProcess } from '../helpers/shipped.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
@@ -24,33 +24,11 @@ export function runNode(
   args: string[],
   opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: opts.cwd,
-      env: { PATH: process.env.PATH ?? '', ...(opts.cwd ? { HOME: opts.cwd } : {}), ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `${basename(script)} ${args.join(' ')} did not finish in ${timeoutMs / 1000} s\n${stdout}\n${stderr}`,
-        ),
-      );
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
+  return runProcess(process.execPath, [script, ...args], {
+    cwd: opts.cwd,
+    env: { PATH: process.env.PATH ?? '', ...(opts.cwd ? { HOME: opts.cwd } : {}), ...opts.env },
+    timeoutMs: opts.timeoutMs,
+    label: `${basename(script)} ${args.join(' ')}`,
   });
 }
 

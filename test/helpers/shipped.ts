@@ -20,11 +20,15 @@ function cleanEnv(opts: ExeOptions): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: opts.cwd ?? process.env.HOME ?? '', NO_COLOR: '1', ...opts.env };
 }
 
-/** `command ...args` to its end; killed (and the promise rejected) after `timeoutMs`. */
-export function runExe(command: string, args: string[], opts: ExeOptions = {}): Promise<ExeRun> {
+/** `command ...args` to its end with exactly `env`; killed (and the promise rejected) after `timeoutMs`. */
+export function runProcess(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; env: NodeJS.ProcessEnv; timeoutMs?: number; label?: string },
+): Promise<ExeRun> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: opts.cwd, env: cleanEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -35,7 +39,8 @@ export function runExe(command: string, args: string[], opts: ExeOptions = {}): 
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} did not finish in ${timeoutMs / 1000} s\n${stdout}\n${stderr}`));
+      const label = opts.label ?? `${command} ${args.join(' ')}`;
+      reject(new Error(`${label} did not finish in ${timeoutMs / 1000} s\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
@@ -46,6 +51,11 @@ export function runExe(command: string, args: string[], opts: ExeOptions = {}): 
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** `command ...args` in the clean environment of a shipped form. */
+export function runExe(command: string, args: string[], opts: ExeOptions = {}): Promise<ExeRun> {
+  return runProcess(command, args, { cwd: opts.cwd, env: cleanEnv(opts), timeoutMs: opts.timeoutMs });
 }
 
 /**
