@@ -5,9 +5,11 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MailguardError, systemErrorWords } from '../errors.js';
+import { ExitCode, MailguardError, systemErrorWords } from '../errors.js';
 import { auditCounts, auditExitCode } from './audit.js';
 import { type DeviceRecord, type FleetReport, fleetExitCode } from './fleet.js';
+
+const SIGNAL_CODES: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
 
 /** One job's part of the merged run. */
 export interface JobSummary {
@@ -150,7 +152,7 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   }
 
   const reports = sorted.map((x) => x.report);
-  const stops = reports.flatMap((r) => (r.stopped ? [{ ...r.stopped, by: jobLabel(r) }] : []));
+  const stops = reports.flatMap((r) => (r.stopped ? [{ ...r.stopped, by: jobLabel(r), exitCode: r.exitCode }] : []));
   stops.sort((a, b) => a.at.localeCompare(b.at));
   const firstStop = stops[0];
   const stopped: FleetReport['stopped'] = firstStop
@@ -172,7 +174,10 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   const fleetTotal = first.report.fleetTotal ?? null;
   const missing = fleetTotal === null ? 0 : Math.max(0, fleetTotal - devices.length);
   const audit = auditCounts(devices);
-  const fleetCode = fleetExitCode(devices, stopped);
+  // An interrupted merge exits with the signal's code the interrupted job exited with (130 SIGINT, 143 SIGTERM,
+  // 129 SIGHUP), as fleet.ts gives it; reports without one (older reports) read as 130.
+  const signalStop = stops.find((s) => s.reason === 'interrupted' && SIGNAL_CODES.has(s.exitCode));
+  const fleetCode = fleetExitCode(devices, stopped, signalStop?.exitCode ?? ExitCode.interrupted);
   // An audit exits as a single audit run does: 10 when SMTP inspection was seen anywhere.
   const exit = first.report.mode === 'audit' ? auditExitCode(audit, fleetCode) : fleetCode;
   const canaryJob = reports.find((r) => r.phase === 'canary');

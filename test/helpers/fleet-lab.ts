@@ -130,6 +130,8 @@ export function writeFleetFolder(lab: Lab, edit: (doc: Document) => void, only?:
   writeFileSync(
     join(dir, '.env'),
     `ASA_USERNAME=not-this-one\nASA_PASSWORD=${fleetCreds.password}\nASA_ENABLE_SECRET=${fleetCreds.enableSecret}\n`,
+    // 0600 as a real secrets file: the CLI warns about a world-readable .env.
+    { mode: 0o600 },
   );
 
   const shipped = readFileSync(resolve(import.meta.dirname, '../../playbooks/disable-smtp-inspection.yaml'), 'utf8');

@@ -284,6 +284,33 @@ describe('mergeFleetReports', () => {
   });
 
   it.each([
+    [130, 'SIGINT'],
+    [143, 'SIGTERM'],
+    [129, 'SIGHUP'],
+  ] as const)('an interrupted shard keeps its signal exit code %i (%s) in the merge', (code, _signal) => {
+    const cut = report(
+      {
+        shard: { index: 2, total: 2 },
+        exitCode: code,
+        stopped: {
+          reason: 'interrupted',
+          at: '2026-11-28T21:10:30Z',
+          message: 'interrupted: no new device is started',
+        },
+      },
+      ['fw4'],
+    );
+    cut.devices = cut.devices.map((d) => ({ ...d, result: 'skipped', exitCode: 1, skipReason: 'interrupted' }));
+    cut.summary = { ...cut.summary, done: 0, skipped: 1 };
+    const m = mergeFleetReports([
+      { file: 'c.json', report: c },
+      { file: 's1.json', report: s1 },
+      { file: 's2.json', report: cut },
+    ]);
+    expect(m).toMatchObject({ missing: 0, exitCode: code, stopped: { reason: 'interrupted' } });
+  });
+
+  it.each([
     ['another inventory', { inventorySha256: 'zz' }, /inventory \(sha256\) differs/],
     ['another change', { changeId: 'CHG-2' }, /change id differs/],
     ['another pipeline run', { runId: 'r2' }, /pipeline run id differs/],
