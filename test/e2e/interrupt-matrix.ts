@@ -25,8 +25,18 @@ import { CLI, connArgs, credsEnv, tempDir, toolFiles } from './apply-helpers.js'
 
 export const CAUSES = ['SIGINT', 'SIGTERM', 'SIGHUP', 'EPIPE'] as const;
 export const STEPS = ['connect', 'backup', 'apply', 'save', 'reload-wait', 'post-probe'] as const;
+/**
+ * The real reload wait: `reload` confirmed, the device went down and came back, and the tool waits for it to take
+ * a login again (the first `enable` after the reload is held). `apply` on asa9 over SSH only.
+ */
+export const DEVICE_DOWN = 'reload-wait (device down)' as const;
 export type Cause = (typeof CAUSES)[number];
-export type MatrixStep = (typeof STEPS)[number];
+export type MatrixStep = (typeof STEPS)[number] | typeof DEVICE_DOWN;
+/** The steps of a target's cases (the table's columns). */
+export const stepsFor = (target: Target): readonly MatrixStep[] =>
+  target === 'asa9-ssh' ? [...STEPS, DEVICE_DOWN] : STEPS;
+/** The engine's step (its JSON `step:start` event) a matrix step lies in. */
+const engineStep = (step: MatrixStep): string => (step === DEVICE_DOWN ? 'reload-wait' : step);
 export type Target = 'asa9-ssh' | 'pix6-telnet' | 'run';
 
 /** What the device holds at the end (running and startup alike: never half). */
@@ -51,11 +61,13 @@ export function expected(cause: Cause, step: MatrixStep): Outcome {
   if (step === 'connect' || step === 'backup')
     return { exit, outcome: 'cancelled', result: 'skipped', device: 'original' };
   // `reload` was confirmed (the command in flight finishes): the device comes back on its saved change.
-  if (step === 'reload-wait') return { exit, outcome: 'interrupted', result: 'failed', device: 'changed' };
+  // Also when the device is down for it: what `write memory` saved comes back; no rollback is attempted.
+  if (step === 'reload-wait' || step === DEVICE_DOWN)
+    return { exit, outcome: 'interrupted', result: 'failed', device: 'changed' };
   return { exit, outcome: 'rolled-back', result: 'rolled-back', device: 'original' };
 }
 
-const HELD: Record<Exclude<MatrixStep, 'post-probe'>, { asa: RegExp; pix: RegExp }> = {
+const HELD: Record<Exclude<MatrixStep, 'post-probe' | typeof DEVICE_DOWN>, { asa: RegExp; pix: RegExp }> = {
   connect: { asa: /^enable$/, pix: /^enable$/ },
   backup: { asa: /^show startup-config$/, pix: /^show configure$/ },
   apply: { asa: /^no inspect esmtp/, pix: /^no fixup protocol smtp/ },
@@ -72,17 +84,19 @@ const LABEL: Record<Cause, string> = {
 
 /** The table docs/reliability.md carries, generated from `expected` (the tests compare them). */
 export function matrixMarkdown(): string {
-  const cell = (o: Outcome) =>
+  const steps = stepsFor('asa9-ssh');
+  const cell = (o: Outcome, s: MatrixStep) =>
     o.outcome === 'done'
       ? 'carries on: `done`, changed and saved'
-      : `\`${o.outcome}\`, ${o.device === 'original' ? 'as before' : 'changed and saved'} (run: \`${o.result}\`)`;
+      : `\`${o.outcome}\`, ${o.device === 'original' ? 'as before' : 'changed and saved'}${
+          s === DEVICE_DOWN ? '' : ` (run: \`${o.result}\`)`
+        }`;
   const rows = CAUSES.map((c) => {
-    const exits = new Set(STEPS.map((s) => expected(c, s).exit));
-    return `| ${LABEL[c]} | ${STEPS.map((s) => cell(expected(c, s))).join(' | ')} | ${[...exits].join(', ')} |`;
+    const exits = new Set(steps.map((s) => expected(c, s).exit));
+    return `| ${LABEL[c]} | ${steps.map((s) => cell(expected(c, s), s)).join(' | ')} | ${[...exits].join(', ')} |`;
   });
-  return [`| cause | ${STEPS.join(' | ')} | exit |`, `|---|${STEPS.map(() => '---|').join('')}---|`, ...rows].join(
-    '\n',
-  );
+  const head = steps.map((s) => (s === DEVICE_DOWN ? `${s}, asa9 SSH only` : s));
+  return [`| cause | ${head.join(' | ')} | exit |`, `|---|${steps.map(() => '---|').join('')}---|`, ...rows].join('\n');
 }
 
 export interface MatrixCase {
@@ -99,7 +113,7 @@ export function casesFor(target: Target): MatrixCase[] {
   const out: MatrixCase[] = [];
   let n = 0;
   for (const cause of CAUSES)
-    for (const step of STEPS) {
+    for (const step of stepsFor(target)) {
       n++;
       out.push(
         target === 'run'
@@ -135,6 +149,14 @@ function armHold(dev: LabDeviceHandle, step: MatrixStep, pix: boolean): Promise<
       dev.setFaults({ holdSmtp: true });
     };
     dev.on('executed', onRun);
+  } else if (step === DEVICE_DOWN) {
+    // Armed once `reload` is typed: the next `enable` is the first login after the device came back.
+    const onReload = (line: string) => {
+      if (line !== 'reload') return;
+      dev.off('command', onReload);
+      dev.setFaults({ holdAt: [/^enable$/] });
+    };
+    dev.on('command', onReload);
   } else dev.setFaults({ holdAt: [HELD[step][pix ? 'pix' : 'asa']] });
   return held;
 }
@@ -209,7 +231,7 @@ export interface CaseEnd {
 export async function runCase(lab: Lab, target: Target, c: MatrixCase): Promise<CaseEnd> {
   const dev = lab.device(c.device);
   const pix = dev.info.dialect === 'pix6';
-  const reload = c.step === 'reload-wait' ? 'after-save' : 'never';
+  const reload = c.step === 'reload-wait' || c.step === DEVICE_DOWN ? 'after-save' : 'never';
   let cwd: string;
   let p: Spawned;
   if (target === 'run') {
@@ -244,9 +266,13 @@ export async function runCase(lab: Lab, target: Target, c: MatrixCase): Promise<
     );
   }
   const device = target === 'run' ? c.device : undefined;
-  const stepEvent = new RegExp(`"type":"step:start","step":"${c.step}"[^\\n]*${device ? `"device":"${device}"` : ''}`);
+  const stepEvent = new RegExp(
+    `"type":"step:start","step":"${engineStep(c.step)}"[^\\n]*${device ? `"device":"${device}"` : ''}`,
+  );
   await Promise.race([armHold(dev, c.step, pix), p.done.then(() => undefined)]);
   await p.seen(stepEvent);
+  // The device went down for the reload (and is held at its first login back): the tool says it waits for it.
+  if (c.step === DEVICE_DOWN) await p.seen(/reload confirmed at [^"]*: the device is going down/);
   if (c.cause === 'EPIPE') p.child.stdout.destroy();
   else {
     p.child.kill(c.cause);
@@ -291,7 +317,7 @@ export function assertCase(target: Target, c: MatrixCase, end: CaseEnd): void {
   const want = expected(c.cause, c.step);
   const { why } = end;
   // The cause reached the process while the step held.
-  expect(end.stepAtStop, why).toBe(c.step);
+  expect(end.stepAtStop, why).toBe(engineStep(c.step));
   expect(end.code, why).toBe(want.exit);
   const state = want.device === 'original';
   expect(end.device, why).toEqual({ running: state, startup: state });
@@ -305,6 +331,21 @@ export function assertCase(target: Target, c: MatrixCase, end: CaseEnd): void {
     expect(end.record.error?.code, why).toBe(
       { SIGINT: 'INTERRUPTED', SIGTERM: 'TERMINATED', SIGHUP: 'HANGUP' }[c.cause],
     );
+  }
+  if (c.step === DEVICE_DOWN && c.cause !== 'EPIPE') {
+    // Seen going down and back (its first login after the reload was held): the record says the reload happened,
+    // the state re-read after the return, no rollback tried, and no outside proof after the return.
+    expect(end.record.reloaded, why).toBe(true);
+    expect(end.record.finalState.runningSha256, why).toBeTruthy();
+    expect(
+      end.record.steps.find((s) => s.step === 'rollback'),
+      why,
+    ).toMatchObject({
+      status: 'skipped',
+      summary: expect.stringMatching(/comes back on the saved change/),
+    });
+    expect(end.record.verification, why).not.toBe('verified');
+    expect(end.record.finalState.pendingReload, why).toBeUndefined();
   }
   expect(end.scheduledReload, `a safety reload left pending\n${why}`).toBe(false);
   expect(end.locks, why).toEqual([]);
