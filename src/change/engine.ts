@@ -79,6 +79,8 @@ export class ChangeEngine extends ChangeEmitter {
   private cancelRefused: MailguardError | null = null;
   /** `reload` was confirmed and the device was seen going down. */
   private reloadSent = false;
+  /** `reload` typed, not yet confirmed: a stop now may find the device already going down. */
+  private reloadTyped = false;
   /** ... and it was seen coming back. */
   private reloaded = false;
   /** The last state each config was seen in, and when (for a record whose last re-read fails). */
@@ -155,6 +157,15 @@ export class ChangeEngine extends ChangeEmitter {
   private pendingReload(): { at: string; minutes: number } | null {
     if (!this.safetyReloadScheduled || !this.safetyReloadAt) return null;
     return { at: this.safetyReloadAt, minutes: this.options.safetyReloadMin ?? 0 };
+  }
+
+  /** What a stop does after the current command when it is not the rollback: `reload` sent, the saved change returns. */
+  afterStop(): string | null {
+    if (this.reloadSent)
+      return 'leaving the device to come back from its reload on the saved change (nothing to roll back)';
+    if (this.reloadTyped)
+      return 'rolling back unless the device confirms the `reload` in flight (then it comes back on the saved change)';
+    return null;
   }
 
   /** What is left behind right now, for an operator who will not wait for the rollback (a second Ctrl-C). */
@@ -783,6 +794,7 @@ export class ChangeEngine extends ChangeEmitter {
     // The command ends with the connection closing; Save? is answered Y because the change is saved already.
     const timeoutMs = this.options.reloadTimeoutMs ?? DEFAULTS.reloadTimeoutMs;
     // The command's own answer obeys the command timeout given (no fixed two minutes), and counts against the wait.
+    this.reloadTyped = true;
     const out = await this.link.send(step, null, 'reload', {
       answers: [
         { match: SAVE_PROMPT_MULTI, reply: this.link.multi ? 'S' : 'Y' },

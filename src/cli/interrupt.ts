@@ -25,6 +25,8 @@ export interface GuardOptions {
   leftBehind(): string;
   /** What is being stopped, for the message: "the change", "the fleet run". */
   what?: string;
+  /** What follows the current device command, when not the rollback (e.g. the device is already reloading). */
+  afterStop?(): string | null;
 }
 
 const SIGNALS = {
@@ -97,7 +99,7 @@ export function guardChange(o: GuardOptions): Guard {
     cause = err;
     exitCode = err.exitCode;
     o.announce(
-      `${why}: stopping ${what} after the current device command, then rolling back what the device holds and writing the change record. (Again to quit at once.)`,
+      `${why}: stopping ${what} after the current device command, then ${o.afterStop?.() ?? 'rolling back what the device holds'} and writing the change record. (Again to quit at once.)`,
       err,
     );
     controller.abort(err);

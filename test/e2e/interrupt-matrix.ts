@@ -336,6 +336,8 @@ export function assertCase(target: Target, c: MatrixCase, end: CaseEnd): void {
     // Seen going down and back (its first login after the reload was held): the record says the reload happened,
     // the state re-read after the return, no rollback tried, and no outside proof after the return.
     expect(end.record.reloaded, why).toBe(true);
+    // Said at once: no rollback follows.
+    expect(end.why, why).toMatch(/then leaving the device to come back from its reload on the saved change/);
     expect(end.record.finalState.runningSha256, why).toBeTruthy();
     expect(
       end.record.steps.find((s) => s.step === 'rollback'),

@@ -72,6 +72,7 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
       void renderer.suspend().finally(() => safeWrite(process.stderr, `\n${text}\n`));
     },
     leftBehind: () => engine?.leftBehind() ?? 'Nothing was sent to the device.',
+    afterStop: () => engine?.afterStop() ?? null,
   });
   engine = new ChangeEngine({
     ...options,
