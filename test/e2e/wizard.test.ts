@@ -86,7 +86,8 @@ beforeAll(async () => {
       { name: 'happy', dialect: 'asa9', hostname: 'fw-happy' },
       { name: 'other', dialect: 'asa9', hostname: 'fw-other' },
       { name: 'slow', dialect: 'asa9', hostname: 'fw-slow', faults: { slowSaveSec: 3 } },
-      { name: 'verify', dialect: 'asa9', hostname: 'fw-verify' },
+      // Down for 1.5 s on reload, so the reload wait's elapsed-seconds counter must tick past 0s.
+      { name: 'verify', dialect: 'asa9', hostname: 'fw-verify', reloadDelaySec: 1.5 },
       { name: 'idle', dialect: 'asa9', hostname: 'fw-idle' },
       { name: 'pix', dialect: 'pix6', hostname: 'pixfw' },
       { name: 'asa8', dialect: 'asa8', hostname: 'fw-asa8' },
@@ -386,7 +387,7 @@ describe.skipIf(!driver)('wizard in a pseudo-terminal', () => {
     await s.expect(/the outside check does not prove it/);
     await s.expect(/Roll back to the backup now\?/);
     expect(d.runningConfig()).not.toMatch(/^\s*inspect esmtp/m); // kept until the person answers
-    // The reload wait (seconds in the lab) counted its seconds on the step's line while it ran.
+    // The reload wait (the unit is down 1.5 s) counted its seconds on the step's line while it ran.
     expect(s.screen).toMatch(/Reload and wait for the device \.\.\. [1-9]\d*s/);
     s.type(KEY.enter); // default yes
     await s.expect(/Result: done/, undefined, 60_000);
