@@ -9,7 +9,7 @@ export const FAULT_HELP = [
   'hang-at=REGEX       never answer a matching command',
   'hold-at=REGEX       hold a matching command until released (SIGUSR2 to the lab), then run it',
   'hold-smtp           hold each new SMTP connection to the front until released (SIGUSR2 to the lab)',
-  'flood-at=REGEX     stream output lines forever (no prompt) for a matching command',
+  'flood-at=REGEX      stream output lines forever (no prompt) for a matching command',
   'authz-fail=REGEX    answer a matching command with "Command authorization failed"',
   'auth-fail           every login fails',
   'config-lock         configure terminal is refused (configuration locked)',
