@@ -825,7 +825,7 @@ export class ChangeEngine extends ChangeEmitter {
       onWaiting: (elapsed, fraction, code) =>
         this.log(
           step,
-          `waiting for the device (${Math.round(elapsed / 1000)} s of ${Math.round(timeoutMs / 1000)} s): ${code}`,
+          `waiting for the device (${Math.round(elapsed / 1000)} s of ${Math.round(timeoutMs / 1000)} s): not back yet (${code})`,
           'info',
           fraction,
         ),
