@@ -50,34 +50,32 @@ export async function openTransport(opts: TransportOpenOptions): Promise<Transpo
       });
     }
     const { openSsh1 } = await import('./ssh1/transport.js');
-    return openSsh1({
-      host: opts.host,
-      port,
-      username: opts.username ?? '',
-      password: opts.password,
-      knownHostsFile: opts.knownHostsFile,
-      hostKeyPolicy: opts.hostKeyPolicy,
-      connectTimeoutMs: opts.connectTimeoutMs,
-      log: opts.log,
-    });
+    return openSsh1(sshLoginOptions(opts, port));
   }
   const { openSsh } = await import('./ssh.js');
   return openSsh({
-    host: opts.host,
-    port,
-    username: opts.username ?? '',
-    password: opts.password,
+    ...sshLoginOptions(opts, port),
     privateKey: opts.privateKey,
     passphrase: opts.passphrase,
     agent: opts.agent,
-    knownHostsFile: opts.knownHostsFile,
-    hostKeyPolicy: opts.hostKeyPolicy,
     legacyAlgorithms: opts.legacyAlgorithms,
     jump: opts.jump,
     jumpHops: opts.jumpHops,
     algorithms: opts.algorithms,
-    connectTimeoutMs: opts.connectTimeoutMs,
     authMethods: opts.sshAuthMethods,
-    log: opts.log,
   });
+}
+
+/** What both SSH clients (ssh2 and the SSH-1 one) take alike: where, who, the host-key check, the deadline, the log. */
+function sshLoginOptions(opts: TransportOpenOptions, port: number) {
+  return {
+    host: opts.host,
+    port,
+    username: opts.username ?? '',
+    password: opts.password,
+    knownHostsFile: opts.knownHostsFile,
+    hostKeyPolicy: opts.hostKeyPolicy,
+    connectTimeoutMs: opts.connectTimeoutMs,
+    log: opts.log,
+  };
 }
