@@ -130,6 +130,9 @@ describe('shards as jobs of an engine: canary stage, parallel shards with one bu
       expect(x.ranBy, `${a}/${b}`).toBe(y.ranBy);
       if (x.startedAt && y.startedAt) {
         expect(ms(x.endedAt) <= ms(y.startedAt) || ms(y.endedAt) <= ms(x.startedAt), `${a}/${b}`).toBe(true);
+      } else {
+        // A unit without a start was skipped (the budget stop), not silently left out of the overlap check.
+        for (const r of [x, y].filter((u) => !u.startedAt)) expect(r.result, `${r.name} of ${a}/${b}`).toBe('skipped');
       }
     }
 
