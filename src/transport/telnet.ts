@@ -18,6 +18,8 @@ export const SE = 240;
 export const OPT_ECHO = 1;
 export const OPT_SGA = 3;
 export const OPT_TTYPE = 24;
+/** NAWS (RFC 1073): only the lab's telnet server names it (it asks a client's window size). */
+export const OPT_NAWS = 31;
 const TTYPE_IS = 0;
 const TTYPE_SEND = 1;
 /** What we say we are when asked (RFC 1091): the SSH transport's pty asks for vt100 too. */

@@ -3,18 +3,13 @@
  * banner after it, `enable` and netmiko's `login` command.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DO, OPT_ECHO as ECHO, IAC, OPT_SGA as SGA, OPT_TTYPE as TTYPE, WILL } from '../../transport/telnet.js';
 import { ciscoTime } from '../defaults.js';
 import { HELP_LINE } from './parse.js';
 import type { Session } from './session.js';
 
 export type LoginKind = 'none' | 'username-password' | 'password-only';
 
-const IAC = 255;
-const WILL = 251;
-const DO = 253;
-const ECHO = 1;
-const SGA = 3;
-const TTYPE = 24;
 /** WILL SGA, WILL ECHO, twice: the first bytes of a PIX without AAA and of an ASA (asa-cli.md §1.8, nmap). */
 const OFFER_TWICE = [IAC, WILL, SGA, IAC, WILL, ECHO, IAC, WILL, SGA, IAC, WILL, ECHO];
 

@@ -4,22 +4,23 @@
  * cli/login.ts and asa-cli.md §1.8); others are refused.
  */
 import { createServer, type Socket } from 'node:net';
+import {
+  DO,
+  DONT,
+  OPT_ECHO as ECHO,
+  IAC,
+  OPT_NAWS as NAWS,
+  SB,
+  SE,
+  OPT_SGA as SGA,
+  OPT_TTYPE as TTYPE,
+  WILL,
+  WONT,
+} from '../../transport/telnet.js';
 import type { DeviceEmulator } from '../device.js';
 import type { Endpoint } from '../types.js';
 import { listen } from './listen.js';
 import type { RunningServer } from './ssh.js';
-
-const IAC = 255;
-const DONT = 254;
-const DO = 253;
-const WONT = 252;
-const WILL = 251;
-const SB = 250;
-const SE = 240;
-const ECHO = 1;
-const SGA = 3;
-const TTYPE = 24;
-const NAWS = 31;
 
 /** Strips telnet commands from client bytes and answers option requests. */
 export class TelnetParser {
