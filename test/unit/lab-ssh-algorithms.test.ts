@@ -5,7 +5,27 @@
 import { describe, expect, it } from 'vitest';
 import { CIPHER_LEVELS, sshServerProfile } from '../../src/lab/ssh-algorithms.js';
 
+/**
+ * ASA 9.4(3)12 `show ssh ciphers`, the four level lines verbatim (asa-cli.md §1.8, layer77.net 2016-12-16
+ * [capture]; no file of it in shared/reference/asa-outputs).
+ */
+const SHOW_SSH_CIPHERS_9_4 = Object.fromEntries(
+  `  low: 3des-cbc aes128-cbc aes192-cbc aes256-cbc aes128-ctr aes192-ctr aes256-ctr
+  medium: aes128-cbc aes192-cbc aes256-cbc aes128-ctr aes192-ctr aes256-ctr
+  fips: aes128-cbc aes256-cbc
+  high: aes256-cbc aes256-ctr`
+    .split('\n')
+    .map((l) => l.trim().split(/:? +/))
+    .map(([level, ...ciphers]) => [level as string, ciphers]),
+);
+
 describe('sshServerProfile', () => {
+  it('the cipher levels are the ones the 9.4(3)12 capture lists, in its order', () => {
+    for (const level of ['low', 'medium', 'fips', 'high']) {
+      expect(CIPHER_LEVELS[level], level).toEqual(SHOW_SSH_CIPHERS_9_4[level]);
+    }
+  });
+
   it('ASA 8.x: SSH-1.99, group1-sha1 only, CBC ciphers, hmac-sha1/md5, ssh-rsa', () => {
     expect(sshServerProfile('asa8', [])).toEqual({
       ident: 'SSH-1.99-Cisco-1.25',
@@ -20,7 +40,8 @@ describe('sshServerProfile', () => {
   it('ASA 9.x: SSH-2.0 and the `medium` ciphers (the 9.4(3)12 `show ssh ciphers` capture)', () => {
     const p = sshServerProfile('asa9', ['ssh version 2']);
     expect(p?.ident).toBe('SSH-2.0-Cisco-1.25');
-    expect(p?.cipher).toEqual(CIPHER_LEVELS.medium);
+    // Checked against the capture's own lines, not against the module's table (which could carry the same mistake).
+    expect(p?.cipher).toEqual(SHOW_SSH_CIPHERS_9_4.medium);
     expect(p?.cipher).not.toContain('3des-cbc');
     expect(p?.serverHostKey).toEqual(['ssh-rsa']);
   });
