@@ -88,7 +88,12 @@ describe('prompt learning', () => {
  * transport does: the session must find each login question, whatever the line ends and option bytes around it.
  */
 describe('telnet greetings of real units', () => {
-  /** The device side after the password: banner, prompt, then enable and the pager. */
+  /**
+   * The device side after the password: banner, prompt, then enable and the pager. Shaped as the capture
+   * asa_login-banner_1.txt (oxidized: `Type help or '?'…`, `\r` before each prompt, one `*` per enable-password
+   * character, `terminal pager 0` answered by a prompt only); the PIX `pager 0` reply and the greetings' line ends
+   * after the password are [unverified] (no capture of a PIX login past `PIX passwd: `).
+   */
   const rest = (prompt: string, eol: string): Array<[RegExp, string[]]> => [
     [/^pw1\r\n$/, [`${eol}Type help or '?' for a list of available commands.${eol}\r${prompt}> `]],
     [/^\r\n$/, [`${eol}\r${prompt}> `]],
