@@ -13,6 +13,7 @@ import { isMailguardError } from '../../src/errors.js';
 import { type CanaryResult, checkCanary } from '../../src/playbook/canary.js';
 import { resolveShard } from '../../src/playbook/ci-env.js';
 import type { DeviceRecord, FleetReport, WindowSpec } from '../../src/playbook/index.js';
+import { auditCounts } from '../../src/playbook/audit.js';
 import { mergeFleetReports } from '../../src/playbook/merge.js';
 import { SharedFailureBudget } from '../../src/playbook/shared-budget.js';
 import { ensureBuiltCli, repoRoot } from '../helpers/built-cli.js';
@@ -231,15 +232,8 @@ function report(over: Partial<FleetReport>, names: string[]): FleetReport {
     stopped: null,
     timeZone: 'UTC',
     provenance: null,
-    audit: {
-      deviceInspected: 0,
-      deviceClean: 0,
-      probeInspected: 0,
-      probeClean: 0,
-      inspected: 0,
-      mismatches: 0,
-      unknown: 0,
-    },
+    // As the engine writes it; the merge recounts from the devices anyway.
+    audit: auditCounts(devices),
     summary: {
       total: devices.length,
       failures: 0,
