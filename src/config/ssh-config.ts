@@ -63,7 +63,12 @@ export interface ReadSshConfigOptions {
   /** The system file (tests point it elsewhere). */
   systemFile?: string;
   home?: string;
+  /** Files already parsed in this run (a fleet resolves many hosts through the same files): read each once. */
+  parsed?: SshConfigFileCache;
 }
+
+/** Parsed ssh_config files by path, shared by the look-ups of one run. */
+export type SshConfigFileCache = Map<string, readonly Line[]>;
 
 function parseError(file: string, line: number, message: string): MailguardError {
   return new MailguardError('BAD_INPUT', `${file}:${line}: ${message}`, {
@@ -96,6 +101,15 @@ export function splitArgs(text: string, file: string, lineNo: number): string[] 
     out.push(word);
   }
   return out;
+}
+
+/** The file's lines, parsed once per cache. */
+function linesOf(cache: SshConfigFileCache | undefined, file: string, fromInclude: SshConfigSource | null) {
+  const hit = cache?.get(file);
+  if (hit) return hit;
+  const lines = readLines(file, fromInclude);
+  cache?.set(file, lines);
+  return lines;
 }
 
 function readLines(file: string, fromInclude: SshConfigSource | null): Line[] {
@@ -184,6 +198,7 @@ interface EvalState {
   user: string | undefined;
   localUser: string;
   home: string;
+  parsed: SshConfigFileCache | undefined;
   finalPass: boolean;
   wantFinal: boolean;
 }
@@ -244,7 +259,7 @@ function matchLine(st: EvalState, l: Line): boolean {
 
 function evalFile(
   st: EvalState,
-  lines: Line[],
+  lines: readonly Line[],
   base: string,
   depth: number,
   neverMatch: boolean,
@@ -264,7 +279,7 @@ function evalFile(
         for (const f of expandInclude(pat, base, st.home)) {
           if (seen.includes(f)) throw parseError(l.file, l.line, `Include loop: ${[...seen, f].join(' -> ')}`);
           st.cfg.files.push(f);
-          const inc = readLines(f, { file: l.file, line: l.line });
+          const inc = linesOf(st.parsed, f, { file: l.file, line: l.line });
           evalFile(st, inc, base, depth + 1, neverMatch || !active, [...seen, f]);
         }
       }
@@ -290,6 +305,7 @@ export function readSshConfig(alias: string, opts: ReadSshConfigOptions = {}): S
     user: opts.user,
     localUser,
     home,
+    parsed: opts.parsed,
     finalPass: false,
     wantFinal: false,
   };
@@ -307,7 +323,7 @@ export function readSshConfig(alias: string, opts: ReadSshConfigOptions = {}): S
         return [];
       }
     }
-    return [{ ...s, lines: readLines(s.file, null) }];
+    return [{ ...s, lines: linesOf(opts.parsed, s.file, null) }];
   });
   const pass = () => {
     for (const s of loaded) {

@@ -8,7 +8,7 @@ import { MailguardError, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { HostKeyPolicy, SshAlgorithmLists, SshHop } from '../transport/types.js';
 import { resolveAlgorithmList, SSH_CONFIG_ALGORITHM_KEYS } from './ssh-algorithms.js';
-import { readSshConfig, type SshConfigSource, type SshHostConfig } from './ssh-config.js';
+import { readSshConfig, type SshConfigFileCache, type SshConfigSource, type SshHostConfig } from './ssh-config.js';
 
 export interface SshFlagLayer {
   port?: number;
@@ -37,6 +37,8 @@ export interface SshResolveInput {
   from?: Partial<Record<keyof SshFlagLayer | 'host', string>>;
   home?: string;
   systemFile?: string;
+  /** ssh_config files already parsed in this run (readSshConfig). */
+  parsed?: SshConfigFileCache;
 }
 
 export interface SshResolved {
@@ -139,7 +141,7 @@ function algorithmsOf(cfg: SshHostConfig, warnings: string[], sources: string[])
 
 /** Resolve an SSH target (alias or address) through flags, ssh_config and defaults. */
 export function resolveSshTarget(inp: SshResolveInput): SshResolved {
-  const cfgOpts = { configFile: inp.configFile, home: inp.home, systemFile: inp.systemFile };
+  const cfgOpts = { configFile: inp.configFile, home: inp.home, systemFile: inp.systemFile, parsed: inp.parsed };
   const cfg = readSshConfig(inp.alias, { ...cfgOpts, user: inp.flags.username });
   const sources: string[] = cfg.files.length > 0 ? [`ssh_config files read: ${cfg.files.join(', ')}`] : [];
   const warnings = [...cfg.warnings];
@@ -301,6 +303,7 @@ function expandChain(inp: SshResolveInput, spec: string, seen: string[], at: Ssh
       configFile: inp.configFile,
       home: inp.home,
       systemFile: inp.systemFile,
+      parsed: inp.parsed,
       user: e.username,
     });
     const port = e.port ?? (hc.values.port ? parsePortAt(hc.values.port.value[0] as string, hc.values.port.from) : 22);

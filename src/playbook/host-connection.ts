@@ -14,6 +14,7 @@
  */
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { SshConfigFileCache } from '../config/ssh-config.js';
 import { resolveSshTarget } from '../config/ssh-host.js';
 import type { HostKeyPolicy, SshAlgorithmLists, SshHop, TransportKind } from '../transport/types.js';
 import type { HostSettings, Positioned } from './inventory.js';
@@ -54,6 +55,8 @@ export interface HostConnectionInput {
   usernameAt?: SourcePos;
   /** A password was configured for the host: the agent is then used only when asked for (as with detect). */
   passwordGiven: boolean;
+  /** ssh_config files already parsed in this run: every host shares one read of each file. */
+  sshConfigParsed?: SshConfigFileCache;
 }
 
 export interface HostConnection {
@@ -203,6 +206,7 @@ export function resolveHostConnection(i: HostConnectionInput): HostConnection {
     configFile: flags.sshConfig,
     home: flags.sshHome,
     systemFile: flags.sshSystemFile,
+    parsed: i.sshConfigParsed,
   });
   sources.push(...r.sources);
   out.warnings.push(...r.warnings);

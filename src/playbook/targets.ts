@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { SshConfigFileCache } from '../config/ssh-config.js';
 import { MailguardError, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { ConnectOptions } from '../session/types.js';
@@ -149,6 +150,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
   const keyWarnings: string[] = [];
   const connWarnings: InventoryWarning[] = [];
   const missing = new Map<string, { at: SourcePos; name: string; hosts: string[]; empty: boolean }>();
+  const sshConfigParsed: SshConfigFileCache = new Map();
   const need = (c: CredValue | undefined, host: string): string | undefined => {
     if (!c || !wantCreds) return undefined;
     if (c.kind === 'literal') return c.value;
@@ -219,6 +221,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
       ...(playbookKey ? { playbookKey } : {}),
       ...(username !== undefined ? { username, usernameAt: userRef?.at } : {}),
       passwordGiven: password !== undefined || (pb.password ?? inv.password) !== undefined,
+      sshConfigParsed,
     });
     for (const w of hc.warnings) {
       connWarnings.push({
