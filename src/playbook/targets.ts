@@ -150,12 +150,21 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
   const keyWarnings: string[] = [];
   const connWarnings: InventoryWarning[] = [];
   const missing = new Map<string, { at: SourcePos; name: string; hosts: string[]; empty: boolean }>();
+  const decrypted = new Map<string, string>();
   const sshConfigParsed: SshConfigFileCache = new Map();
   const need = (c: CredValue | undefined, host: string): string | undefined => {
     if (!c || !wantCreds) return undefined;
     if (c.kind === 'literal') return c.value;
     // A wrong vault password throws here: before any device is contacted.
-    if (c.kind === 'vault') return decryptVault(c.text, o.vault ?? [], c.at);
+    if (c.kind === 'vault') {
+      // A group's vaulted value is shared by its hosts: one key derivation per value, not one per host.
+      let plain = decrypted.get(c.text);
+      if (plain === undefined) {
+        plain = decryptVault(c.text, o.vault ?? [], c.at);
+        decrypted.set(c.text, plain);
+      }
+      return plain;
+    }
     const v = o.env[c.name];
     if (v === undefined || v === '') {
       const key = `${c.name}@${formatPos(c.at)}`;
