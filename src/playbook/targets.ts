@@ -148,6 +148,8 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
 
   const targets: FleetTarget[] = [];
   const keyWarnings: string[] = [];
+  /** One key file (--identity, a group's key) serves many hosts: read it once per run. */
+  const keyTexts = new Map<string, string>();
   const connWarnings: InventoryWarning[] = [];
   const missing = new Map<string, { at: SourcePos; name: string; hosts: string[]; empty: boolean }>();
   const decrypted = new Map<string, string>();
@@ -239,10 +241,11 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
         message: `${name}: ${w}`,
       });
     }
-    let privateKey: string | undefined;
-    if (hc.identityFile && wantCreds) {
+    let privateKey = hc.identityFile ? keyTexts.get(hc.identityFile) : undefined;
+    if (hc.identityFile && wantCreds && privateKey === undefined) {
       try {
         privateKey = await readFile(hc.identityFile, 'utf8');
+        keyTexts.set(hc.identityFile, privateKey);
         warnIfOpen(hc.identityFile, 'private key', (line) => keyWarnings.push(line));
       } catch (e) {
         const why = `cannot read the private key file ${hc.identityFile}: ${systemErrorWords(e)}`;
