@@ -163,6 +163,14 @@ function startupRows(st) {
         st.ansible ? `${f.fasterThanAnsible}x faster than Ansible (goal >= 20x)` : `median of ${f.applyMs.n}`,
       ],
     ]),
+    [
+      'floor: bare ssh2 client as a process, read + change + save only',
+      `${st.floor.applyMs.median} ms`,
+      st.ansible
+        ? `${st.floor.fasterThanAnsible}x faster than Ansible (no Node tool beats it)`
+        : `median of ${st.floor.applyMs.n}`,
+    ],
+    ...(st.goalMs ? [['20x Ansible would be', `${st.goalMs} ms`, 'Ansible median / 20']] : []),
     st.ansible
       ? [
           'Ansible cisco.asa asa_config, same job',

@@ -9,23 +9,50 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { CLI, knownHosts, ROOT, startLab } from './lab.mjs';
 import { summary } from './stats.mjs';
 
 /**
- * The forms a user runs: the npm package's bin (the single-file bundle, as `npm install -g` links it), the single
- * executable; and, for comparison, the unbundled ESM build (dist/cli.js) the package's bin was before.
+ * The forms a user runs: the npm package's bin (a head and its program, as `npm install -g` links it), the
+ * one-file bundle for a jump host, the single executable; and, for comparison, the unbundled ESM build
+ * (dist/cli.js) the package's bin was before.
  */
 export function cliForms() {
   const forms = [];
+  const bin = join(ROOT, 'dist-bundle', 'asa-mailguard-bin.cjs');
+  if (existsSync(bin))
+    forms.push({ name: 'npm package (node asa-mailguard-bin.cjs)', command: process.execPath, prefix: [bin] });
   const bundle = join(ROOT, 'dist-bundle', 'asa-mailguard.cjs');
   if (existsSync(bundle))
-    forms.push({ name: 'npm package / bundle (node asa-mailguard.cjs)', command: process.execPath, prefix: [bundle] });
+    forms.push({ name: 'one-file bundle (node asa-mailguard.cjs)', command: process.execPath, prefix: [bundle] });
   const sea = join(ROOT, 'dist-bundle', 'asa-mailguard');
   if (existsSync(sea)) forms.push({ name: 'single executable', command: sea, prefix: [] });
   forms.push({ name: 'unbundled dist/cli.js (not shipped as bin)', command: process.execPath, prefix: [CLI] });
   return forms;
+}
+
+/**
+ * The floor (bench/floor-process.cjs), built as the CLI is (scripts/bundle-lib.mjs: esbuild, the code-cache head).
+ * Its cache lives in its own folder: a head removes the caches of other builds from its folder.
+ */
+async function floorForm(dir) {
+  const { bundleProgram } = await import(pathToFileURL(join(ROOT, 'scripts', 'bundle-lib.mjs')).href);
+  const bin = join(dir, 'floor', 'floor-bin.cjs');
+  await bundleProgram({
+    entry: join(ROOT, 'bench', 'floor-process.cjs'),
+    program: join(dir, 'floor', 'floor-program.js'),
+    bin,
+  });
+  return { command: process.execPath, bin, env: { XDG_CACHE_HOME: join(dir, 'floor', 'cache') } };
+}
+
+/** One floor run (read, change, save; nothing else) as a new process against one fresh lab device. */
+function floorOnce(floor, device) {
+  const args = [floor.bin, device.ssh.host, String(device.ssh.port), device.username];
+  const env = { ...floor.env, ASA_PASSWORD: device.password, ASA_ENABLE_SECRET: device.enableSecret };
+  return timed(floor.command, args, env);
 }
 
 /** Wall time and CPU time (user + system, from the kernel's accounting of the child) of one process. */
@@ -110,12 +137,18 @@ export async function startupBench({ runs, ansibleRuns, work, log }) {
   const missing = ansibleMissing();
   if (missing) log(`Ansible side of the comparison skipped: ${missing}`);
   const nAnsible = missing ? 0 : ansibleRuns;
-  const lab = await startLab({ devices: forms.length * (runs + 1) + nAnsible, extra: ['--no-notice'] });
+  const floor = await floorForm(dir);
+  const lab = await startLab({ devices: (forms.length + 1) * (runs + 1) + nAnsible, extra: ['--no-notice'] });
   const kh = join(dir, 'known_hosts');
   writeFileSync(kh, knownHosts(lab.devices));
   const devices = [...lab.devices];
-  const result = { forms: [], ansible: null };
+  const result = { forms: [], floor: null, ansible: null };
   try {
+    log(`floor: bare ssh2 client, same read + change + save, as a process: ${runs} runs`);
+    await floorOnce(floor, devices.shift()); // warm-up: disk cache, code cache
+    const floorMs = [];
+    for (let i = 0; i < runs; i++) floorMs.push(await floorOnce(floor, devices.shift()));
+    result.floor = { applyMs: summary(floorMs) };
     for (const form of forms) {
       log(`start-up and apply as a process: ${form.name}, ${runs} runs`);
       const version = [];
@@ -132,8 +165,10 @@ export async function startupBench({ runs, ansibleRuns, work, log }) {
       const ansible = [];
       for (let i = 0; i < nAnsible; i++) ansible.push(await ansibleOnce(devices.shift(), dir, i));
       result.ansible = { applyMs: summary(ansible) };
-      for (const f of result.forms)
+      for (const f of [...result.forms, result.floor])
         f.fasterThanAnsible = +(result.ansible.applyMs.median / f.applyMs.median).toFixed(1);
+      // What 20x would take, beside what the floor takes: a form cannot be faster than the floor.
+      result.goalMs = +(result.ansible.applyMs.median / 20).toFixed(1);
     } else {
       result.ansibleSkipped = missing;
     }

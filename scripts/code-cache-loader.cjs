@@ -1,6 +1,8 @@
 #!/usr/bin/env -S node --
-// asa-mailguard, single-file build (scripts/bundle.mjs). The program sits in the comment at the end of this file
-// (in the single executable: its `program` asset); this head compiles it with a V8 code cache kept per user, so a
+// asa-mailguard, bundled build (scripts/bundle.mjs). The program sits in the comment at the end of this file (the
+// single-file form), in the file named by PROGRAM_FILE beside it (the npm package's bin: Node's loader then reads
+// only this head, not 2.3 MB twice), or in the single executable's `program` asset. This head compiles it with a
+// V8 code cache kept per user, so a
 // start skips parsing and compiling the functions earlier runs compiled. A comment, not a string: V8 skips a
 // comment at once but scans a 3 MB string literal for escapes (about 100 ms, more than the cache saves).
 // Hand-written (about 70 lines) because Node 20 has no module.enableCompileCache() (22.1+), and the npm
@@ -12,6 +14,8 @@
 const BUILD_ID = '__BUILD_ID__';
 // `*/` inside the program is written `*` + ESCAPE + `/` in the comment (ESCAPE occurs nowhere in the program).
 const ESCAPE = '__ESCAPE__';
+// '' in the single-file form; else the program's file name, beside this one.
+const PROGRAM_FILE = '__PROGRAM_FILE__';
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
@@ -23,13 +27,25 @@ try {
 const inSea = !!sea?.isSea();
 
 function program() {
-  if (inSea) return { source: Buffer.from(sea.getAsset('program')).toString('latin1'), lineOffset: 0 };
+  // getRawAsset (Node >= 20.12) hands out the executable's own bytes; getAsset copies them first.
+  if (inSea) {
+    const asset = sea.getRawAsset ? sea.getRawAsset('program') : sea.getAsset('program');
+    return { source: Buffer.from(asset).toString('latin1'), lineOffset: 0, filename: __filename };
+  }
+  if (PROGRAM_FILE) {
+    const filename = path.join(__dirname, PROGRAM_FILE);
+    const source = fs.readFileSync(filename, 'latin1');
+    // V8 checks a cache against the source's length only: a program of another build must not meet this one's cache.
+    if (!source.startsWith(`/*asa-mailguard ${BUILD_ID}*/`))
+      throw new Error(`${filename} is not the program of this build (${BUILD_ID}): install the package again`);
+    return { source, lineOffset: 0, filename };
+  }
   const text = fs.readFileSync(__filename, 'latin1'); // ASCII only (scripts/bundle.mjs)
   const open = `\n/*${'!program'}\n`;
   const start = text.indexOf(open) + open.length;
   const body = text.slice(start, text.length - '\n*/\n'.length);
   const lineOffset = text.slice(0, start).split('\n').length - 1;
-  return { source: ESCAPE ? body.replaceAll(`*${ESCAPE}/`, '*/') : body, lineOffset };
+  return { source: ESCAPE ? body.replaceAll(`*${ESCAPE}/`, '*/') : body, lineOffset, filename: __filename };
 }
 
 /** $XDG_CACHE_HOME/asa-mailguard or ~/.cache/asa-mailguard; null when there is no home or caching is off. */
@@ -55,8 +71,8 @@ if (file) {
     cachedData = undefined;
   }
 }
-const { source, lineOffset } = program();
-const script = new vm.Script(source, { filename: __filename, lineOffset, cachedData });
+const { source, lineOffset, filename } = program();
+const script = new vm.Script(source, { filename, lineOffset, cachedData });
 if (file && (cachedData === undefined || script.cachedDataRejected)) {
   // Taken at exit: by then V8 has compiled every function this run used.
   process.once('exit', () => {

@@ -1,34 +1,26 @@
 /**
  * `npm run sea`: a single executable for hosts without Node, from the bundle (scripts/bundle.mjs) with Node's
- * single-executable-application support: the bundle becomes a blob (`node --experimental-sea-config`), a copy of
+ * single-executable-application support: the bundle's head and program become a blob (`node --experimental-sea-config`), a copy of
  * this node binary gets it injected with postject. Linux and other ELF hosts; the executable runs on machines like
  * this one (same OS and CPU, glibc).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist-bundle');
-const bundle = join(out, 'asa-mailguard.cjs');
 const EXECUTABLE = join(out, 'asa-mailguard');
 const blob = join(out, 'asa-mailguard.blob');
 const config = join(out, 'sea-config.json');
-const main = join(out, 'sea-main.cjs');
-const program = join(out, 'sea-program.js');
+// The npm bin's head (scripts/code-cache-loader.cjs) is the executable's main script and the program beside it is
+// its `program` asset, which the head compiles with the per-user code cache (a cache made at build time, SEA's
+// useCodeCache, holds only what V8 compiles before running: little).
+const main = join(out, 'asa-mailguard-bin.cjs');
+const program = join(out, 'asa-mailguard-program.js');
 
-if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run bundle first`);
-// The bundle is a head (scripts/code-cache-loader.cjs) and the program in a comment after it. The executable's main
-// script is the head alone and the program is its `program` asset, which the head compiles with the per-user code
-// cache (a cache made at build time, SEA's useCodeCache, holds only what V8 compiles before running: little).
-const text = readFileSync(bundle, 'latin1');
-const open = '\n/*!program\n';
-const at = text.indexOf(open);
-const marker = /const ESCAPE = '([^']*)';/.exec(text)?.[1];
-const body = text.slice(at + open.length, text.length - '\n*/\n'.length);
-writeFileSync(main, text.slice(0, at + 1));
-writeFileSync(program, marker ? body.replaceAll(`*${marker}/`, '*/') : body);
+for (const f of [main, program]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm run bundle first`);
 writeFileSync(
   config,
   JSON.stringify({
@@ -55,5 +47,5 @@ execFileSync(
   ],
   { stdio: 'inherit' },
 );
-for (const f of [blob, config, main, program]) rmSync(f, { force: true });
+for (const f of [blob, config]) rmSync(f, { force: true });
 process.stdout.write(`${EXECUTABLE}\n`);

@@ -4,7 +4,16 @@
  * Both are copied into an empty temporary folder first, so nothing from the repository can help them.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,4 +115,43 @@ describe.each(forms)('the single $name', ({ name, command, prefix }) => {
     expect(off.stdout.trim()).toBe(pkg.version);
     expect(() => files()).toThrow();
   }, 60_000);
+});
+
+describe("the npm package's bin (a head and the program beside it)", () => {
+  const dir = join(work, 'npm-bin');
+  const bin = join(dir, 'asa-mailguard-bin.cjs');
+  const program = join(dir, 'asa-mailguard-program.js');
+  beforeAll(() => {
+    mkdirSync(dir);
+    copyFileSync(join(repoRoot, 'dist-bundle', 'asa-mailguard-bin.cjs'), bin);
+    copyFileSync(join(repoRoot, 'dist-bundle', 'asa-mailguard-program.js'), program);
+  });
+
+  it('is a small head: Node reads the program once, not with the bin', () => {
+    expect(statSync(bin).size).toBeLessThan(16_000);
+    expect(statSync(program).size).toBeGreaterThan(1_000_000);
+  });
+
+  it('runs a command from the program beside it', async () => {
+    // Capture: asa_show-running-config_1.txt (test/fixtures/asa-outputs).
+    const cfg = join(repoRoot, 'test/fixtures/asa-outputs/asa_show-running-config_1.txt');
+    const r = await runExe(process.execPath, [bin, 'detect', '--config', cfg], { cwd: work });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('SMTP inspection: ON');
+  });
+
+  it('refuses a program of another build (V8 would check its cache against the length only)', async () => {
+    const text = readFileSync(program, 'latin1');
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    copyFileSync(bin, join(other, basename(bin)));
+    // Same length, another build id: the one case a stale cache could be taken for this program.
+    writeFileSync(
+      join(other, basename(program)),
+      text.replace(/^\/\*asa-mailguard [0-9a-f]{16}/, '/*asa-mailguard 0123456789abcdef'),
+    );
+    const r = await runExe(process.execPath, [join(other, basename(bin)), '--version'], { cwd: work });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/is not the program of this build .*install the package again/);
+  });
 });

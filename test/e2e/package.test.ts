@@ -7,7 +7,7 @@
  * crypto helpers (cpu-features, sshcrypto; a minute of node-gyp here), and ssh2 works without them.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ let packed: string[] = [];
 
 beforeAll(() => {
   ensureBuiltCli();
-  // The package's bin is the single-file build (it starts faster than dist/cli.js's ESM graph).
+  // The package's bin is the bundled build's head and program (they start faster than dist/cli.js's ESM graph).
   execFileSync(process.execPath, ['scripts/bundle.mjs'], { cwd: repoRoot, stdio: 'pipe' });
   // --ignore-scripts: prepack would build again; the two lines above just did.
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
@@ -58,7 +58,13 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the npm package', () => {
   it('ships the CLI, playbooks, examples and docs, and no generated lab file', () => {
     expect(packed).toEqual(
-      expect.arrayContaining(['dist-bundle/asa-mailguard.cjs', 'dist/cli.js', 'playbooks/playbook.schema.json']),
+      expect.arrayContaining([
+        'dist-bundle/asa-mailguard.cjs',
+        'dist-bundle/asa-mailguard-bin.cjs',
+        'dist-bundle/asa-mailguard-program.js',
+        'dist/cli.js',
+        'playbooks/playbook.schema.json',
+      ]),
     );
     expect(packed).toContain('README.md');
     expect(packed).toEqual(expect.arrayContaining(['examples/lab-fleet.yaml', 'docs/lab.md']));
@@ -71,6 +77,8 @@ describe('the npm package', () => {
     for (const dev of ['typescript', 'vitest', '@biomejs', 'dns-packet'])
       expect(existsSync(join(modules, dev))).toBe(false);
     expect(statSync(bin).mode & 0o111).not.toBe(0);
+    // The bin is the small head; its program is read beside the real file, not beside npm's link to it.
+    expect(realpathSync(bin)).toMatch(/dist-bundle\/asa-mailguard-bin\.cjs$/);
   });
 
   it('--version answers from the installed CLI', async () => {
