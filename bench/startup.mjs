@@ -9,8 +9,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { CLI, knownHosts, ROOT, startLab } from './lab.mjs';
 import { summary } from './stats.mjs';
 
@@ -37,7 +37,7 @@ export function cliForms() {
  * The floor (bench/floor-process.cjs), built as the CLI is (scripts/bundle-lib.mjs: esbuild, the code-cache head).
  * Its cache lives in its own folder: a head removes the caches of other builds from its folder.
  */
-async function floorForm(dir) {
+export async function floorForm(dir) {
   const { bundleProgram } = await import(pathToFileURL(join(ROOT, 'scripts', 'bundle-lib.mjs')).href);
   const bin = join(dir, 'floor', 'floor-bin.cjs');
   await bundleProgram({
@@ -49,7 +49,7 @@ async function floorForm(dir) {
 }
 
 /** One floor run (read, change, save; nothing else) as a new process against one fresh lab device. */
-function floorOnce(floor, device) {
+export function floorOnce(floor, device) {
   const args = [floor.bin, device.ssh.host, String(device.ssh.port), device.username];
   const env = { ...floor.env, ASA_PASSWORD: device.password, ASA_ENABLE_SECRET: device.enableSecret };
   return timed(floor.command, args, env);

@@ -1,6 +1,6 @@
 /**
  * The vault password prompt of `--vault-id [label]@prompt` and `--ask-vault-pass`: on the terminal, no echo
- * (@inquirer/prompts password), written to stderr so stdout stays the result stream. Without a terminal on
+ * (Inquirer's password prompt), written to stderr so stdout stays the result stream. Without a terminal on
  * stdin it refuses at once (exit 2) instead of waiting for input that never comes.
  */
 import { MailguardError } from '../errors.js';
@@ -11,7 +11,7 @@ export async function promptVaultPassword(message: string, from: string): Promis
       hint: 'Run it in a terminal, or give --vault-password-file FILE / --vault-id label@FILE (an executable file is run and prints the password). Nothing was contacted.',
     });
   }
-  const { password } = await import('@inquirer/prompts');
+  const { password } = await import('./prompts.js');
   try {
     return await password({ message }, { output: process.stderr });
   } catch (e) {

@@ -1,5 +1,5 @@
 /** Connection settings (everything but secrets), validated with zod; shared by CLI flags, wizard and playbooks. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MailguardError } from '../errors.js';
 import { endpointSchema } from '../net/endpoint-schema.js';
 import { TRANSPORT_KINDS } from '../transport/types.js';

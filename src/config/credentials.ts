@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MailguardError, systemErrorWords } from '../errors.js';
 import { formatPath, safeParseInVoice } from './zod-voice.js';
 
@@ -65,7 +65,7 @@ export const ENV_NAMES: Record<keyof Credentials, string> = {
 
 /** Masked prompt on stderr (stdout stays clean for --json). */
 export async function inquirerPrompt(message: string, kind: Parameters<SecretPrompt>[1]): Promise<string> {
-  const { input, password } = await import('@inquirer/prompts');
+  const { input, password } = await import('../cli/prompts.js');
   const context = { output: process.stderr };
   if (kind === 'username') return input({ message }, context);
   return password({ message, mask: '*' }, context);

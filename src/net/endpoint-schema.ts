@@ -1,5 +1,5 @@
 /** The zod form of src/net/endpoint.ts's parser, for playbooks, inventories and connection settings (loads zod). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { type EndpointOptions, endpointProblem } from './endpoint.js';
 
 /** A string that parseEndpoint accepts; the issue message is the parser's own. No transform (JSON Schema export). */

@@ -2,7 +2,7 @@
  * zod schemas for playbooks and the tool's own inventory format. Every object is strict: an unknown key (a typo)
  * is an error, never silently ignored. No transforms here, so `z.toJSONSchema` can export them for editors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type DurationLimits,
   durationForms,

@@ -1,14 +1,14 @@
 /**
  * The wizard's terminal: headings, paragraphs wrapped to the terminal's width, a spinner with elapsed time while
- * it waits, and @inquirer/prompts questions. A question always has the terminal to itself: the spinner is
+ * it waits, and Inquirer questions. A question always has the terminal to itself: the spinner is
  * stopped (its line cleared) before it is asked, and lines written while it is open are held until it is
  * answered. A prompt left with Ctrl-C (inquirer's ExitPromptError) becomes a WizardExit(130) so every step stops
  * the same way.
  */
 import { Writable } from 'node:stream';
-import { confirm, input, password, select } from '@inquirer/prompts';
 import wrapAnsi from 'wrap-ansi';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
+import { confirm, input, password, select } from '../cli/prompts.js';
 import { ExitCode } from '../errors.js';
 
 /** Width when the output is not a terminal (or reports none). */

@@ -74,6 +74,33 @@ describe('bench machinery against the lab', () => {
     expect(Number.isFinite(ms)).toBe(true);
   });
 
+  it('the process floor does the job Ansible is timed on: running and startup config lose inspect esmtp', async () => {
+    const { startLab: start, knownHosts: kh } = await benchModule('lab.mjs');
+    const { floorForm, floorOnce } = await benchModule('startup.mjs');
+    const { connectOptions } = await benchModule('device.mjs');
+    const { openSession } = await import(pathToFileURL(join(repoRoot, 'dist/session/index.js')).href);
+    // A device as the start-up bench uses them: the NOTICE already answered (Ansible cannot answer it).
+    const fresh: BenchLab = await start({ devices: 1, extra: ['--no-notice'] });
+    try {
+      const floor = await floorForm(dir);
+      expect(Number.isFinite(await floorOnce(floor, fresh.devices[0]))).toBe(true);
+      const khFile = join(dir, 'known_hosts_floor');
+      writeFileSync(khFile, kh(fresh.devices));
+      const session = await openSession(connectOptions(fresh.devices[0], khFile));
+      try {
+        for (const show of ['show running-config', 'show startup-config']) {
+          const config: string = await session.send(show);
+          expect(config).toContain('class inspection_default');
+          expect(config, show).not.toMatch(/^\s*inspect esmtp/m);
+        }
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await fresh.stop();
+    }
+  }, 60_000);
+
   it('the usage hook reports the lab process CPU time and peak RSS while it runs', async () => {
     const u = await lab.usage();
     expect(u).not.toBeNull();

@@ -1,6 +1,5 @@
 /** What `asa-mailguard probe` does (loaded by its action; the options are declared in probe.ts). */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
 import { parseDuration } from '../../config/duration.js';
 import { MailguardError, systemErrorWords } from '../../errors.js';
 import { parsePort } from '../../net/endpoint.js';
@@ -13,27 +12,14 @@ import {
   resolveTargets,
   verdictExitCode,
 } from '../../probe/index.js';
+import type { ProbeReportBefore } from '../../probe/report-schema.js';
 import { PROBE_LIMITS, type ProbeOptions } from './probe.js';
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
   return value === undefined ? fallback * 1000 : parseDuration(value, flag, 'sec', PROBE_LIMITS);
 }
 
-/** The shape of an earlier `probe --json` report (zod is loaded only for --compare: a plain probe starts lighter). */
-async function beforeSchemaOf() {
-  const { z } = await import('zod');
-  return z.object({
-    probes: z.array(
-      z.looseObject({
-        address: z.string(),
-        port: z.number().int(),
-        verdict: z.enum(['inspected', 'clean', 'other-proxy', 'inconclusive', 'unreachable']),
-      }),
-    ),
-  });
-}
-
-async function readBefore(path: string): Promise<z.infer<Awaited<ReturnType<typeof beforeSchemaOf>>>> {
+async function readBefore(path: string): Promise<ProbeReportBefore> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -51,7 +37,8 @@ async function readBefore(path: string): Promise<z.infer<Awaited<ReturnType<type
     });
   }
   const { safeParseInVoice, formatPath } = await import('../../config/zod-voice.js');
-  const r = safeParseInVoice(await beforeSchemaOf(), parsed);
+  const { probeReportSchema } = await import('../../probe/report-schema.js');
+  const r = safeParseInVoice(probeReportSchema, parsed);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new MailguardError(
