@@ -32,7 +32,25 @@ function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-export function buildProgram(): Command {
+/** Every command, by name, in the order `--help` lists them. */
+const COMMANDS: Record<string, (program: Command) => void> = {
+  probe: registerProbe,
+  detect: registerDetect,
+  apply: registerApply,
+  rollback: registerRollback,
+  run: registerRun,
+  report: registerReport,
+  backups: registerBackups,
+  wizard: registerWizard,
+  lab: registerLab,
+  demo: registerDemo,
+};
+
+/**
+ * The program with every command, or with `only` that one (the command a process was started for: declaring the
+ * other nine is a tenth of an `apply` process's own start-up, and nothing of theirs is used).
+ */
+export function buildProgram(only?: string): Command {
   const program = new Command('asa-mailguard')
     .description(
       'Detect and safely disable SMTP inspection (Mailguard) on Cisco PIX 6.x / ASA 7.x-9.x, proven from outside.',
@@ -58,27 +76,15 @@ export function buildProgram(): Command {
       }
       process.exit(ExitCode.usage);
     });
-  for (const register of [
-    registerProbe,
-    registerDetect,
-    registerApply,
-    registerRollback,
-    registerRun,
-    registerReport,
-    registerBackups,
-    registerWizard,
-    registerLab,
-    registerDemo,
-  ]) {
-    register(program);
-  }
+  for (const [name, register] of Object.entries(COMMANDS)) if (!only || name === only) register(program);
   addTimeHelp(program);
   return program;
 }
 
 // No top-level await: the single-file bundle and the single executable are CommonJS (Node 20's SEA needs it).
 async function main(): Promise<void> {
-  const program = buildProgram();
+  const first = process.argv[2];
+  const program = buildProgram(first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined);
   try {
     if (process.argv.length <= 2) {
       // No command: the wizard in a terminal, the help elsewhere (scripts, pipes).
