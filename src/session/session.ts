@@ -37,6 +37,8 @@ const LOGIN_FAILED_RE =
   /(?:Invalid password|Access denied|Login invalid|Authentication failed|Login failed|Permission denied)/i;
 /** How long to wait for the NOTICE question after the first `(config)#` when the config says it will come. */
 const NOTICE_GRACE_MS = 3000;
+/** The config line an answered NOTICE leaves (`call-home reporting anonymous`, or with `no` before it). */
+const ANONYMOUS_REPORTING_RE = /call-home reporting anonymous/;
 
 interface Pattern {
   id: string;
@@ -70,6 +72,12 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   pagerDisabled = false;
   /** The first `configure terminal` of this session showed that this device does not ask the NOTICE. */
   private noticeNeverAsked = false;
+  /**
+   * Whether the last whole `show running-config` this session read (since the last `configure terminal` or
+   * `changeto`) held a `call-home reporting anonymous` line: the next `configure terminal` predicts the NOTICE from
+   * it instead of asking the device again (one round trip less on every change).
+   */
+  private seenAnonymousReporting: boolean | undefined;
   /** Failover segments of the last prompt (`pri`, `act`...). */
   failoverState: string[] = [];
   readonly timeouts: Timeouts;
@@ -420,7 +428,11 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   }
 
   send(command: string, options: SendOptions = {}): Promise<string> {
-    return this.serial(() => this.runCommand(command, options, 0));
+    return this.serial(async () => {
+      const output = await this.runCommand(command, options, 0);
+      if (command === 'show running-config') this.seenAnonymousReporting = ANONYMOUS_REPORTING_RE.test(output);
+      return output;
+    });
   }
 
   private async runCommand(command: string, options: SendOptions, noticeGraceMs: number): Promise<string> {
@@ -551,7 +563,8 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     return this.serial(async () => {
       if (this.mode === 'config' || this.mode === 'subconfig') return;
       let grace = 0;
-      const known = this.opts.anonymousReportingConfigured;
+      const known = this.opts.anonymousReportingConfigured ?? this.seenAnonymousReporting;
+      this.seenAnonymousReporting = undefined; // configuration mode may change it (an answer of Y or N does)
       if (this.dialect !== 'pix6' && this.dialect !== 'asa7' && !this.noticeNeverAsked) {
         // Predict the NOTICE (asa-cli.md §1.6): once answered Y or N the config holds the call-home line and the
         // question is not asked again; otherwise (first time, or after `A`) it comes after the first `(config)#`.
@@ -564,7 +577,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
             0,
           );
           const cls = classifyDeviceOutput(out);
-          if (cls.ok && !/call-home reporting anonymous/.test(out)) grace = NOTICE_GRACE_MS;
+          if (cls.ok && !ANONYMOUS_REPORTING_RE.test(out)) grace = NOTICE_GRACE_MS;
         }
       }
       await this.runCommand(this.dialect ? execCommands(this.dialect).configure : 'configure terminal', {}, grace);
@@ -598,6 +611,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   async changeTo(context: string): Promise<void> {
     const cmd = context === 'system' ? 'changeto system' : `changeto context ${context}`;
     await this.send(cmd);
+    this.seenAnonymousReporting = undefined; // that read was of another context
     // The prompt regex keeps the hostname and takes any `/context` segment, so the new prompt was already read.
     if (context === 'system') this.context = null;
     else if (this.context !== context) this.context = context;

@@ -83,6 +83,29 @@ describe('configuration mode', () => {
     expect(dev.runningConfig()).not.toMatch(/call-home reporting anonymous/);
   });
 
+  it('a whole running config just read predicts the NOTICE: no call-home round trip, and the NOTICE is still answered', async () => {
+    const dev = fx.lab.device('notice');
+    const logs: string[] = [];
+    const s = await openSession(opts('notice', { onLog: (l) => logs.push(l) }));
+    const include = 'show running-config | include call-home reporting anonymous';
+    try {
+      await readDevice(s); // its last read is the whole `show running-config`
+      const from = dev.commandLog().length;
+      await s.enterConfig();
+      expect(logs.filter((l) => l.includes('Answered the anonymous-reporting')).length).toBe(1);
+      expect(dev.commandLog().slice(from)).toEqual(['configure terminal']);
+      await s.exitConfig();
+      // No whole read since that configuration mode: the next one asks the device again.
+      const again = dev.commandLog().length;
+      await s.enterConfig();
+      expect(dev.commandLog().slice(again)).toEqual([include, 'configure terminal']);
+      expect(logs.filter((l) => l.includes('Answered the anonymous-reporting')).length).toBe(2);
+      await s.exitConfig();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('PIX 6: configure terminal and back with exit (no `end`)', async () => {
     const dev = fx.lab.device('pix');
     const s = await openSession(opts('pix', { transport: 'telnet', port: dev.info.telnet.port }));
