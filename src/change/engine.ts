@@ -9,6 +9,7 @@ import { classifyDeviceOutput, isAuthorizationFailure } from '../platform/index.
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
 import type { CliSession } from '../session/types.js';
+import { isoInZone } from '../time-zone.js';
 import { ctxKey, type LoadedBackup, loadBackup, normalizeConfig, utcStamp, writeBackup } from './backup.js';
 import type { DeviceState, EngineDeps } from './deps.js';
 import { DeviceLink } from './device.js';
@@ -18,7 +19,7 @@ import { describeConfigs } from './final-state.js';
 import { addressIdentity, deviceIdentity } from './identity.js';
 import { acquireLock, type DeviceLock, defaultLockDir } from './lock.js';
 import { outcomeText } from './outcome.js';
-import { isoInZone, makeProvenance } from './provenance.js';
+import { makeProvenance } from './provenance.js';
 import { writeChangeRecord } from './record.js';
 import { redactSecrets } from './redact.js';
 import { waitForDevice } from './reload.js';

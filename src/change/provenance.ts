@@ -49,10 +49,16 @@ export function operator(env: NodeJS.ProcessEnv = process.env): string {
   return `${user}@${hostname()}`;
 }
 
-export function fileSha256(path: string | null | undefined): string | null {
+/** sha256 of a file's bytes, hex: the one file hash of change records, shard reports and canary results. */
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** A record is written in every ending: no file, or one that cannot be read now, hashes to null, not an error. */
+function sha256OrNull(path: string | null | undefined): string | null {
   if (!path) return null;
   try {
-    return createHash('sha256').update(readFileSync(path)).digest('hex');
+    return sha256File(path);
   } catch {
     return null;
   }
@@ -70,40 +76,7 @@ export function makeProvenance(p: {
     tool: 'asa-mailguard',
     toolVersion: toolVersion(),
     timeZone: p.timeZone || 'UTC',
-    playbookSha256: fileSha256(p.playbookFile),
-    inventorySha256: fileSha256(p.inventoryFile),
+    playbookSha256: sha256OrNull(p.playbookFile),
+    inventorySha256: sha256OrNull(p.inventoryFile),
   };
-}
-
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-function zoneFormat(tz: string): Intl.DateTimeFormat {
-  let f = zoneFormats.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      timeZoneName: 'longOffset',
-    });
-    zoneFormats.set(tz, f);
-  }
-  return f;
-}
-
-/** ISO-8601 wall time in `tz` with its offset: `2026-11-28T23:20:01+01:00` (seconds precision). */
-export function isoInZone(at: Date | string, tz: string): string {
-  const d = typeof at === 'string' ? new Date(at) : at;
-  if (Number.isNaN(d.getTime())) return String(at);
-  // UTC (the default) needs no time-zone data: Intl's first zone format loads ICU's tables, tens of ms at start.
-  if (tz === 'UTC') return `${d.toISOString().slice(0, 19)}Z`;
-  const p: Record<string, string> = {};
-  for (const part of zoneFormat(tz).formatToParts(d)) p[part.type] = part.value;
-  // longOffset prints "GMT+01:00", or "GMT" for UTC itself.
-  const off = (p.timeZoneName ?? 'GMT').replace(/^GMT/, '') || '+00:00';
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${off === '+00:00' ? 'Z' : off}`;
 }

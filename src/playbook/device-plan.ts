@@ -8,10 +8,10 @@
 import { resolve } from 'node:path';
 import { deviceAddress, deviceFolderName } from '../change/device-folder.js';
 import { findingKey } from '../change/plan.js';
-import { isoInZone } from '../change/provenance.js';
 import { redactSecrets } from '../change/redact.js';
 import type { ChangeResult } from '../change/types.js';
 import type { Finding } from '../platform/types.js';
+import { isoInZone } from '../time-zone.js';
 import { describePlace, placeOf } from './audit.js';
 import type { FleetReport, FleetTarget } from './fleet.js';
 import type { RunSettings } from './playbook.js';

@@ -2,8 +2,7 @@
  * Which playbook and inventory a run used, as sha256 of the files' bytes: shard reports and canary results of one
  * change carry the same two hashes, so `report merge` and `run --phase rest --after` can refuse anything else.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { sha256File } from '../change/provenance.js';
 
 export interface Provenance {
   playbookSha256: string;
@@ -11,15 +10,9 @@ export interface Provenance {
   inventorySha256: string | null;
 }
 
-export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
-}
-
-export async function runProvenance(playbookFile: string, inventoryFile: string | null): Promise<Provenance> {
+export function runProvenance(playbookFile: string, inventoryFile: string | null): Provenance {
   return {
-    playbookSha256: await sha256File(playbookFile),
-    inventorySha256: inventoryFile ? await sha256File(inventoryFile) : null,
+    playbookSha256: sha256File(playbookFile),
+    inventorySha256: inventoryFile ? sha256File(inventoryFile) : null,
   };
 }

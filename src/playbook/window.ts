@@ -5,6 +5,7 @@
  * forward) move forward by the gap. Back-to-back windows merge into one.
  */
 import { MailguardError } from '../errors.js';
+import { wallClock } from '../time-zone.js';
 import { type PlaybookWindow, WEEKDAYS, type Weekday } from './schema.js';
 
 export type WindowSpec =
@@ -46,30 +47,11 @@ export function describeWindow(w: WindowSpec): string {
 
 // ---- time zone arithmetic with Intl ----
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function fmt(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
-}
-
 /** The wall-clock time in `tz` at instant `t`, expressed as if it were UTC (ms). */
 function wallAsUtc(tz: string, t: number): number {
-  const parts: Record<string, number> = {};
-  for (const p of fmt(tz).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour! % 24, parts.minute!, parts.second!);
+  const w = wallClock(tz, new Date(t));
+  const n = Number;
+  return Date.UTC(n(w.year), n(w.month) - 1, n(w.day), n(w.hour) % 24, n(w.minute), n(w.second));
 }
 
 /** Offset of `tz` from UTC at instant `t`, in ms. */

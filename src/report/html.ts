@@ -3,7 +3,7 @@
  * with inline CSS (no script, no external resource: the page opens offline and prints on paper), and times shown
  * in a zone and in UTC. Hand-written: a template engine would add a dependency for a few string joins.
  */
-import { isoInZone } from '../change/provenance.js';
+import { isoInZone } from '../time-zone.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -284,7 +284,7 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
     ...(stage.canary ? { phase: { kind: 'rest' as const, exclude: stage.canary.devices.map((d) => d.name) } } : {}),
   });
   applyTranscripts(fleet.targets, f);
-  const provenance = await runProvenance(lp.file, fleet.inventory.file);
+  const provenance = runProvenance(lp.file, fleet.inventory.file);
   if (stage.canary && f.after) {
     checkCanary(stage.canary, f.after, {
       ...provenance,
