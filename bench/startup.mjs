@@ -144,22 +144,23 @@ export async function startupBench({ runs, ansibleRuns, work, log }) {
   const devices = [...lab.devices];
   const result = { forms: [], floor: null, ansible: null };
   try {
-    log(`floor: bare ssh2 client, same read + change + save, as a process: ${runs} runs`);
-    await floorOnce(floor, devices.shift()); // warm-up: disk cache, code cache
+    // Warm-up (disk cache, code caches), then round by round: each round runs the floor and every form once, so
+    // load from elsewhere on the machine hits them alike.
+    log(`floor and ${forms.length} forms, --version and apply as a process: ${runs} rounds`);
+    await floorOnce(floor, devices.shift());
+    for (const form of forms) await applyOnce(form, devices.shift(), kh, join(dir, 'backups'));
     const floorMs = [];
-    for (let i = 0; i < runs; i++) floorMs.push(await floorOnce(floor, devices.shift()));
-    result.floor = { applyMs: summary(floorMs) };
-    for (const form of forms) {
-      log(`start-up and apply as a process: ${form.name}, ${runs} runs`);
-      const version = [];
-      const apply = [];
-      await applyOnce(form, devices.shift(), kh, join(dir, 'backups')); // warm-up: disk cache
-      for (let i = 0; i < runs; i++) {
-        version.push(await timed(form.command, [...form.prefix, '--version']));
-        apply.push(await applyOnce(form, devices.shift(), kh, join(dir, 'backups')));
+    const per = forms.map(() => ({ version: [], apply: [] }));
+    for (let i = 0; i < runs; i++) {
+      floorMs.push(await floorOnce(floor, devices.shift()));
+      for (const [k, form] of forms.entries()) {
+        per[k].version.push(await timed(form.command, [...form.prefix, '--version']));
+        per[k].apply.push(await applyOnce(form, devices.shift(), kh, join(dir, 'backups')));
       }
-      result.forms.push({ name: form.name, versionMs: summary(version), applyMs: summary(apply) });
     }
+    result.floor = { applyMs: summary(floorMs) };
+    for (const [k, form] of forms.entries())
+      result.forms.push({ name: form.name, versionMs: summary(per[k].version), applyMs: summary(per[k].apply) });
     if (nAnsible) {
       log(`Ansible cisco.asa asa_config (read, change, save): ${nAnsible} runs`);
       const ansible = [];
