@@ -287,6 +287,17 @@ const SYSTEM_ERROR_WORDS: Record<string, string> = {
   ENOTFOUND: 'the name is not known to DNS',
   EAI_AGAIN: 'DNS did not answer (try again later)',
   EPIPE: 'the other end closed',
+  ECONNABORTED: 'the connection was aborted',
+  EHOSTDOWN: 'the host is down',
+  ENETDOWN: 'the network is down',
+  EPROTO: 'protocol error',
+  // node:dns codes (a resolver's answer, not the OS's).
+  ESERVFAIL: 'the DNS server failed (SERVFAIL)',
+  EREFUSED: 'the DNS server refused the query',
+  ETIMEOUT: 'the DNS server did not answer in time',
+  EBADRESP: 'the DNS server sent a malformed answer',
+  EFORMERR: 'the DNS server found the query malformed',
+  ENOTIMP: 'the DNS server does not answer that kind of query',
 };
 
 type SystemError = Error & { code?: unknown; path?: unknown; address?: unknown; port?: unknown; syscall?: unknown };

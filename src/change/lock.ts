@@ -8,7 +8,7 @@ import { unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 
 export interface DeviceLock {
   path: string;
@@ -93,9 +93,10 @@ export async function acquireLock(o: AcquireOptions): Promise<DeviceLock> {
   try {
     await mkdir(o.dir, { recursive: true, mode: 0o700 });
   } catch (e) {
-    throw new MailguardError('BAD_PATH', `Cannot use the lock folder ${o.dir}: ${(e as Error).message}`, {
+    throw new MailguardError('BAD_PATH', `Cannot use the lock folder ${o.dir}: ${systemErrorWords(e)}`, {
       hint: 'Set MAILGUARD_LOCK_DIR (or --lock-dir) to a writable folder; nothing was contacted.',
       cause: e,
+      details: { dir: o.dir, errno: (e as NodeJS.ErrnoException).code },
     });
   }
   const path = join(o.dir, lockName(o.identity));
@@ -125,9 +126,10 @@ export async function acquireLock(o: AcquireOptions): Promise<DeviceLock> {
         };
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw new MailguardError('BAD_PATH', `Cannot create the device lock ${path}: ${(e as Error).message}`, {
+          throw new MailguardError('BAD_PATH', `Cannot create the device lock ${path}: ${systemErrorWords(e)}`, {
             hint: 'Set MAILGUARD_LOCK_DIR (or --lock-dir) to a writable folder; nothing was contacted.',
             cause: e,
+            details: { path, errno: (e as NodeJS.ErrnoException).code },
           });
         }
       }

@@ -7,7 +7,7 @@
  * record, settles the safety reload and releases the lock; the process then exits with the cause's code. A second
  * signal says plainly what is left behind and exits at once.
  */
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 
 export interface Guard {
   /** Aborted with the cause (a MailguardError: INTERRUPTED, TERMINATED, HANGUP or INTERNAL). */
@@ -120,7 +120,7 @@ export function guardChange(o: GuardOptions): Guard {
   }
   // Last resort: a bug in our own code (or a renderer) must not leave the device half-changed.
   const crash = (e: unknown) => {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = systemErrorWords(e);
     if (process.env.DEBUG && e instanceof Error) safeWrite(process.stderr, `${e.stack}\n`);
     stop(
       new MailguardError('INTERNAL', `Internal error: ${message}`, {

@@ -7,6 +7,7 @@ import { isFinalReplyLine, replyCode } from './conversation.js';
 import type {
   ProbeConfidence,
   ProbeFamily,
+  ProbePhase,
   ProbeResult,
   ProbeSignal,
   ProbeTimings,
@@ -147,8 +148,14 @@ const sig = (
   evidence: string[],
 ): ProbeSignal => ({ id, evidence, meaning, points, confidence });
 
-const eventText = (e: { text: string; phase?: string }) =>
-  `(${e.text}${e.phase ? ` while waiting for ${e.phase}` : ''})`;
+const PHASE_WORDS: Record<ProbePhase, string> = {
+  connect: 'while connecting',
+  greeting: 'while waiting for the greeting',
+  reply: 'while waiting for a reply',
+  tls: 'during the TLS handshake',
+};
+const eventText = (e: { text: string; phase?: ProbePhase }) =>
+  `(${e.text}${e.phase ? `, ${PHASE_WORDS[e.phase]}` : ''})`;
 
 function timingsOf(entries: TranscriptEntry[], exchanges: Exchange[]): ProbeTimings {
   const connected = entries.find((e) => e.dir === '*' && e.event === 'connected');

@@ -8,6 +8,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
+import { systemErrorWords } from '../errors.js';
 import type { ConversationOptions, ProbeEventKind, ProbePhase, SmtpTranscript, TranscriptEntry } from './types.js';
 
 export const DEFAULT_GREETING_TIMEOUT_MS = 30_000;
@@ -53,8 +54,9 @@ class Wire {
     return Math.round((performance.now() - this.t0) * 10) / 10;
   }
 
-  event(event: ProbeEventKind, text: string): void {
-    this.entries.push({ t: this.now(), dir: '*', event, text, phase: this.phase });
+  /** `errno`: the system error's code (ECONNREFUSED...), kept for --json while `text` says it in words. */
+  event(event: ProbeEventKind, text: string, errno?: string): void {
+    this.entries.push({ t: this.now(), dir: '*', event, text, phase: this.phase, ...(errno ? { errno } : {}) });
   }
 
   attach(stream: Stream): void {
@@ -171,7 +173,7 @@ class Wire {
     if (this.closing || this.ended) return;
     const kind: ProbeEventKind = this.phase === 'tls' ? 'tls-failed' : err.code === 'ECONNRESET' ? 'reset' : 'error';
     this.ended = kind;
-    this.event(kind, kind === 'reset' ? 'connection reset by peer' : `${err.code ?? 'error'}: ${err.message}`);
+    this.event(kind, kind === 'reset' ? 'connection reset by peer' : failureWords(err), err.code);
     this.waiter?.();
   };
 
@@ -181,6 +183,12 @@ class Wire {
     this.event('closed', 'the connection closed');
     this.waiter?.();
   };
+}
+
+/** A socket or TLS failure in words: OpenSSL's reason (`wrong version number`), else the errno's meaning. */
+function failureWords(err: NodeJS.ErrnoException & { reason?: unknown }): string {
+  if (typeof err.reason === 'string' && err.reason !== '') return `TLS handshake failed: ${err.reason}`;
+  return systemErrorWords(err);
 }
 
 function connect(wire: Wire, address: string, port: number, timeoutMs: number): Promise<net.Socket | null> {
@@ -200,7 +208,7 @@ function connect(wire: Wire, address: string, port: number, timeoutMs: number): 
     });
     const onError = (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      wire.event('connect-failed', `${err.code ?? 'error'}: ${err.message}`);
+      wire.event('connect-failed', failureWords(err), err.code);
       resolve(null);
     };
     socket.once('error', onError);

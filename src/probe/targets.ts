@@ -4,7 +4,7 @@
  */
 import { promises as dnsPromises } from 'node:dns';
 import net from 'node:net';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import type { ProbeTarget } from './types.js';
 
@@ -39,7 +39,7 @@ const NO_DATA = new Set(['ENODATA', 'ENOTFOUND', 'NOTFOUND', 'ENONAME']);
 
 function dnsFailure(e: unknown, name: string, what: string): MailguardError {
   const code = (e as NodeJS.ErrnoException).code ?? 'error';
-  return new MailguardError('DNS_FAILED', `DNS lookup of ${what} for ${name} failed (${code}).`, {
+  return new MailguardError('DNS_FAILED', `DNS lookup of ${what} for ${name} failed: ${systemErrorWords(e)}.`, {
     cause: e,
     hint: 'Check the name and the DNS server (--resolver), or probe addresses directly.',
     details: { name, code },

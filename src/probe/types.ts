@@ -24,12 +24,13 @@ export interface ProbeTarget {
  * One transcript entry. `t` is milliseconds since the connection attempt started (0.1 ms resolution).
  * - `S`: a server line exactly as received, without its line ending (`eol` says which it had).
  * - `C`: a client command exactly as sent, without its CRLF.
- * - `*`: an event (connected, timeout, reset, closed, tls...), `text` says what happened in words.
+ * - `*`: an event (connected, timeout, reset, closed, tls...), `text` says what happened in words; `errno` keeps the
+ *   system error's code (ECONNREFUSED, ETIMEDOUT...) when one caused it.
  */
 export type TranscriptEntry =
   | { t: number; dir: 'S'; text: string; eol: 'CRLF' | 'LF' | 'none' }
   | { t: number; dir: 'C'; text: string }
-  | { t: number; dir: '*'; event: ProbeEventKind; text: string; phase?: ProbePhase };
+  | { t: number; dir: '*'; event: ProbeEventKind; text: string; phase?: ProbePhase; errno?: string };
 
 export type ProbeEventKind =
   | 'connected'

@@ -8,7 +8,7 @@ import type { Algorithms, AnyAuthMethod, AuthenticationType, Client, ClientChann
 // are public paths (typed in ssh2-lib.d.ts); the lockfile pins the version they were checked against.
 import SshClient from 'ssh2/lib/client.js';
 import keyParser from 'ssh2/lib/protocol/keyParser.js';
-import { isMailguardError, MailguardError } from '../errors.js';
+import { isMailguardError, MailguardError, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
@@ -178,7 +178,7 @@ function mapSshError(
       details: { host, port },
     });
   }
-  return new MailguardError('CONNECT_FAILED', `SSH connection to ${where} failed: ${msg}`, {
+  return new MailguardError('CONNECT_FAILED', `SSH connection to ${where} failed: ${systemErrorWords(err)}`, {
     hint: 'Check the address, port and that SSH is enabled on the device.',
     details: { host, port, errno: err.code },
   });
@@ -328,7 +328,7 @@ class SshTransport extends EventEmitter implements Transport {
     };
     channel.on('close', () => onClose('channel closed'));
     client.on('close', () => onClose('connection closed'));
-    client.on('error', (e: Error) => onClose(e.message));
+    client.on('error', (e: Error) => onClose(systemErrorWords(e)));
   }
   write(data: string | Buffer): void {
     if (!this.closed) this.channel.write(data);

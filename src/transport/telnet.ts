@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { MailguardError } from '../errors.js';
+import { MailguardError, systemErrorWords } from '../errors.js';
 import type { LogFn, Transport } from './types.js';
 
 export const IAC = 255;
@@ -203,7 +203,7 @@ export function openTelnet(opts: TelnetTransportOptions): Promise<Transport> {
       reject(
         new MailguardError(
           'CONNECT_FAILED',
-          refused ? `Connection refused by ${where}` : `Telnet to ${where} failed: ${err.message}`,
+          refused ? `Connection refused by ${where}` : `Telnet to ${where} failed: ${systemErrorWords(err)}`,
           {
             hint: refused
               ? 'Check the port and that telnet is allowed for your address on the device (`telnet <your-ip> <mask> <interface>`).'

@@ -138,13 +138,19 @@ describe('asa-mailguard probe (built CLI)', () => {
     expect(JSON.parse(r.stdout).probes.map((p: { verdict: string }) => p.verdict)).toEqual(['clean', 'inconclusive']);
   });
 
-  it('nothing listening: exit 13', async () => {
+  it('nothing listening: exit 13; the evidence says it in words, --json keeps the errno', async () => {
     const s = await startScriptedSmtp(async () => {});
     const port = s.port;
     await s.close();
     const r = await runCli(['probe', `127.0.0.1:${port}`, '--json']);
     expect(r.code, r.stderr).toBe(13);
-    expect(JSON.parse(r.stdout).verdict).toBe('unreachable');
+    const out = JSON.parse(r.stdout);
+    expect(out.verdict).toBe('unreachable');
+    expect(out.probes[0].transcript[0]).toMatchObject({ event: 'connect-failed', errno: 'ECONNREFUSED' });
+    const h = await runCli(['probe', `127.0.0.1:${port}`]);
+    expect(h.code, h.stderr).toBe(13);
+    expect(h.stdout).toContain('(connection refused (nothing listens there), while connecting)');
+    expect(h.stdout + h.stderr).not.toMatch(/\bE[A-Z]{4,}\b/);
   });
 
   it('tarpit with --greeting-timeout 0.3: exit 13, nothing sent to the server', async () => {

@@ -1,6 +1,6 @@
 /**
  * A tiny authoritative DNS server on 127.0.0.1 UDP (port 0) for `--domain` / `--resolver` tests, built on dns-packet.
- * Names in `zone` exist (NOERROR, maybe no data); any other name is NXDOMAIN.
+ * Names in `zone` exist (NOERROR, maybe no data, or the entry's `rcode`); any other name is NXDOMAIN.
  */
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,8 @@ export interface ZoneEntry {
   MX?: { preference: number; exchange: string }[];
   A?: string[];
   AAAA?: string[];
+  /** Answer every question for the name with this failure (a broken authoritative server). */
+  rcode?: 'SERVFAIL';
 }
 
 export interface DnsServer {
@@ -23,6 +25,7 @@ export interface DnsServer {
 }
 
 const NXDOMAIN = 3;
+const SERVFAIL = 2;
 
 export async function startDnsServer(zone: Record<string, ZoneEntry>): Promise<DnsServer> {
   const norm = (n: string) => n.toLowerCase().replace(/\.$/, '');
@@ -63,7 +66,7 @@ export async function startDnsServer(zone: Record<string, ZoneEntry>): Promise<D
     const reply = dnsPacket.encode({
       type: 'response',
       id: query.id,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER | (entry ? 0 : NXDOMAIN),
+      flags: dnsPacket.AUTHORITATIVE_ANSWER | (entry ? (entry.rcode === 'SERVFAIL' ? SERVFAIL : 0) : NXDOMAIN),
       questions: [q],
       answers,
       authorities: answers.length === 0 ? [soa] : [],

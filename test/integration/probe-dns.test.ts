@@ -24,6 +24,7 @@ beforeAll(async () => {
     'empty.test': {},
     'local.test': { MX: [{ preference: 5, exchange: 'mail.local.test' }] },
     'mail.local.test': { A: ['127.0.0.1'] },
+    'broken.test': { rcode: 'SERVFAIL' },
   });
 });
 afterAll(async () => {
@@ -61,6 +62,15 @@ describe('resolveTargets --domain with --resolver', () => {
     const e = await resolveTargets({ domain: 'missing.test', resolver: dns.spec }).catch((x: unknown) => x);
     expect((e as MailguardError).code).toBe('BAD_INPUT');
     expect((e as MailguardError).exitCode).toBe(2);
+  });
+
+  it('a failing DNS server (SERVFAIL): DNS_FAILED in words, the resolver code only in details', async () => {
+    const e = await resolveTargets({ domain: 'broken.test', resolver: dns.spec }).catch((x: unknown) => x);
+    expect((e as MailguardError).code).toBe('DNS_FAILED');
+    expect((e as MailguardError).message).toBe(
+      'DNS lookup of MX for broken.test failed: the DNS server failed (SERVFAIL).',
+    );
+    expect((e as MailguardError).details).toMatchObject({ name: 'broken.test', code: 'ESERVFAIL' });
   });
 
   it('explicit host names resolve through --resolver too', async () => {

@@ -180,13 +180,20 @@ describe('probe conversation against scripted servers', () => {
     expect(classify(t).verdict).toBe('inconclusive');
   });
 
-  it('connection refused -> unreachable', async () => {
+  it('connection refused -> unreachable; the evidence in words, the errno kept in the transcript', async () => {
     const s = await startScriptedSmtp(async () => {});
     const port = s.port;
     await s.close();
     const r = classify(await runConversation({ address: '127.0.0.1', port }, fast));
     expect(r.verdict).toBe('unreachable');
-    expect(r.signals[0]?.evidence[0]).toMatch(/ECONNREFUSED/);
+    expect(r.signals[0]?.evidence).toEqual(['(connection refused (nothing listens there), while connecting)']);
+    expect(r.transcript).toEqual([
+      expect.objectContaining({
+        event: 'connect-failed',
+        text: 'connection refused (nothing listens there)',
+        errno: 'ECONNREFUSED',
+      }),
+    ]);
   });
 
   it('PIX-style server refusing EHLO: HELO follows, then NOOP and QUIT -> inspected pix-mailguard', async () => {

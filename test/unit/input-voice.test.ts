@@ -5,9 +5,12 @@
  * given, what to give), never zod's.
  * The commands are found by reading src/cli/commands/, so a command or time flag added later is checked too.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { acquireLock } from '../../src/change/lock.js';
 import { timeUnitOf } from '../../src/cli/option-parsers.js';
 import { parseConnectionSettings } from '../../src/config/connection.js';
 import { parseDuration, readDuration } from '../../src/config/duration.js';
@@ -208,5 +211,18 @@ describe('system errors in words', () => {
       code: 'EXDEV',
     });
     expect(systemErrorWords(odd)).toBe('cross-device link not permitted');
+  });
+
+  it('a lock folder that cannot be made: BAD_PATH in words, the errno in details', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-voice-lock-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, '');
+      const e = await acquireLock({ dir: join(file, 'locks'), identity: 'fw', command: 'apply' }).catch((x) => x);
+      expect(e).toMatchObject({ code: 'BAD_PATH', details: { errno: 'ENOTDIR' } });
+      expect(e.message).toBe(`Cannot use the lock folder ${join(file, 'locks')}: a part of the path is not a folder`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

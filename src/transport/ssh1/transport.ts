@@ -1,7 +1,7 @@
 /** `--transport ssh1`: the SSH-1.5 client protocol object on a TCP socket, as a Transport. */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { MailguardError } from '../../errors.js';
+import { MailguardError, systemErrorWords } from '../../errors.js';
 import { decideHostKey, defaultKnownHostsFile } from '../known-hosts.js';
 import type { HostKeyPolicy, LogFn, Transport } from '../types.js';
 import { Ssh1Client } from './client.js';
@@ -151,7 +151,7 @@ export function openSsh1(opts: Ssh1TransportOptions): Promise<Transport> {
       fail(
         new MailguardError(
           'CONNECT_FAILED',
-          refused ? `Connection refused by ${where}` : `SSH-1 connection to ${where} failed: ${err.message}`,
+          refused ? `Connection refused by ${where}` : `SSH-1 connection to ${where} failed: ${systemErrorWords(err)}`,
           {
             hint: refused
               ? 'Check the port and that SSH is enabled for your address on the device (`ssh <your-ip> <mask> <interface>`), or use --transport telnet --port 23.'
