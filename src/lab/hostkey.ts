@@ -1,14 +1,17 @@
 /**
- * The lab's SSH host key: RSA, as on the real units (PIX/ASA generate RSA keys with `crypto key generate rsa` /
+ * The lab's SSH host keys: one per unit, as in the field (each PIX/ASA generates its own; a shared key would let a
+ * known_hosts entry of one unit pass for another, which no real pair of units allows). RSA, as on the real units (PIX/ASA generate RSA keys with `crypto key generate rsa` /
  * `ca generate rsa key`; an ASA 8.x-9.x offers `ssh-rsa` only, asa-cli.md §1.8). Generated once per state folder
  * (kept as `ssh_host_rsa_key`, PKCS#1 PEM, mode 0600) or once per process without one. 1024 bits: the modulus
  * Cisco's key commands of those images default to [unverified per image], the floor OpenSSH 9 still accepts
  * (RequiredRSASize), large enough for SSH-1's host key (bigger than its 768-bit server key), and generated in
- * ~40 ms where 2048 bits take over a second on a loaded 2-core machine (the lab starts in under 2 s).
+ * about 10 ms (off the main thread, in parallel) where 2048 bits take over a second on a loaded 2-core machine.
+ * With a state folder each unit's key is kept there by name, so a restarted lab keeps its known_hosts lines.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPair } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
 
 export interface HostKey {
@@ -20,10 +23,13 @@ export interface HostKey {
   sha256: string;
 }
 
-export const HOST_KEY_FILE = 'ssh_host_rsa_key';
+/** The key file of one unit in a state folder. */
+export const hostKeyFile = (unit: string): string => `ssh_host_rsa_key-${unit.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
-export function generateHostKeyPem(): string {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+const generate = promisify(generateKeyPair);
+
+export async function generateHostKeyPem(): Promise<string> {
+  const { privateKey } = await generate('rsa', { modulusLength: 1024 });
   return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 }
 
@@ -40,17 +46,13 @@ export function describeHostKey(pem: string): HostKey {
   };
 }
 
-let processKey: HostKey | undefined;
-
-export function loadHostKey(stateDir?: string): HostKey {
-  if (!stateDir) {
-    processKey ??= describeHostKey(generateHostKeyPem());
-    return processKey;
-  }
+/** One unit's host key: new, or the one kept for this unit in the state folder. */
+export async function loadHostKey(unit: string, stateDir?: string): Promise<HostKey> {
+  if (!stateDir) return describeHostKey(await generateHostKeyPem());
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, HOST_KEY_FILE);
+  const file = join(stateDir, hostKeyFile(unit));
   if (existsSync(file)) return describeHostKey(readFileSync(file, 'utf8'));
-  const pem = generateHostKeyPem();
+  const pem = await generateHostKeyPem();
   writeFileSync(file, pem, { mode: 0o600 });
   chmodSync(file, 0o600);
   return describeHostKey(pem);

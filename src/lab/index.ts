@@ -7,7 +7,7 @@ import { MailguardError } from '../errors.js';
 import { presentedSsh1Key } from '../transport/ssh1/transport.js';
 import { DeviceEmulator, resolveDeviceOptions } from './device.js';
 import { linkFailoverPeers } from './failover.js';
-import { type HostKey, loadHostKey } from './hostkey.js';
+import { loadHostKey } from './hostkey.js';
 import { needsLegacyAlgorithms, type RunningServer, startSshServer } from './server/ssh.js';
 import { startSsh1Server } from './server/ssh1.js';
 import { startTelnetServer } from './server/telnet.js';
@@ -119,7 +119,6 @@ interface StartedDevice {
 async function startDevice(
   o: LabDeviceOptions,
   index: number,
-  hostKey: HostKey,
   host: string,
   randomCreds: boolean,
   backends: Map<string, Promise<SmtpBackend>> | null,
@@ -139,13 +138,19 @@ async function startDevice(
   try {
     // PIX 5.2-6.3 have an SSH-1 server only (asa-cli.md §1.8); ASA images speak SSH-2.
     const ssh1 = resolved.dialect === 'pix6';
-    const [ssh, telnet] = await Promise.all([
-      ssh1
-        ? startSsh1Server(emulator, host, { stateDir, ciphers: o.ssh1Ciphers })
-        : startSshServer(emulator, hostKey, host),
-      startTelnetServer(emulator, host),
-    ]);
-    const sshKey = ssh1 ? presentedSsh1Key(loadSsh1HostKey(stateDir)) : null;
+    // Each unit its own host key, as in the field.
+    let presented: { fingerprint: string; line: string; md5?: string };
+    let listening: Promise<RunningServer>;
+    if (ssh1) {
+      const hostKey = await loadSsh1HostKey(resolved.name, stateDir);
+      presented = presentedSsh1Key(hostKey);
+      listening = startSsh1Server(emulator, host, { hostKey, ciphers: o.ssh1Ciphers });
+    } else {
+      const hostKey = await loadHostKey(resolved.name, stateDir);
+      presented = { fingerprint: hostKey.sha256, line: hostKey.publicKey };
+      listening = startSshServer(emulator, hostKey, host);
+    }
+    const [ssh, telnet] = await Promise.all([listening, startTelnetServer(emulator, host)]);
     servers.push(ssh, telnet);
     let smtp = { host, port: 0 };
     let backend: SmtpBackend | undefined;
@@ -178,11 +183,11 @@ async function startDevice(
       username: resolved.username,
       password: resolved.password,
       enableSecret: resolved.enableSecret,
-      hostKeySha256: sshKey ? sshKey.fingerprint : hostKey.sha256,
+      hostKeySha256: presented.fingerprint,
       smtpBackend: backend?.endpoint,
-      knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${sshKey ? sshKey.line : hostKey.publicKey}`,
+      knownHostsLine: `[${ssh.endpoint.host}]:${ssh.endpoint.port} ${presented.line}`,
       sshTransport: ssh1 ? 'ssh1' : 'ssh',
-      ...(sshKey ? { hostKeyMd5: sshKey.md5 } : {}),
+      ...(presented.md5 ? { hostKeyMd5: presented.md5 } : {}),
       telnetLogin: resolved.telnetLogin,
       ...(sshServer ? { sshServer, legacyAlgorithms: needsLegacyAlgorithms(sshServer) } : {}),
       ...(resolved.failover ? { failover: resolved.failover } : {}),
@@ -202,7 +207,6 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     throw new MailguardError('USAGE', `The lab binds to loopback addresses only, not ${host}.`, {
       hint: 'Use 127.0.0.1 (the default).',
     });
-  const hostKey = loadHostKey(options.stateDir);
   const backends = options.smtp === false ? null : new Map<string, Promise<SmtpBackend>>();
   const names = new Set<string>();
   const perDialect = new Map<string, number>();
@@ -214,15 +218,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       const name = o.name ?? `${o.dialect}-${n + 1}`;
       if (names.has(name)) return Promise.reject(new Error(`duplicate lab device name: ${name}`));
       names.add(name);
-      return startDevice(
-        { ...o, name },
-        n,
-        hostKey,
-        host,
-        options.randomCredentials ?? true,
-        backends,
-        options.stateDir,
-      );
+      return startDevice({ ...o, name }, n, host, options.randomCredentials ?? true, backends, options.stateDir);
     }),
   );
   const started = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);

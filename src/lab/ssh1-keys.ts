@@ -1,18 +1,20 @@
 /**
  * The RSA keys of the lab's SSH-1 server (pix6). The host key (1024 bits, as `ca generate rsa key 1024` makes) is
- * kept in the state folder as `ssh_host_rsa1_key` (PKCS#8 PEM, mode 0600) so known_hosts entries survive restarts;
- * without a state folder it lives as long as the process. The server key (768 bits, what a PIX uses) is made once
+ * one per unit, as in the field; it is kept in the state folder as `ssh_host_rsa1_key-<unit>` (PKCS#8 PEM, mode
+ * 0600) so known_hosts entries survive restarts; without a state folder it lives as long as the lab. The server key (768 bits, what a PIX uses) is made once
  * per process: a PIX regenerates it hourly, but no lab session lasts an hour and RSA generation costs test time.
  */
-import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Ssh1PrivateKey } from '../transport/ssh1/rsa.js';
 import { bitLength, bytesToBig } from '../transport/ssh1/wire.js';
 
 export const SSH1_HOST_KEY_BITS = 1024;
 export const SSH1_SERVER_KEY_BITS = 768;
-const FILE = 'ssh_host_rsa1_key';
+/** The SSH-1 host key file of one unit in a state folder. */
+export const ssh1HostKeyFile = (unit: string): string => `ssh_host_rsa1_key-${unit.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
 export function toSsh1PrivateKey(key: KeyObject): Ssh1PrivateKey {
   const jwk = key.export({ format: 'jwk' });
@@ -35,21 +37,20 @@ function generate(bits: number): KeyObject {
   return generateKeyPairSync('rsa', { modulusLength: bits }).privateKey;
 }
 
-let processHostKey: Ssh1PrivateKey | undefined;
 let processServerKey: Ssh1PrivateKey | undefined;
+const generateAsync = promisify(generateKeyPair);
 
-export function loadSsh1HostKey(stateDir?: string): Ssh1PrivateKey {
-  if (!stateDir) {
-    processHostKey ??= toSsh1PrivateKey(generate(SSH1_HOST_KEY_BITS));
-    return processHostKey;
+/** One unit's SSH-1 host key: new (generated off the main thread), or the one kept for it in the state folder. */
+export async function loadSsh1HostKey(unit: string, stateDir?: string): Promise<Ssh1PrivateKey> {
+  const file = stateDir ? join(stateDir, ssh1HostKeyFile(unit)) : undefined;
+  if (file && existsSync(file)) return toSsh1PrivateKey(createPrivateKey(readFileSync(file, 'utf8')));
+  const { privateKey } = await generateAsync('rsa', { modulusLength: SSH1_HOST_KEY_BITS });
+  if (stateDir && file) {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+    chmodSync(file, 0o600);
   }
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, FILE);
-  if (existsSync(file)) return toSsh1PrivateKey(createPrivateKey(readFileSync(file, 'utf8')));
-  const key = generate(SSH1_HOST_KEY_BITS);
-  writeFileSync(file, key.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return toSsh1PrivateKey(key);
+  return toSsh1PrivateKey(privateKey);
 }
 
 export function ssh1ServerKey(): Ssh1PrivateKey {

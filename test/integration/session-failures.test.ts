@@ -117,6 +117,16 @@ describe('host keys', () => {
     }
   });
 
+  it("another unit's key at this address (a swapped port forward): HOST_KEY_CHANGED, as in the field", async () => {
+    const asa = fx.lab.device('asa').info;
+    const other = fx.lab.device('hang').info; // another asa9 unit: its own ssh-rsa key
+    const file = join(fx.dir, 'swapped');
+    writeFileSync(file, `[127.0.0.1]:${asa.ssh.port} ${other.knownHostsLine.split(' ').slice(1).join(' ')}\n`);
+    const e = await failure(openSession(opts('asa', { knownHostsFile: file })));
+    expect(e.code).toBe('HOST_KEY_CHANGED');
+    expect(e.message).toContain(asa.hostKeySha256);
+  });
+
   it('unknown host key: strict refuses with the fingerprint; accept-new records it (0600) and then strict passes', async () => {
     const d = fx.lab.device('asa').info;
     const file = join(fx.dir, 'fresh_known_hosts');

@@ -4,9 +4,10 @@
  * lab's default), five sessions at most. The protocol is src/lab/server/ssh1-protocol.ts; this only adds sockets.
  */
 import { createServer, type Socket } from 'node:net';
+import type { Ssh1PrivateKey } from '../../transport/ssh1/rsa.js';
 import { CIPHER, type Ssh1CipherType } from '../../transport/ssh1/wire.js';
 import type { DeviceEmulator } from '../device.js';
-import { loadSsh1HostKey, ssh1ServerKey } from '../ssh1-keys.js';
+import { ssh1ServerKey } from '../ssh1-keys.js';
 import type { Endpoint } from '../types.js';
 import { listen } from './listen.js';
 import type { RunningServer } from './ssh.js';
@@ -17,7 +18,8 @@ export const SSH1_VERSION = 'SSH-1.5-Cisco-1.25';
 export const SSH1_MAX_SESSIONS = 5;
 
 export interface Ssh1ServerConfig {
-  stateDir?: string;
+  /** This unit's host key (src/lab/ssh1-keys.ts). */
+  hostKey: Ssh1PrivateKey;
   /** Default 3DES and DES (3DES needs the 3DES-AES activation key, which the lab's PIX has). */
   ciphers?: Ssh1CipherType[];
 }
@@ -25,10 +27,10 @@ export interface Ssh1ServerConfig {
 export async function startSsh1Server(
   device: DeviceEmulator,
   host: string,
-  config: Ssh1ServerConfig = {},
+  config: Ssh1ServerConfig,
   port = 0,
 ): Promise<RunningServer> {
-  const hostKey = loadSsh1HostKey(config.stateDir);
+  const { hostKey } = config;
   const serverKey = ssh1ServerKey();
   const ciphers = config.ciphers ?? [CIPHER.TRIPLE_DES, CIPHER.DES];
   let sessions = 0;
