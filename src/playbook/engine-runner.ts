@@ -131,6 +131,14 @@ export function outcomeFromResult(r: ChangeResult, t: FleetTarget, audit: boolea
     case 'cancelled':
       result = 'skipped';
       break;
+    case 'interrupted': {
+      // Stopped after `reload` was confirmed: the change was completed and saved, no rollback (as `apply` says). What
+      // the device holds comes first: the run's table cuts a long note.
+      result = 'interrupted';
+      const cause = (r.error?.message ?? 'Interrupted.').replace(/\.$/, '');
+      message = `running ${r.finalState.running}, startup ${r.finalState.startup}, no rollback: ${cause} after \`reload\``;
+      break;
+    }
     default:
       result = 'failed';
   }

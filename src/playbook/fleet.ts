@@ -44,7 +44,11 @@ export type DeviceEvent =
   | { type: 'step:failed'; step: string; title?: string; error: string; code?: string }
   | { type: 'log'; line: string; level?: 'info' | 'warn' };
 
-export type DeviceResult = 'done' | 'nothing-to-do' | 'rolled-back' | 'failed' | 'skipped';
+/**
+ * `interrupted`: stopped by a signal after `reload` was confirmed, so the change was completed and saved and the device
+ * comes back on it (the change record's outcome `interrupted`); neither a failure nor a rollback.
+ */
+export type DeviceResult = 'done' | 'nothing-to-do' | 'rolled-back' | 'failed' | 'interrupted' | 'skipped';
 
 export interface DeviceOutcome {
   result: DeviceResult;
@@ -438,6 +442,7 @@ export async function runFleet(
     'nothing-to-do': 0,
     'rolled-back': 0,
     failed: 0,
+    interrupted: 0,
     skipped: 0,
   };
   for (const d of devices) summary[d.result]++;

@@ -165,6 +165,7 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
     'nothing-to-do': 0,
     'rolled-back': 0,
     failed: 0,
+    interrupted: 0,
     skipped: 0,
   };
   for (const d of devices) {

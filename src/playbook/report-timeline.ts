@@ -30,6 +30,8 @@ const FILL: Record<DeviceRecord['result'], string> = {
   'nothing-to-do': '#8cc4a0',
   'rolled-back': '#cf222e',
   failed: '#82071e',
+  // Changed and saved, not verified: neither good nor a failure.
+  interrupted: '#bf8700',
   skipped: '#afb8c1',
 };
 

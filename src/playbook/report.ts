@@ -12,6 +12,14 @@ function cell(v: string | number | null | undefined): string {
   return String(v).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/**
+ * "1 interrupted (changed and saved), " when a device was stopped after `reload` (its record's outcome), else nothing:
+ * the count is said only when it happened (reports written before it existed have no such key).
+ */
+export function interruptedCount(s: Partial<FleetReport['summary']>): string {
+  return s.interrupted ? `${s.interrupted} interrupted (changed and saved), ` : '';
+}
+
 export function fleetReportMarkdown(r: FleetReport): string {
   const lines: string[] = [];
   lines.push(r.playbook ? `# Fleet report: ${r.playbook}` : '# Fleet report');
@@ -30,7 +38,7 @@ export function fleetReportMarkdown(r: FleetReport): string {
   if (r.budget) lines.push(`- Failure budget: ${budgetText(r)}`);
   const s = r.summary;
   lines.push(
-    `- Result: ${s.total} devices: ${s.done} done, ${s['nothing-to-do']} nothing to do, ${s['rolled-back']} rolled back, ${s.failed} failed, ${s.skipped} skipped; exit code ${r.exitCode}`,
+    `- Result: ${s.total} devices: ${s.done} done, ${s['nothing-to-do']} nothing to do, ${s['rolled-back']} rolled back, ${s.failed} failed, ${interruptedCount(s)}${s.skipped} skipped; exit code ${r.exitCode}`,
   );
   if (r.stopped) lines.push(`- **Stopped early** (${r.stopped.reason}) at ${r.stopped.at}: ${r.stopped.message}`);
   const merged = 'jobs' in r ? (r as MergedFleetReport) : null;
@@ -47,7 +55,7 @@ export function fleetReportMarkdown(r: FleetReport): string {
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const j of merged.jobs) {
       const [what, where] = [jobName(j), vantageText(j.vantage)];
-      const sum = `${j.summary.done} done, ${j.summary['nothing-to-do']} nothing, ${j.summary['rolled-back']} rolled back, ${j.summary.failed} failed, ${j.summary.skipped} skipped; exit ${j.exitCode}`;
+      const sum = `${j.summary.done} done, ${j.summary['nothing-to-do']} nothing, ${j.summary['rolled-back']} rolled back, ${j.summary.failed} failed, ${interruptedCount(j.summary)}${j.summary.skipped} skipped; exit ${j.exitCode}`;
       lines.push(
         `| ${cell(what)} | ${cell(where)} | ${j.devices} | ${cell(sum)} | ${cell(j.startedAt)} | ${cell(j.endedAt)} | ${cell(j.stopped ? `${j.stopped.reason} at ${j.stopped.at}` : null)} | ${cell(j.budget?.shared ? 'shared' : 'own')} |`,
       );

@@ -48,6 +48,7 @@ th { background: #f6f8fa; }
 tr { break-inside: avoid; }
 .r-done, .r-nothing-to-do, .v-clean, .v-verified { color: var(--ok); }
 .r-rolled-back, .r-failed, .v-inspected, .v-not-verified { color: var(--bad); font-weight: 600; }
+.r-interrupted { color: var(--warn); font-weight: 600; }
 .r-skipped, .v-unknown { color: var(--skip); }
 .mismatch { color: var(--warn); font-weight: 600; }
 .stop { border: 2px solid var(--bad); border-radius: 6px; padding: 8px 12px; margin: 12px 0; }

@@ -14,6 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ChangeOutcome, ChangeResult } from '../../src/change/types.js';
+import { fleetSummary } from '../../src/cli/render/fleet.js';
 import type { Lab, LabDeviceHandle } from '../../src/lab/index.js';
 import type { LabDeviceOptions } from '../../src/lab/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
@@ -63,7 +64,7 @@ export function expected(cause: Cause, step: MatrixStep): Outcome {
   // `reload` was confirmed (the command in flight finishes): the device comes back on its saved change.
   // Also when the device is down for it: what `write memory` saved comes back; no rollback is attempted.
   if (step === 'reload-wait' || step === DEVICE_DOWN)
-    return { exit, outcome: 'interrupted', result: 'failed', device: 'changed' };
+    return { exit, outcome: 'interrupted', result: 'interrupted', device: 'changed' };
   return { exit, outcome: 'rolled-back', result: 'rolled-back', device: 'original' };
 }
 
@@ -224,6 +225,8 @@ export interface CaseEnd {
   locks: string[];
   /** `run` only. */
   report?: FleetReport;
+  /** `run` only: the report's Markdown, HTML and CSV forms as written. */
+  reportForms?: { markdown: string; html: string; csv: string };
   next?: { running: boolean; startup: boolean };
 }
 
@@ -297,6 +300,8 @@ export async function runCase(lab: Lab, target: Target, c: MatrixCase): Promise<
     const file = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.json')) : undefined;
     expect(file, `no fleet report\n${why}`).toBeTruthy();
     end.report = JSON.parse(readFileSync(join(dir, file as string), 'utf8')) as FleetReport;
+    const form = (ext: string) => readFileSync(join(dir, (file as string).replace(/\.json$/, ext)), 'utf8');
+    end.reportForms = { markdown: form('.md'), html: form('.html'), csv: form('.csv') };
     // The row names the record's Markdown form; the JSON form sits beside it.
     recordFile = end.report.devices.find((d) => d.name === c.device)?.reportPath?.replace(/\.md$/, '.json');
     const next = lab.device(c.next as string);
@@ -355,11 +360,40 @@ export function assertCase(target: Target, c: MatrixCase, end: CaseEnd): void {
     const report = end.report as FleetReport;
     const row = report.devices.find((d) => d.name === c.device);
     expect(row?.result, why).toBe(want.result);
+    assertRowForms(report, end, c.device, want.result, why);
     // The next device is started only after the canary: never after a stop; after a closed pipe it runs to its end.
     const carriedOn = want.outcome === 'done';
     expect(end.next, why).toEqual({ running: !carriedOn, startup: !carriedOn });
     expect(report.devices.find((d) => d.name === c.next)?.result, why).toBe(carriedOn ? 'done' : 'skipped');
     expect(report.exitCode, why).toBe(want.exit);
+  }
+}
+
+/**
+ * `run`'s table (what the process prints without --json), and the Markdown, HTML and CSV report rows, say what the
+ * JSON row says; an interrupted device's note says what its change record says it holds (changed and saved).
+ */
+function assertRowForms(report: FleetReport, end: CaseEnd, device: string, result: DeviceResult, why: string): void {
+  const row = report.devices.find((d) => d.name === device) as FleetReport['devices'][number];
+  const forms = end.reportForms as NonNullable<CaseEnd['reportForms']>;
+  const table = fleetSummary(report, null)
+    .split('\n')
+    .find((l) => l.startsWith(`${device} `));
+  expect(table, why).toMatch(new RegExp(`  ${result}\\*? `));
+  const md = forms.markdown.split('\n').find((l) => l.startsWith(`| ${device} |`));
+  expect(md, why).toMatch(new RegExp(`\\| ${result}( \\(canary\\))?( \\(exit ${row.exitCode}\\))? \\|`));
+  const csv = forms.csv.split(/\r?\n/).find((l) => l.startsWith(`${device},`));
+  expect(csv, why).toContain(`,${result},${row.exitCode},`);
+  expect(forms.html, why).toContain(`<span class="r-${result}">${result}`);
+  expect(forms.html, why).toMatch(new RegExp(`class="bar r-${result}( canary)?" data-device="${device}"`));
+  if (result === 'interrupted') {
+    // Not a failure: the record's own words for what the device holds, in every form.
+    expect(row.exitCode, why).toBe(end.code);
+    const holds = `running ${end.record.finalState.running}, startup ${end.record.finalState.startup}, no rollback`;
+    expect(end.record.finalState, why).toMatchObject({ running: 'changed', startup: 'changed' });
+    for (const text of [row.message ?? '', table ?? '', md ?? '', csv ?? '']) expect(text, why).toContain(holds);
+    expect(report.summary, why).toMatchObject({ interrupted: 1, failed: 0, failures: 0 });
+    expect(forms.markdown, why).toMatch(/0 failed, 1 interrupted \(changed and saved\), /);
   }
 }
 

@@ -241,6 +241,7 @@ function report(over: Partial<FleetReport>, names: string[]): FleetReport {
       'nothing-to-do': 0,
       'rolled-back': 0,
       failed: 0,
+      interrupted: 0,
       skipped: 0,
     },
     exitCode: 0,

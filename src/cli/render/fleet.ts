@@ -202,6 +202,7 @@ const RESULT_WORDS: Array<[keyof FleetReport['summary'], string]> = [
   ['nothing-to-do', 'nothing to do'],
   ['rolled-back', 'rolled back'],
   ['failed', 'failed'],
+  ['interrupted', 'interrupted (changed and saved)'],
   ['skipped', 'skipped'],
 ];
 
