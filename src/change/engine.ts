@@ -396,14 +396,22 @@ export class ChangeEngine extends ChangeEmitter {
   private async preflight(): Promise<string> {
     const o = this.options;
     if (o.reload && !['never', 'if-needed', 'after-save'].includes(o.reload)) {
-      throw new MailguardError('USAGE', `--reload must be never, if-needed or after-save (got "${o.reload}").`, {
-        hint: 'Pass --reload if-needed (the default).',
-      });
+      throw new MailguardError(
+        'USAGE',
+        `--reload: "${o.reload}" is not a choice; give never, if-needed or after-save`,
+        {
+          hint: 'Pass --reload if-needed (the default).',
+        },
+      );
     }
     if (o.safetyReloadMin !== undefined && !(Number.isInteger(o.safetyReloadMin) && o.safetyReloadMin >= 1)) {
-      throw new MailguardError('USAGE', '--safety-reload takes whole minutes (1 or more).', {
-        hint: 'For example --safety-reload 10.',
-      });
+      throw new MailguardError(
+        'USAGE',
+        `--safety-reload: "${o.safetyReloadMin}" is not a whole number of minutes; give 1 or more`,
+        {
+          hint: 'For example --safety-reload 10.',
+        },
+      );
     }
     if (this.mode === 'restore') {
       if (!o.restoreFrom) {

@@ -4,13 +4,13 @@
  * (zod, dotenv) are loaded when toConnectOptions runs.
  */
 import { readFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { SecretPrompt } from '../config/credentials.js';
 import { SESSION_TIMEOUT_LIMITS } from '../config/duration.js';
 import { MailguardError, systemErrorWords } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
 import { TRANSPORT_KINDS } from '../transport/types.js';
-import { timeOption } from './option-parsers.js';
+import { choiceOption, timeOption } from './option-parsers.js';
 
 /** Parsed commander options as added by addConnectionOptions (camelCase). */
 export interface ConnectionFlags {
@@ -37,10 +37,11 @@ export interface ConnectionFlags {
 export function addConnectionOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option(
+      choiceOption(
         '--transport <kind>',
         'ssh; telnet (clear text) or ssh1 (SSH protocol 1, weak: PIX 6.x) only when asked',
-      ).choices([...TRANSPORT_KINDS]),
+        [...TRANSPORT_KINDS],
+      ),
     )
     .option('--port <n>', 'TCP port (default 22 for ssh and ssh1, 23 for telnet)')
     .option('--username <name>', 'login user (or ASA_USERNAME, or user@ in the target)')
@@ -51,10 +52,11 @@ export function addConnectionOptions(cmd: Command): Command {
     .option('--agent [socket]', 'use ssh-agent (default socket: $SSH_AUTH_SOCK)')
     .option('--known-hosts <file>', 'OpenSSH known_hosts file (default ~/.ssh/known_hosts)')
     .addOption(
-      new Option(
+      choiceOption(
         '--host-key-policy <policy>',
         'strict (default), accept-new (record first-seen key) or off (warned)',
-      ).choices(['strict', 'accept-new', 'off']),
+        ['strict', 'accept-new', 'off'],
+      ),
     )
     .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')
     .option('--jump <user@host[:port]>', 'reach the device through this SSH jump host (ProxyJump; a,b for a chain)')

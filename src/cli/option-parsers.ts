@@ -27,6 +27,44 @@ export function renamedOption(old: string, now: string, why: string): Option {
   });
 }
 
+/** `a, b or c`, for messages listing what a flag accepts. */
+export function oneOf(choices: readonly string[]): string {
+  return choices.length < 2 ? (choices[0] ?? '') : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+}
+
+/** A value outside a flag's fixed list, in the tool's words: `--reload: "soon" is not a choice; give never, ...`. */
+export function choiceError(flag: string, value: string, choices: readonly string[]): MailguardError {
+  return new MailguardError('USAGE', `${flag}: "${value}" is not a choice; give ${oneOf(choices)}`, {
+    hint: `For example ${flag} ${choices[0]}; --help says what each one does.`,
+    details: { flag, value, choices: [...choices] },
+  });
+}
+
+/**
+ * An option taking one of a fixed list. Commander's `.choices()` keeps the list in --help, but its refusal reads
+ * "argument 'x' is invalid. Allowed choices are ..."; the parser set after it refuses in the tool's words instead.
+ */
+export function choiceOption(flags: string, description: string, choices: readonly string[]): Option {
+  const option = new Option(flags, description).choices(choices);
+  const flag = option.long ?? flags;
+  return option.argParser((value: string) => {
+    if (!choices.includes(value)) throw choiceError(flag, value, choices);
+    return value;
+  });
+}
+
+/** `--ehlo-name`: one short name or address literal, since it is sent as the EHLO/HELO argument. */
+export function parseEhloName(value: string): string {
+  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(value) || value.length > 64) {
+    throw new MailguardError(
+      'USAGE',
+      `--ehlo-name: "${value}" is not a host name; give letters, digits, dots and hyphens (at most 64) or an address literal like [192.0.2.1]`,
+      { hint: 'For example --ehlo-name probe.example.com.' },
+    );
+  }
+  return value;
+}
+
 /**
  * `--change-id`: a ticket id goes into file contents and report names, so it is one printable line (no control
  * characters), at most 200 characters.
@@ -36,10 +74,8 @@ export function parseChangeId(value: string): string {
   if (!v || v.length > 200 || /[\u0000-\u001f\u007f]/.test(v)) {
     throw new MailguardError(
       'USAGE',
-      `--change-id must be one printable line of 1 to 200 characters (got "${value}").`,
-      {
-        hint: 'For example --change-id CHG-12345.',
-      },
+      `--change-id: "${value}" is not a ticket id; give one printable line of 1 to 200 characters`,
+      { hint: 'For example --change-id CHG-12345.' },
     );
   }
   return v;

@@ -24,20 +24,22 @@ function regex(name: string, value: string | undefined): RegExp {
   try {
     return new RegExp(value);
   } catch (e) {
-    throw usage(`--fault ${name}=${value}: invalid regular expression (${(e as Error).message})`);
+    // JavaScript's own text is "Invalid regular expression: /(/: Unterminated group": keep only the reason.
+    const why = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    throw usage(`--fault ${name}: "${value}" is not a regular expression (${why})`);
   }
 }
 
 function number(name: string, value: string | undefined, max: number): number {
   const n = Number(value);
   if (value === undefined || value === '' || !Number.isFinite(n) || n < 0 || n > max)
-    throw usage(`--fault ${name}=${value ?? ''}: expected a number from 0 to ${max}`);
+    throw usage(`--fault ${name}: "${value ?? ''}" is not a number from 0 to ${max}`);
   return n;
 }
 
 function usage(message: string): MailguardError {
   return new MailguardError('USAGE', message, {
-    hint: `Valid faults: ${FAULT_HELP.map((l) => l.split(' ')[0]).join(', ')}`,
+    hint: `Faults: ${FAULT_HELP.map((l) => l.split(' ')[0]).join(', ')} (lab --help says what each does).`,
   });
 }
 
@@ -94,7 +96,7 @@ export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
         f.needsReload = true;
         break;
       default:
-        throw usage(`Unknown --fault "${spec}"`);
+        throw usage(`--fault: "${spec}" is not a fault; give one of the faults named below`);
     }
   }
   return f;

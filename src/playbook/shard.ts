@@ -17,7 +17,7 @@ export function parseShard(text: string): Shard {
   const index = m ? Number(m[1]) : Number.NaN;
   const total = m ? Number(m[2]) : Number.NaN;
   if (!m || total < 1 || index < 1 || index > total) {
-    throw new MailguardError('USAGE', `invalid --shard "${text}": expected i/n with 1 <= i <= n, e.g. 1/4`, {
+    throw new MailguardError('USAGE', `--shard: "${text}" is not a shard; give i/n with 1 <= i <= n, e.g. 1/4`, {
       hint: 'Give the job number and the number of jobs, e.g. --shard 2/4.',
     });
   }

@@ -26,7 +26,7 @@ function makeResolver(spec: string | undefined, timeoutMs: number): dnsPromises.
   if (spec) {
     const { host, port } = parseEndpoint(spec, { defaultPort: 53, what: '--resolver' });
     if (!net.isIP(host)) {
-      throw new MailguardError('USAGE', `--resolver needs an IP address, got "${host}".`, {
+      throw new MailguardError('USAGE', `--resolver: "${host}" is not an IP address; give the DNS server's address`, {
         hint: 'Give the DNS server as an address, e.g. --resolver 192.0.2.53 or --resolver 127.0.0.1:5353.',
       });
     }

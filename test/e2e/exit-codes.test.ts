@@ -40,7 +40,10 @@ describe('exit codes and argument errors', () => {
   it.each([
     [['apply', '127.0.0.1', '--bogus', '--json'], /unknown option '--bogus'/],
     [['apply', '--json'], /missing required argument 'target'/],
-    [['apply', '127.0.0.1', '--reload', 'sometimes', '--json'], /Allowed choices are never, if-needed, after-save/],
+    [
+      ['apply', '127.0.0.1', '--reload', 'sometimes', '--json'],
+      /--reload: "sometimes" is not a choice; give never, if-needed or after-save/,
+    ],
   ])('%j: {"error":{"code":"USAGE"}} on stdout, exit 2', async (args, message) => {
     const r = await runCli(args, { cwd: tempDir() });
     expect(r.code).toBe(2);

@@ -168,10 +168,18 @@ describe('asa-mailguard probe (built CLI)', () => {
     }
   });
 
-  it('usage and bad input: exit 2', async () => {
+  it('usage and bad input: exit 2, nothing contacted', async () => {
+    const conns = clean.conns.length;
     expect((await runCli(['probe'])).code).toBe(2);
     expect((await runCli(['probe', at(clean), '--domain', 'lab.test'])).code).toBe(2);
     expect((await runCli(['probe', at(clean), '--timeout', 'soon'])).code).toBe(2);
+    const ehlo = await runCli(['probe', at(clean), '--ehlo-name', 'a b', '--json']);
+    expect(ehlo.code, ehlo.stderr).toBe(2);
+    expect(JSON.parse(ehlo.stdout).error).toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/^--ehlo-name: "a b" is not a host name; give /),
+    });
+    expect(clean.conns.length).toBe(conns);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"probes":"no"}');
     const r = await runCli(['probe', at(clean), '--compare', bad, '--json']);

@@ -225,7 +225,7 @@ describe('asa-mailguard run', () => {
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout.trim())).toMatchObject({ error: { code: 'PLAYBOOK_INVALID' } });
     expect(r4.code).toBe(2);
-    expect(r4.stderr).toMatch(/invalid --shard "3\/2"/);
+    expect(r4.stderr).toMatch(/--shard: "3\/2" is not a shard/);
     expect(r5.code).toBe(2);
     expect(r5.stderr).toMatch(/--limit "nosuch"/);
     expect(r6.code).toBe(2);

@@ -39,9 +39,9 @@ describe('--fault parsing', () => {
     });
     expect(f.holdAt?.[0]?.test('write memory')).toBe(true);
     expect(f.dropAt?.[0]?.test('show running-config')).toBe(true);
-    expect(() => parseFaults(['bogus'])).toThrow(/Unknown --fault/);
-    expect(() => parseFaults(['drop-at=('])).toThrow(/invalid regular expression/);
-    expect(() => parseFaults(['slow-save=x'])).toThrow(/expected a number/);
+    expect(() => parseFaults(['bogus'])).toThrow(/--fault: "bogus" is not a fault/);
+    expect(() => parseFaults(['drop-at=('])).toThrow(/is not a regular expression/);
+    expect(() => parseFaults(['slow-save=x'])).toThrow(/--fault slow-save: "x" is not a number from 0 to 3600/);
   });
 });
 

@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { acquireLock } from '../../src/change/lock.js';
-import { timeUnitOf } from '../../src/cli/option-parsers.js';
+import { parseChangeId, timeUnitOf } from '../../src/cli/option-parsers.js';
 import { parseConnectionSettings } from '../../src/config/connection.js';
 import { parseDuration, readDuration } from '../../src/config/duration.js';
 import { isMailguardError, type MailguardError, systemErrorWords, toMailguardError } from '../../src/errors.js';
+import { parseFaults } from '../../src/lab/faults.js';
 import { parsePlaybook, runSettings } from '../../src/playbook/index.js';
+import { parseShard } from '../../src/playbook/shard.js';
+import { resolveTargets } from '../../src/probe/index.js';
 
 /** zod's own phrases (zod 4 en locale): none may reach a user. */
 const ZOD_TEXT = /Invalid input|Invalid option|Too (small|big)|received|expected \w+ to (have|be)|Unrecognized key|NaN/;
@@ -108,6 +111,94 @@ describe('time options of every command', async () => {
       expect(e.message).toMatch(new RegExp(`^${o.long}: "abc" is not a duration; give \\w+ \\(\\d+\\) or a duration`));
       expect(e.message).not.toMatch(ZOD_TEXT);
     }
+  });
+});
+
+describe('checked options of every command', async () => {
+  const root = await program();
+  const checked = allCommands(root)
+    .flatMap((c) => c.options.map((o) => ({ cmd: c.name(), o })))
+    .filter(({ o }) => !o.hidden && (o as Option & { parseArg?: unknown }).parseArg !== undefined);
+  /** What the parser says about a value nothing accepts (a control character in it), or null when it takes it. */
+  const refusal = (o: Option, value: string): MailguardError | null => {
+    try {
+      (o as Option & { parseArg: (v: string, prev: unknown) => unknown }).parseArg(value, undefined);
+      return null;
+    } catch (e) {
+      if (isMailguardError(e)) return e;
+      throw new Error(`${o.long} refused "${value}" with a ${(e as Error).constructor.name}: ${(e as Error).message}`);
+    }
+  };
+
+  it('finds the fixed-list options and the checked names', () => {
+    const names = checked.map(({ cmd, o }) => `${cmd} ${o.long}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'apply --reload',
+        'apply --transport',
+        'apply --host-key-policy',
+        'run --phase',
+        'run --shard-by',
+        'lab --telnet-login',
+        'probe --ehlo-name',
+      ]),
+    );
+  });
+
+  it('a bad value names the flag and the value, then what to give; exit 2 (USAGE), never validator text', () => {
+    const bad = 'no such value';
+    for (const { cmd, o } of checked) {
+      const e = refusal(o, bad);
+      if (!e) continue; // free text (a repeatable --fault, --smtp lists): checked where it is read
+      expect(e.code, `${cmd} ${o.long}`).toBe('USAGE');
+      expect(e.exitCode).toBe(2);
+      expect(e.message, `${cmd} ${o.long}`).toMatch(new RegExp(`^${o.long}: "${bad}" is not [^;]+; give .+`));
+      expect(e.message).not.toMatch(/invalid|allowed choices/i);
+      expect(e.message).not.toMatch(ZOD_TEXT);
+    }
+  });
+
+  it('a fixed-list option refuses what is not listed and names every choice; it takes each listed one', () => {
+    const lists = checked.filter(({ o }) => o.argChoices);
+    expect(lists.length).toBeGreaterThanOrEqual(8);
+    for (const { cmd, o } of lists) {
+      const choices = o.argChoices as string[];
+      for (const c of choices) expect(refusal(o, c), `${cmd} ${o.long} ${c}`).toBeNull();
+      const e = refusal(o, 'sometimes');
+      expect(e?.message, `${cmd} ${o.long}`).toBe(
+        `${o.long}: "sometimes" is not a choice; give ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`,
+      );
+    }
+  });
+
+  it('values checked when the command runs speak the same way', async () => {
+    const said = async (fn: () => unknown) => {
+      try {
+        await fn();
+      } catch (e) {
+        if (isMailguardError(e)) return `${e.code} ${e.message}`;
+        throw e;
+      }
+      throw new Error('expected an error');
+    };
+    expect(await said(() => parseShard('3/2'))).toBe(
+      'USAGE --shard: "3/2" is not a shard; give i/n with 1 <= i <= n, e.g. 1/4',
+    );
+    expect(await said(() => parseChangeId(''))).toBe(
+      'USAGE --change-id: "" is not a ticket id; give one printable line of 1 to 200 characters',
+    );
+    expect(await said(() => parseFaults(['bogus']))).toBe(
+      'USAGE --fault: "bogus" is not a fault; give one of the faults named below',
+    );
+    expect(await said(() => parseFaults(['drop-at=(']))).toBe(
+      'USAGE --fault drop-at: "(" is not a regular expression (Unterminated group)',
+    );
+    expect(await said(() => parseFaults(['latency=soon']))).toBe(
+      'USAGE --fault latency: "soon" is not a number from 0 to 600000',
+    );
+    expect(await said(() => resolveTargets({ hosts: ['127.0.0.1'], resolver: 'dns.example.test' }))).toBe(
+      'USAGE --resolver: "dns.example.test" is not an IP address; give the DNS server\'s address',
+    );
   });
 });
 

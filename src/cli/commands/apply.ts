@@ -2,12 +2,12 @@
  * `asa-mailguard apply <target>`: disable SMTP inspection on one device.
  * Declarations only (loaded on every start); the work is in apply-action.ts, imported when the command runs.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { ReloadPolicy } from '../../change/types.js';
 import { SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
-import { collect, timeOption } from '../option-parsers.js';
+import { choiceOption, collect, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface ApplyFlags {
@@ -40,9 +40,11 @@ export function register(program: Command): void {
   cmd
     .option('--dry-run', 'print the plan, the inverse and the diff; send no config command')
     .addOption(
-      new Option('--reload <when>', 'reload after saving: never, if-needed (outside probe still inspected), after-save')
-        .choices(['never', 'if-needed', 'after-save'])
-        .default('if-needed'),
+      choiceOption(
+        '--reload <when>',
+        'reload after saving: never, if-needed (outside probe still inspected), after-save',
+        ['never', 'if-needed', 'after-save'],
+      ).default('if-needed'),
     )
     .addOption(timeOption('--reload-timeout', 'how long to wait for the device after reload', 'sec').default('15m'))
     .addOption(timeOption('--save-timeout', 'how long `write memory` may take', 'sec').default('120s'))

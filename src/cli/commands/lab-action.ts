@@ -10,7 +10,8 @@ import { type Lab, startLab } from '../../lab/index.js';
 import { labInventoryYaml } from '../../lab/inventory-out.js';
 import { runStdio } from '../../lab/stdio.js';
 import type { LabDeviceInfo, LabDeviceOptions, LabDialect, LabFaults } from '../../lab/types.js';
-import { LAB_LATENCY, LAB_RELOAD_DELAY, type LabCliOptions } from './lab.js';
+import { choiceError } from '../option-parsers.js';
+import { LAB_LATENCY, LAB_RELOAD_DELAY, type LabCliOptions, TELNET_LOGINS } from './lab.js';
 
 const DIALECTS: LabDialect[] = ['pix6', 'asa8', 'asa9'];
 
@@ -20,8 +21,7 @@ function dialects(values: string[]): LabDialect[] {
     .map((v) => v.trim())
     .filter(Boolean);
   for (const d of out) {
-    if (!DIALECTS.includes(d as LabDialect))
-      throw new MailguardError('USAGE', `Unknown --dialect "${d}".`, { hint: `Use one of ${DIALECTS.join(', ')}.` });
+    if (!DIALECTS.includes(d as LabDialect)) throw choiceError('--dialect', d, DIALECTS);
   }
   return (out.length ? out : ['asa9']) as LabDialect[];
 }
@@ -35,9 +35,7 @@ function faultsOf(o: LabCliOptions): LabFaults {
 function telnetLogin(v: boolean | string | undefined): LabDeviceOptions['telnetLogin'] | undefined {
   if (v === undefined || v === true || v === false) return undefined;
   if (v === 'username-password' || v === 'password-only') return v;
-  throw new MailguardError('USAGE', `Invalid --telnet-login "${v}".`, {
-    hint: 'Use username-password or password-only (or no value with --stdio).',
-  });
+  throw choiceError('--telnet-login', v, TELNET_LOGINS);
 }
 
 function deviceOptions(o: LabCliOptions): LabDeviceOptions[] {

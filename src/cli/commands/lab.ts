@@ -6,9 +6,11 @@
 import type { Command } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
 import { FAULT_HELP } from '../../lab/faults.js';
-import { collect, timeOption } from '../option-parsers.js';
+import { choiceOption, collect, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
+/** The telnet login kinds `--telnet-login` takes. */
+export const TELNET_LOGINS = ['username-password', 'password-only'] as const;
 /** `--reload-delay` 0 to an hour; `--latency` up to 10 minutes (the latency fault's own limit). */
 export const LAB_RELOAD_DELAY = { min: 0, max: 3600 };
 export const LAB_LATENCY = { min: 0, max: 600_000, whole: true };
@@ -64,9 +66,12 @@ export function register(program: Command): void {
     .option('--enable-secret <secret>', 'enable secret (default random)')
     .option('--fault <fault>', 'inject a fault (repeatable), see below', collect)
     .addOption(timeOption('--latency', 'delay every response (same as --fault latency=MS)', 'ms', LAB_LATENCY))
-    .option(
-      '--telnet-login [kind]',
-      'telnet login: username-password or password-only; with --stdio, ask for the login on stdin',
+    .addOption(
+      choiceOption(
+        '--telnet-login [kind]',
+        'telnet login: username-password or password-only; with --stdio, ask for the login on stdin',
+        TELNET_LOGINS,
+      ),
     )
     .option('--no-notice', 'asa9: do not ask the anonymous-reporting question at the first configure terminal')
     .option('--no-smtp', 'do not start the SMTP servers')

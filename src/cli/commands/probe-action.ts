@@ -13,6 +13,7 @@ import {
   verdictExitCode,
 } from '../../probe/index.js';
 import type { ProbeReportBefore } from '../../probe/report-schema.js';
+import { parseEhloName } from '../option-parsers.js';
 import { PROBE_LIMITS, type ProbeOptions } from './probe.js';
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
@@ -57,12 +58,8 @@ export async function probeAction(targets: string[], opts: ProbeOptions): Promis
   const port = opts.port === undefined ? 25 : parsePort(opts.port, '--port');
   const greetingTimeoutMs = seconds(opts.greetingTimeout, '--greeting-timeout', 30);
   const timeoutMs = seconds(opts.timeout, '--timeout', 10);
-  const ehloName = opts.ehloName ?? DEFAULT_EHLO_NAME;
-  if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/.test(ehloName) || ehloName.length > 64) {
-    throw new MailguardError('USAGE', `Invalid --ehlo-name "${ehloName}".`, {
-      hint: 'Use a short host name (at most 64 characters, letters, digits, dots, hyphens).',
-    });
-  }
+  // The flag's parser checked it already; checked again for callers that build ProbeOptions themselves.
+  const ehloName = parseEhloName(opts.ehloName ?? DEFAULT_EHLO_NAME);
   const before = opts.compare ? await readBefore(opts.compare) : undefined;
   const list = await resolveTargets({ hosts: targets, domain: opts.domain, port, resolver: opts.resolver });
   const report: ProbeReport = await probeAll(list, {

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { exitCodeHelp } from '../../errors.js';
-import { timeOption } from '../option-parsers.js';
+import { parseEhloName, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 /** Probe timeouts: more than 0, at most 10 minutes. */
@@ -58,7 +58,7 @@ export function register(program: Command): void {
     )
     .addOption(timeOption('--timeout', 'connect timeout and per-reply timeout (default 10)', 'sec', PROBE_LIMITS))
     .option('--starttls', 'also try STARTTLS and report whether TLS negotiates')
-    .option('--ehlo-name <name>', `name to give in EHLO/HELO (default ${DEFAULT_EHLO_NAME})`)
+    .option('--ehlo-name <name>', `name to give in EHLO/HELO (default ${DEFAULT_EHLO_NAME})`, parseEhloName)
     .option('--compare <before.json>', 'compare with an earlier --json report: change verified / not-verified')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', HELP_EXAMPLES)

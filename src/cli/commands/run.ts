@@ -2,12 +2,12 @@
  * `asa-mailguard run PLAYBOOK`: a playbook across a fleet (issue #7).
  * Declarations only (loaded on every start); the work is in run-action.ts, imported when the command runs.
  */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { SAFETY_RELOAD_LIMITS, SESSION_TIMEOUT_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp } from '../../errors.js';
 import type { ReloadPolicy } from '../../playbook/index.js';
 import type { HostKeyPolicy } from '../../session/types.js';
-import { collect, renamedOption, timeOption } from '../option-parsers.js';
+import { choiceOption, collect, renamedOption, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
 export interface RunFlags {
@@ -125,16 +125,18 @@ export function register(program: Command): void {
       'run only shard i of n (stable by device name; failover pairs stay together); "auto" or "auto/n": i (and n) from the job engine (JOB_COMPLETION_INDEX, CI_NODE_INDEX/CI_NODE_TOTAL, ASA_MAILGUARD_SHARD=i/n), which is also read without this flag',
     )
     .addOption(
-      new Option(
+      choiceOption(
         '--shard-by <how>',
         "hash (default): stable share by name; group: shard i runs the playbook's shards.groups[i] (the site its job reaches)",
-      ).choices(['hash', 'group']),
+        ['hash', 'group'],
+      ),
     )
     .addOption(
-      new Option(
+      choiceOption(
         '--phase <phase>',
         'all (default); canary: only the canary devices, then write canary-result.json; rest: all but the canaries, only --after a passed canary',
-      ).choices(['all', 'canary', 'rest']),
+        ['all', 'canary', 'rest'],
+      ),
     )
     .option('--after <canary-result>', '--phase rest: the canary-result.json of this window (same playbook, inventory)')
     .option(
@@ -147,7 +149,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'devices changed at once (overrides the playbook)')
     .option('--backup-dir <dir>', "backups, locks and change records (overrides the playbook's options.backupDir)")
     .addOption(
-      new Option('--reload <when>', 'override options.reload: never, if-needed, after-save').choices([
+      choiceOption('--reload <when>', 'override options.reload: never, if-needed, after-save', [
         'never',
         'if-needed',
         'after-save',
@@ -166,7 +168,7 @@ export function register(program: Command): void {
     .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
     .option('--known-hosts <file>', 'OpenSSH known_hosts file (overrides options.knownHosts)')
     .addOption(
-      new Option('--host-key-policy <policy>', 'strict, accept-new (record first-seen keys) or off (warned)').choices([
+      choiceOption('--host-key-policy <policy>', 'strict, accept-new (record first-seen keys) or off (warned)', [
         'strict',
         'accept-new',
         'off',
