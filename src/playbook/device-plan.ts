@@ -234,6 +234,17 @@ export interface FleetPlan {
   };
   /** Expected time one device takes (reload timeout included when a reload may happen). */
   expectedPerDevice: string;
+  /**
+   * Only in a merged report (`report merge` of dry-run jobs, plan-merge.ts): the jobs it was made from and the scope
+   * fields on which they disagree (a field named there holds the first job's value).
+   */
+  merged?: { jobs: string[]; differs: PlanDifference[] };
+}
+
+/** One scope field the merged jobs disagree on: `concurrency`, `window.openNow`, ... with each job's value. */
+export interface PlanDifference {
+  field: string;
+  values: Array<{ job: string; value: string | number | boolean | null }>;
 }
 
 export interface FleetPlanInput {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ExitCode, MailguardError, systemErrorWords } from '../errors.js';
 import { auditCounts, auditExitCode } from './audit.js';
 import { type DeviceRecord, type FleetReport, fleetExitCode } from './fleet.js';
+import { mergeFleetPlans } from './plan-merge.js';
 
 const SIGNAL_CODES: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
 
@@ -185,6 +186,8 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   // The canary stage stops at its first failure anyway; the budget is the shards'.
   const shardReports = reports.filter((r) => r.phase !== 'canary');
   const shared = (shardReports.length > 0 ? shardReports : reports).every((r) => r.budget?.shared);
+  // Dry-run jobs: one plan scope for the whole change request, as a single dry run writes it.
+  const plan = mergeFleetPlans(reports.map((r) => ({ job: jobLabel(r), report: r })));
   return {
     playbook: first.report.playbook,
     playbookFile: first.report.playbookFile,
@@ -226,6 +229,7 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
     // A job missing from the merge is never a clean result.
     exitCode: missing > 0 && exit === 0 ? 1 : exit,
     devices,
+    ...(plan ? { plan } : {}),
     jobs: sorted.map(({ file, report: r }) => ({
       file,
       phase: r.phase,

@@ -4,6 +4,7 @@
  * merged report renders the same way.
  */
 import { cell, esc, metaList, zoned } from '../report/html.js';
+import type { FleetPlan, PlanDifference } from './device-plan.js';
 import type { DeviceRecord, FleetReport } from './fleet.js';
 
 const hasPlan = (r: FleetReport) => r.plan !== undefined || r.devices.some((d) => d.plan !== undefined);
@@ -13,29 +14,56 @@ function whenText(utc: string | null, local: string | null, tz: string): string 
   return tz === 'UTC' ? zoned(utc, 'UTC') : `${zoned(local ?? utc, tz)} (${tz}) = ${zoned(utc, 'UTC')}`;
 }
 
+/** A merged plan: "differs between jobs: shard 1/2 @ a: 4; shard 2/2 @ b: 2" for the fields under `prefix`. */
+function differsText(p: FleetPlan, prefix: string): string | null {
+  const diffs = (p.merged?.differs ?? []).filter((d) => d.field === prefix || d.field.startsWith(`${prefix}.`));
+  if (!diffs.length) return null;
+  const one = (d: PlanDifference) =>
+    `${d.field === prefix ? '' : `${d.field.slice(prefix.length + 1)} `}${d.values.map((v) => `${v.job}: ${v.value ?? '-'}`).join('; ')}`;
+  return `DIFFERS between jobs: ${diffs.map(one).join(' | ')}`;
+}
+
 /** The scope lines (window, canary, budget, concurrency) as label/value pairs. */
 function scopeRows(r: FleetReport): Array<[string, string]> {
   const p = r.plan;
   if (!p) return [];
   const w = p.window;
-  return [
-    ['Devices', `${p.devices}, in this order: ${p.order.join(', ') || '-'}`],
+  const jobs = p.merged?.jobs.length ?? 1;
+  const rows: Array<[string, string]> = [];
+  if (p.merged) rows.push(['Merged from', `${p.merged.jobs.join('; ')} (each job planned its own devices)`]);
+  const plan = p.merged ? differsText(p, 'plan') : null;
+  if (plan) rows.push(['Plan', plan]);
+  rows.push(
+    ['Devices', `${p.devices}, in this order${jobs > 1 ? ' (job by job)' : ''}: ${p.order.join(', ') || '-'}`],
     [
       'Window',
-      `${w.text}; ${w.openNow ? 'open now' : `opens ${whenText(w.opensAt, w.opensAtLocal, w.timeZone)}`}${w.closesAt ? `, closes ${whenText(w.closesAt, w.closesAtLocal, w.timeZone)}` : ''}`,
+      differsText(p, 'window') ??
+        `${w.text}; ${w.openNow ? 'open now' : `opens ${whenText(w.opensAt, w.opensAtLocal, w.timeZone)}`}${w.closesAt ? `, closes ${whenText(w.closesAt, w.closesAtLocal, w.timeZone)}` : ''}`,
     ],
     [
       'Canary',
-      p.canaries.length ? `${p.canaries.join(', ')} first, one at a time; a canary failure stops the run` : 'none',
+      p.canaries.length
+        ? `${p.canaries.join(', ')} first${jobs > 1 ? ' in their jobs' : ''}, one at a time; a canary failure stops the run`
+        : 'none',
     ],
-    ['Concurrency', `${p.concurrency} at a time after the canary; failover units never together`],
+    [
+      'Concurrency',
+      differsText(p, 'concurrency') ??
+        `${p.concurrency} at a time after the canary${jobs > 1 ? ` in each job (${jobs} jobs)` : ''}; failover units never together`,
+    ],
     ['Failover pairs', p.failoverPairs.length ? p.failoverPairs.map((x) => x.join(' + ')).join('; ') : 'none'],
     [
       'Failure budget',
-      `maxFailures ${p.failureBudget.maxFailures} (${p.failureBudget.limit} allowed${p.failureBudget.shared ? ', shared by every shard' : ''}); beyond it no new device is started`,
+      differsText(p, 'failureBudget') ??
+        `maxFailures ${p.failureBudget.maxFailures} (${p.failureBudget.limit} allowed${p.failureBudget.shared ? ', shared by every shard' : ''}); beyond it no new device is started`,
     ],
-    ['Expected per device', `${p.expectedPerDevice} (no device is started that would cross the end of the window)`],
-  ];
+    [
+      'Expected per device',
+      differsText(p, 'expectedPerDevice') ??
+        `${p.expectedPerDevice} (no device is started that would cross the end of the window)`,
+    ],
+  );
+  return rows;
 }
 
 function status(d: DeviceRecord): string {

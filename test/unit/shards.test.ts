@@ -13,8 +13,10 @@ import { isMailguardError } from '../../src/errors.js';
 import { auditCounts } from '../../src/playbook/audit.js';
 import { type CanaryResult, checkCanary } from '../../src/playbook/canary.js';
 import { resolveShard } from '../../src/playbook/ci-env.js';
+import type { FleetPlan } from '../../src/playbook/device-plan.js';
 import type { DeviceRecord, FleetReport, WindowSpec } from '../../src/playbook/index.js';
 import { mergeFleetReports } from '../../src/playbook/merge.js';
+import { fleetReportMarkdown } from '../../src/playbook/report.js';
 import { SharedFailureBudget } from '../../src/playbook/shared-budget.js';
 import { ensureBuiltCli, repoRoot } from '../helpers/built-cli.js';
 
@@ -332,5 +334,96 @@ describe('mergeFleetReports', () => {
         ]),
       ),
     ).toMatch(/REPORT_MISMATCH: fw2 is in two reports: retry.json and s1.json/);
+  });
+});
+
+describe('mergeFleetReports: the plan scope of dry-run jobs', () => {
+  const scope = (over: Partial<FleetPlan>, order: string[], pairs: string[][] = []): FleetPlan => ({
+    devices: order.length,
+    order,
+    canaries: order.slice(0, 1),
+    concurrency: 2,
+    failureBudget: { maxFailures: '50%', limit: 1, shared: false },
+    failoverPairs: pairs,
+    window: {
+      text: 'sat 22:00-04:00 Europe/Berlin',
+      timeZone: 'Europe/Berlin',
+      openNow: false,
+      opensAt: '2026-11-28T21:00:00.000Z',
+      opensAtLocal: '2026-11-28T22:00:00+01:00',
+      closesAt: '2026-11-29T03:00:00.000Z',
+      closesAtLocal: '2026-11-29T04:00:00+01:00',
+    },
+    expectedPerDevice: '5m 0s',
+    ...over,
+  });
+  const dry = (index: number, names: string[], plan?: FleetPlan) =>
+    report({ shard: { index, total: 2 }, dryRun: true, ...(plan ? { plan } : {}) }, names);
+
+  it('shards that agree: one scope, every device and pair in order, nothing differs', () => {
+    const m = mergeFleetReports([
+      { file: 's2.json', report: dry(2, ['fw4'], scope({}, ['fw4'])) },
+      { file: 's1.json', report: dry(1, ['fw2', 'fw3'], scope({}, ['fw3', 'fw2'], [['fw2', 'fw3']])) },
+    ]);
+    expect(m.plan).toMatchObject({
+      devices: 3,
+      order: ['fw3', 'fw2', 'fw4'],
+      canaries: ['fw3', 'fw4'],
+      failoverPairs: [['fw2', 'fw3']],
+      concurrency: 2,
+      window: { openNow: false, closesAt: '2026-11-29T03:00:00.000Z' },
+      merged: { jobs: ['shard 1/2 @ runner (gitlab 7)', 'shard 2/2 @ runner (gitlab 7)'], differs: [] },
+    });
+  });
+
+  it('names each field the shards disagree on, with every job value, and a job without a plan', () => {
+    const open = scope({ failureBudget: { maxFailures: '50%', limit: 0, shared: false } }, ['fw4']);
+    open.window = { ...open.window, openNow: true, opensAt: null, opensAtLocal: null };
+    const m = mergeFleetReports([
+      { file: 's1.json', report: dry(1, ['fw2', 'fw3'], scope({}, ['fw2', 'fw3'])) },
+      { file: 's2.json', report: dry(2, ['fw4'], open) },
+    ]);
+    const [j1, j2] = ['shard 1/2 @ runner (gitlab 7)', 'shard 2/2 @ runner (gitlab 7)'];
+    expect(m.plan?.merged?.differs).toEqual([
+      {
+        field: 'failureBudget.limit',
+        values: [
+          { job: j1, value: 1 },
+          { job: j2, value: 0 },
+        ],
+      },
+      {
+        field: 'window.openNow',
+        values: [
+          { job: j1, value: false },
+          { job: j2, value: true },
+        ],
+      },
+      {
+        field: 'window.opensAt',
+        values: [
+          { job: j1, value: '2026-11-28T21:00:00.000Z' },
+          { job: j2, value: null },
+        ],
+      },
+    ]);
+    const md = fleetReportMarkdown(m);
+    expect(md).toContain(`- Failure budget: DIFFERS between jobs: limit ${j1}: 1; ${j2}: 0`);
+    expect(md).toContain(`- Window: DIFFERS between jobs: openNow ${j1}: false; ${j2}: true | opensAt ${j1}:`);
+
+    const none = mergeFleetReports([
+      { file: 's1.json', report: dry(1, ['fw2'], scope({}, ['fw2'])) },
+      { file: 's2.json', report: dry(2, ['fw4']) },
+    ]);
+    expect(none.plan?.merged?.differs[0]).toEqual({
+      field: 'plan',
+      values: [
+        { job: j1, value: true },
+        { job: j2, value: false },
+      ],
+    });
+    expect(fleetReportMarkdown(none)).toContain(`- Plan: DIFFERS between jobs: ${j1}: true; ${j2}: false`);
+    // Not a dry run: no plan, as before.
+    expect(mergeFleetReports([{ file: 's1.json', report: report({}, ['fw2']) }]).plan).toBeUndefined();
   });
 });
