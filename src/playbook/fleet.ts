@@ -257,7 +257,23 @@ export function failureBudget(maxFailures: number | string, total: number): numb
   return Math.floor((pct * total) / 100);
 }
 
-const isFailure = (r: DeviceResult) => r === 'failed' || r === 'rolled-back';
+export const isFailure = (r: DeviceResult) => r === 'failed' || r === 'rolled-back';
+
+/** The summary counts of a report's devices (run and `report merge` alike); `failures` as the run counted them. */
+export function summarize(devices: readonly Pick<DeviceRecord, 'result'>[], failures: number): FleetReport['summary'] {
+  const summary = {
+    total: devices.length,
+    failures,
+    done: 0,
+    'nothing-to-do': 0,
+    'rolled-back': 0,
+    failed: 0,
+    interrupted: 0,
+    skipped: 0,
+  };
+  for (const d of devices) summary[d.result]++;
+  return summary;
+}
 
 export async function runFleet(
   targets: readonly FleetTarget[],
@@ -435,17 +451,7 @@ export async function runFleet(
   for (const t of pending) skip(t, why);
 
   const devices = targets.map((t) => records.get(t.name)!);
-  const summary = {
-    total: devices.length,
-    failures,
-    done: 0,
-    'nothing-to-do': 0,
-    'rolled-back': 0,
-    failed: 0,
-    interrupted: 0,
-    skipped: 0,
-  };
-  for (const d of devices) summary[d.result]++;
+  const summary = summarize(devices, failures);
   const audit = auditCounts(devices);
   // The signal's own code (130 SIGINT, 143 SIGTERM, 129 SIGHUP), as the process exits with: the report must agree.
   const reason: unknown = signal.aborted ? signal.reason : undefined;

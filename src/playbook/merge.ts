@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, MailguardError, systemErrorWords } from '../errors.js';
 import { auditCounts, auditExitCode } from './audit.js';
-import { type DeviceRecord, type FleetReport, fleetExitCode } from './fleet.js';
+import { type DeviceRecord, type FleetReport, fleetExitCode, isFailure, summarize } from './fleet.js';
 import { mergeFleetPlans } from './plan-merge.js';
 
 const SIGNAL_CODES: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
@@ -159,20 +159,7 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   const stopped: FleetReport['stopped'] = firstStop
     ? { reason: firstStop.reason, at: firstStop.at, message: `${firstStop.by}: ${firstStop.message}` }
     : null;
-  const summary = {
-    total: devices.length,
-    failures: 0,
-    done: 0,
-    'nothing-to-do': 0,
-    'rolled-back': 0,
-    failed: 0,
-    interrupted: 0,
-    skipped: 0,
-  };
-  for (const d of devices) {
-    summary[d.result]++;
-    if (d.result === 'failed' || d.result === 'rolled-back') summary.failures++;
-  }
+  const summary = summarize(devices, devices.filter((d) => isFailure(d.result)).length);
   const fleetTotal = first.report.fleetTotal ?? null;
   const missing = fleetTotal === null ? 0 : Math.max(0, fleetTotal - devices.length);
   const audit = auditCounts(devices);
