@@ -2,8 +2,8 @@
  * The change engine: one change on one device as a pipeline of named steps. It emits typed events and returns a
  * ChangeResult; it never prints. Every UI (CLI, wizard, fleet runner) drives this class.
  */
-import { basename, dirname, join, resolve } from 'node:path';
-import { checkWritableFile, ensureWritableDir } from '../config/paths.js';
+import { basename, join } from 'node:path';
+import { checkWritableDir, checkWritableFileLater } from '../config/paths.js';
 import { DeviceCommandError, ExitCode, MailguardError } from '../errors.js';
 import { classifyDeviceOutput, isAuthorizationFailure } from '../platform/index.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
@@ -421,13 +421,13 @@ export class ChangeEngine extends ChangeEmitter {
       this.log('preflight', `restoring from ${this.restoreSource.metadataPath} (${this.restoreSource.meta.takenAt})`);
     }
     if (o.dryRun) return 'dry run: no lock, no backup, no config command';
-    // Bad paths are bad input: found here, before anything is contacted.
-    ensureWritableDir(o.backupDir ?? DEFAULTS.backupDir, '--backup-dir');
+    // Bad paths are bad input: found here, before anything is contacted. Checked, not created: the backup and the
+    // record writers make their folders, so a run refused before writing (DEVICE_LOCKED) leaves no empty one.
+    checkWritableDir(o.backupDir ?? DEFAULTS.backupDir, '--backup-dir');
     if (o.reportFile) {
       // The record writer creates the folder of --report (as it always has) and writes <stem>.json and .md.
       const stem = o.reportFile.replace(/\.(json|md)$/i, '');
-      ensureWritableDir(dirname(resolve(stem)), '--report');
-      checkWritableFile(`${stem}.json`, '--report');
+      checkWritableFileLater(`${stem}.json`, '--report');
     }
     const lock = await acquireLock({
       dir: o.lockDir ?? defaultLockDir(),

@@ -41,6 +41,39 @@ export function checkFileIfExists(path: string, flag: string): void {
   if (st?.isDirectory()) throw bad(flag, path, 'is a folder, not a file', `Give the file itself to ${flag}.`);
 }
 
+/**
+ * A folder the tool writes into later, checked without creating it: an existing one must be a writable folder, a
+ * missing one must be creatable (its nearest existing parent a writable folder). Whatever writes the first file
+ * makes it (0700), so a run refused before that (another run holds the device) leaves no empty folder behind.
+ */
+export function checkWritableDir(path: string, flag: string): void {
+  const abs = resolve(path);
+  if (statOf(abs)) {
+    ensureWritableDir(abs, flag); // exists: only the checks run
+    return;
+  }
+  let parent = dirname(abs);
+  while (!statOf(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (!statOf(parent)?.isDirectory())
+    throw bad(flag, path, `cannot be created (${parent} is not a folder)`, `Give a folder to ${flag}.`);
+  try {
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch {
+    throw bad(
+      flag,
+      path,
+      `cannot be created (the folder ${parent} is not writable)`,
+      `Give a writable folder to ${flag}.`,
+    );
+  }
+}
+
+/** A file whose folder is made when the file is written: the folder as checkWritableDir, the file as checkWritableFile. */
+export function checkWritableFileLater(path: string, flag: string): void {
+  checkWritableDir(dirname(resolve(path)), flag);
+  if (statOf(dirname(resolve(path)))) checkWritableFile(path, flag);
+}
+
 /** A folder the tool writes into: created (0700) when missing; it must be a writable folder. */
 export function ensureWritableDir(path: string, flag: string): void {
   const st = statOf(path);

@@ -4,10 +4,13 @@
  * same hostname and serial and refuses: exit 8, DEVICE_LOCKED naming the holder, no config command, no record, its
  * own lock released.
  */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { ChangeEngine } from '../../src/change/engine.js';
+import { addressIdentity } from '../../src/change/identity.js';
+import { acquireLock } from '../../src/change/lock.js';
 import { ensureBuiltCli } from '../helpers/built-cli.js';
 import { labSshOptions, startTestLab, writeKnownHosts } from '../helpers/lab.js';
 import { configCommandsSince, connArgs, credsEnv, resultOf, runCli, tempDir, toolFiles } from './apply-helpers.js';
@@ -41,10 +44,15 @@ describe('device lock (process)', () => {
     const held = holder.run();
     await atConfirm;
     const from = dev.commandLog().length;
-    const r = await runCli(['apply', ...connArgs(dev.info, cwd, 'telnet'), '--yes', '--json', '--reload', 'never'], {
-      cwd,
-      env: { ...credsEnv(dev.info), MAILGUARD_LOCK_DIR: lockDir },
-    });
+    const refusedBackups = join(cwd, 'refused-backups');
+    const r = await runCli(
+      [
+        'apply',
+        ...connArgs(dev.info, cwd, 'telnet'),
+        ...['--yes', '--json', '--reload', 'never', '--backup-dir', refusedBackups],
+      ],
+      { cwd, env: { ...credsEnv(dev.info), MAILGUARD_LOCK_DIR: lockDir } },
+    );
     letGo(false);
     const rh = await held;
     const why = `${r.stdout.slice(-1500)}\n${r.stderr}`;
@@ -55,8 +63,55 @@ describe('device lock (process)', () => {
     expect(result.error?.message).toContain(`device ${dev.info.hostname} `);
     expect(configCommandsSince(dev, from)).toEqual([]);
     expect(toolFiles(cwd).filter((f) => !f.includes('holder-backups') && !f.includes('/locks-'))).toEqual([]);
+    expect(existsSync(refusedBackups), 'an empty --backup-dir was left behind').toBe(false);
     // The holder ended at its "no" (nothing changed) and gave both locks back; the refused run gave back its own.
     expect(rh.exitCode).toBe(2);
     expect(readdirSync(lockDir)).toEqual([]);
+  }, 60_000);
+
+  it('run with its device refused by a held lock (exit 8) or a bad playbook (exit 2) leaves no --backup-dir behind', async () => {
+    const dev = lab.device('fw');
+    const cwd = tempDir('mg-devlock-run-');
+    const lockDir = mkdtempSync(join(cwd, 'locks-'));
+    const d = dev.info;
+    writeFileSync(
+      join(cwd, 'inv.yaml'),
+      stringify({
+        hosts: {
+          fw: { host: d.ssh.host, port: d.ssh.port, transport: 'ssh', username: d.username, password: d.password },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    writeKnownHosts(lab, cwd);
+    const base = { name: 'locked', inventory: 'inv.yaml', targets: 'all', mode: 'disable-smtp-inspection' };
+    writeFileSync(
+      join(cwd, 'pb.yaml'),
+      stringify({ ...base, options: { knownHosts: 'known_hosts', reload: 'never' } }),
+    );
+    writeFileSync(join(cwd, 'bad.yaml'), stringify({ ...base, concurrency: 0 }));
+    const env = { MAILGUARD_LOCK_DIR: lockDir, ASA_ENABLE_SECRET: d.enableSecret };
+    const holder = await acquireLock({
+      dir: lockDir,
+      identity: await addressIdentity({ host: d.ssh.host, port: d.ssh.port, transport: 'ssh' }),
+      command: 'apply (test)',
+    });
+    try {
+      const from = dev.commandLog().length;
+      const r = await runCli(['run', 'pb.yaml', '--backup-dir', 'new/backups', '--report-dir', 'reports'], {
+        cwd,
+        env,
+      });
+      // The device ends with exit 8 (DEVICE_LOCKED); the run, as for any failed device, with 1.
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+      expect(r.stderr).toMatch(/\[fw\] failed \(exit 8\).*\[DEVICE_LOCKED\] Another run is changing this device/);
+      expect(configCommandsSince(dev, from)).toEqual([]);
+      expect(existsSync(join(cwd, 'new')), 'an empty --backup-dir was left behind').toBe(false);
+      const bad = await runCli(['run', 'bad.yaml', '--backup-dir', 'new/backups'], { cwd, env });
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(existsSync(join(cwd, 'new'))).toBe(false);
+    } finally {
+      await holder.release();
+    }
   }, 60_000);
 });

@@ -4,12 +4,14 @@
  * on 127.0.0.2 beside SSH on 127.0.0.1: two address:port keys) is refused with DEVICE_LOCKED before any config command. In process, over real TCP to the lab;
  * the built CLI's refusal is in test/e2e/device-lock.test.ts.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ChangeEngine } from '../../src/change/engine.js';
+import { addressIdentity } from '../../src/change/identity.js';
+import { acquireLock } from '../../src/change/lock.js';
 import type { ChangeOptions } from '../../src/change/types.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
 import type { ConnectOptions } from '../../src/session/types.js';
@@ -98,9 +100,14 @@ describe('device lock by hostname and serial', () => {
       command: expect.stringMatching(/^apply 127\.0\.0\.1:\d+$/),
     });
 
-    // Run B (telnet): another address lock, the same unit.
+    // Run B (telnet): another address lock, the same unit. Its backup and record folders are new ones.
     const from = dev.commandLog().length;
-    const b = await engine(overTelnet(), lockDir).run();
+    const bBackups = join(work, 'b-new', 'backups');
+    const bRecords = join(work, 'b-records');
+    const b = await engine(overTelnet(), lockDir, {
+      backupDir: bBackups,
+      reportFile: join(bRecords, 'change.json'),
+    }).run();
     const why = JSON.stringify({ error: b.error, outcome: b.outcome });
     expect(b.exitCode, why).toBe(8);
     expect(b.error?.code).toBe('DEVICE_LOCKED');
@@ -110,6 +117,9 @@ describe('device lock by hostname and serial', () => {
     expect(b.backup).toBeUndefined();
     expect(b.reportFiles).toBeUndefined();
     expect(b.finalState).toMatchObject({ running: 'original', startup: 'original' });
+    // Refused before writing anything: the folders it was given were checked, not created.
+    expect(existsSync(join(work, 'b-new')), 'an empty --backup-dir was left behind').toBe(false);
+    expect(existsSync(bRecords), 'an empty --report folder was left behind').toBe(false);
     // B gave back its own address lock; A's two stay.
     expect(readdirSync(lockDir).sort()).toEqual(files);
 
@@ -119,6 +129,26 @@ describe('device lock by hostname and serial', () => {
     expect(ra.exitCode, JSON.stringify(ra.error)).toBe(0);
     expect(findSmtpInspection(dev.runningConfig()).active).toBe(false);
     expect(readdirSync(lockDir)).toEqual([]);
+
+    // A rollback of A's change, refused at the address lock another run holds: no backup folder either.
+    const holder = await acquireLock({
+      dir: lockDir,
+      identity: await addressIdentity(labSshOptions(lab, 'fw', knownHosts)),
+      command: 'apply (test)',
+    });
+    try {
+      const rBackups = join(work, 'r-backups');
+      const r = await engine(labSshOptions(lab, 'fw', knownHosts), lockDir, {
+        mode: 'restore',
+        restoreFrom: ra.backup?.metadataPath,
+        backupDir: rBackups,
+      }).run();
+      expect(r.exitCode, JSON.stringify(r.error)).toBe(8);
+      expect(r.error?.code).toBe('DEVICE_LOCKED');
+      expect(existsSync(rBackups), 'an empty --backup-dir was left behind').toBe(false);
+    } finally {
+      await holder.release();
+    }
     dev.setRunningConfig(before);
     dev.setStartupConfig(before);
   }, 60_000);

@@ -5,7 +5,7 @@
  * given, what to give), never zod's.
  * The commands are found by reading src/cli/commands/, so a command or time flag added later is checked too.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, type Option } from 'commander';
@@ -14,6 +14,7 @@ import { acquireLock } from '../../src/change/lock.js';
 import { parseChangeId, timeUnitOf } from '../../src/cli/option-parsers.js';
 import { parseConnectionSettings } from '../../src/config/connection.js';
 import { parseDuration, readDuration } from '../../src/config/duration.js';
+import { checkWritableDir } from '../../src/config/paths.js';
 import { isMailguardError, type MailguardError, systemErrorWords, toMailguardError } from '../../src/errors.js';
 import { parseFaults } from '../../src/lab/faults.js';
 import { parsePlaybook, runSettings } from '../../src/playbook/index.js';
@@ -302,6 +303,24 @@ describe('system errors in words', () => {
       code: 'EXDEV',
     });
     expect(systemErrorWords(odd)).toBe('cross-device link not permitted');
+  });
+
+  it('a folder written later (--backup-dir) is checked, not made: a missing one stays missing until used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-voice-dir-'));
+    try {
+      const later = join(dir, 'a', 'b');
+      checkWritableDir(later, '--backup-dir');
+      expect(existsSync(join(dir, 'a'))).toBe(false);
+      const file = join(dir, 'a-file');
+      writeFileSync(file, '');
+      expect(failure(() => checkWritableDir(join(file, 'b'), '--backup-dir')).toJSON()).toMatchObject({
+        code: 'BAD_PATH',
+        message: `--backup-dir ${join(file, 'b')}: cannot be created (${file} is not a folder).`,
+      });
+      expect(failure(() => checkWritableDir(file, '--backup-dir')).message).toMatch(/is a file, not a folder/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a lock folder that cannot be made: BAD_PATH in words, the errno in details', async () => {
