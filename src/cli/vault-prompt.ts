@@ -11,7 +11,7 @@ export async function promptVaultPassword(message: string, from: string): Promis
       hint: 'Run it in a terminal, or give --vault-password-file FILE / --vault-id label@FILE (an executable file is run and prints the password). Nothing was contacted.',
     });
   }
-  const { password } = await import('./prompts.js');
+  const { password } = await import('../config/prompts.js');
   try {
     return await password({ message }, { output: process.stderr });
   } catch (e) {

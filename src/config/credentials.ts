@@ -65,7 +65,7 @@ export const ENV_NAMES: Record<keyof Credentials, string> = {
 
 /** Masked prompt on stderr (stdout stays clean for --json). */
 export async function inquirerPrompt(message: string, kind: Parameters<SecretPrompt>[1]): Promise<string> {
-  const { input, password } = await import('../cli/prompts.js');
+  const { input, password } = await import('./prompts.js');
   const context = { output: process.stderr };
   if (kind === 'username') return input({ message }, context);
   return password({ message, mask: '*' }, context);

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import wrapAnsi from 'wrap-ansi';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
-import { confirm, input, password, select } from '../cli/prompts.js';
+import { confirm, input, password, select } from '../config/prompts.js';
 import { ExitCode } from '../errors.js';
 
 /** Width when the output is not a terminal (or reports none). */

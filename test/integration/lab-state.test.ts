@@ -61,7 +61,7 @@ describe('host keys', () => {
     try {
       const keys = lab.devices.map((d) => d.hostKeySha256);
       expect(new Set(keys).size).toBe(keys.length);
-      const lines = lab.devices.map((d) => d.knownHostsLine.split(' ').slice(1).join(' '));
+      const lines = lab.devices.map((d) => (d.knownHostsLine ?? '').split(' ').slice(1).join(' '));
       expect(new Set(lines).size).toBe(lines.length);
     } finally {
       await lab.stop();

@@ -121,7 +121,7 @@ describe('host keys', () => {
     const asa = fx.lab.device('asa').info;
     const other = fx.lab.device('hang').info; // another asa9 unit: its own ssh-rsa key
     const file = join(fx.dir, 'swapped');
-    writeFileSync(file, `[127.0.0.1]:${asa.ssh.port} ${other.knownHostsLine.split(' ').slice(1).join(' ')}\n`);
+    writeFileSync(file, `[127.0.0.1]:${asa.ssh.port} ${(other.knownHostsLine ?? '').split(' ').slice(1).join(' ')}\n`);
     const e = await failure(openSession(opts('asa', { knownHostsFile: file })));
     expect(e.code).toBe('HOST_KEY_CHANGED');
     expect(e.message).toContain(asa.hostKeySha256);

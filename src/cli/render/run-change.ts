@@ -50,7 +50,7 @@ export async function runChangeWithUi(options: ChangeOptions, ui: RunChangeOptio
     await renderer.suspend();
     out.write(`\n${formatPlan(plan)}\n`);
     try {
-      const { confirm } = await import('../prompts.js');
+      const { confirm } = await import('../../config/prompts.js');
       return await confirm({
         message: `Apply these commands to ${options.label ?? options.connect.host}?`,
         default: false,
