@@ -308,6 +308,15 @@ function systemCode(e: unknown): string | undefined {
 }
 
 /**
+ * A time limit in messages, in the unit the flags take (`<sec>`): `10 seconds`, `0.5 seconds`, `1 second`.
+ * Here beside the other words for messages: every layer may use errors.ts.
+ */
+export function secondsWords(ms: number): string {
+  const sec = Math.round(ms) / 1000;
+  return `${sec} ${sec === 1 ? 'second' : 'seconds'}`;
+}
+
+/**
  * A thrown error in words: `no such file or folder` for ENOENT, `connection refused ...` for ECONNREFUSED; other
  * errors keep their message. Callers name the path or host around it.
  */

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { systemErrorWords } from '../errors.js';
+import { secondsWords, systemErrorWords } from '../errors.js';
 import type { ConversationOptions, ProbeEventKind, ProbePhase, SmtpTranscript, TranscriptEntry } from './types.js';
 
 export const DEFAULT_GREETING_TIMEOUT_MS = 30_000;
@@ -96,7 +96,10 @@ class Wire {
         resolve(r);
       };
       const timer = setTimeout(() => {
-        this.event('timeout', `no ${phase === 'greeting' ? 'complete greeting' : 'reply'} within ${timeoutMs} ms`);
+        this.event(
+          'timeout',
+          `no ${phase === 'greeting' ? 'complete greeting' : 'reply'} within ${secondsWords(timeoutMs)}`,
+        );
         finish({ ok: false, lines, failed: 'timeout' });
       }, timeoutMs);
       const check = () => {
@@ -195,7 +198,7 @@ function connect(wire: Wire, address: string, port: number, timeoutMs: number): 
   return new Promise((resolve) => {
     const socket = net.connect({ host: address, port });
     const timer = setTimeout(() => {
-      wire.event('connect-failed', `no TCP connection within ${timeoutMs} ms`);
+      wire.event('connect-failed', `no TCP connection within ${secondsWords(timeoutMs)}`);
       socket.destroy();
       resolve(null);
     }, timeoutMs);
@@ -227,7 +230,7 @@ function upgradeToTls(wire: Wire, socket: net.Socket, host: string | undefined, 
   wire.attach(secure);
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      wire.event('tls-failed', `no TLS handshake within ${timeoutMs} ms`);
+      wire.event('tls-failed', `no TLS handshake within ${secondsWords(timeoutMs)}`);
       done(false);
     }, timeoutMs);
     // The wire records the failure itself (as tls-failed); here we only stop waiting.

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { StringDecoder } from 'node:string_decoder';
-import { DeviceCommandError, MailguardError } from '../errors.js';
+import { DeviceCommandError, MailguardError, secondsWords } from '../errors.js';
 import { classifyDeviceOutput, execCommands, isAuthorizationFailure } from '../platform/index.js';
 import type { Dialect } from '../platform/types.js';
 import type { Transport } from '../transport/types.js';
@@ -232,7 +232,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     const loginTimeout = () =>
       new MailguardError(
         'LOGIN_TIMEOUT',
-        `${this.opts.host} did not show a CLI prompt within ${this.timeouts.loginMs} ms`,
+        `${this.opts.host} did not show a CLI prompt within ${secondsWords(this.timeouts.loginMs)}`,
         {
           hint: 'Check that this is a PIX/ASA CLI and the transport (--transport ssh|telnet) and port are right; raise --login-timeout for slow AAA servers.',
           details: { host: this.opts.host },
@@ -451,7 +451,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
       this.transport.close();
       return new MailguardError(
         'COMMAND_TIMEOUT',
-        `${this.opts.host} did not answer "${command}" within ${timeoutMs} ms`,
+        `${this.opts.host} did not answer "${command}" within ${secondsWords(timeoutMs)}`,
         {
           hint: 'The device stopped answering: check its CPU/console, or raise --command-timeout if the command is slow. The session was closed.',
           details: {

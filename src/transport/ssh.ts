@@ -8,7 +8,7 @@ import type { Algorithms, AnyAuthMethod, AuthenticationType, Client, ClientChann
 // are public paths (typed in ssh2-lib.d.ts); the lockfile pins the version they were checked against.
 import SshClient from 'ssh2/lib/client.js';
 import keyParser from 'ssh2/lib/protocol/keyParser.js';
-import { isMailguardError, MailguardError, systemErrorWords } from '../errors.js';
+import { isMailguardError, MailguardError, secondsWords, systemErrorWords } from '../errors.js';
 import { parseEndpoint } from '../net/endpoint.js';
 import { sha256Fingerprint } from './fingerprint.js';
 import { decideHostKey, defaultKnownHostsFile } from './known-hosts.js';
@@ -238,10 +238,14 @@ function connectClient(
     };
     const timer = setTimeout(() => {
       fail(
-        new MailguardError('CONNECT_TIMEOUT', `No SSH session with ${opts.host}:${opts.port} within ${timeoutMs} ms`, {
-          hint: 'Check reachability and filtering of the management address, or raise --connect-timeout.',
-          details: { host: opts.host, port: opts.port },
-        }),
+        new MailguardError(
+          'CONNECT_TIMEOUT',
+          `No SSH session with ${opts.host}:${opts.port} within ${secondsWords(opts.connectTimeoutMs)}`,
+          {
+            hint: 'Check reachability and filtering of the management address, or raise --connect-timeout.',
+            details: { host: opts.host, port: opts.port },
+          },
+        ),
       );
     }, timeoutMs);
     const offers = new OfferCapture();

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { MailguardError, systemErrorWords } from '../errors.js';
+import { MailguardError, secondsWords, systemErrorWords } from '../errors.js';
 import type { LogFn, Transport } from './types.js';
 
 export const IAC = 255;
@@ -190,10 +190,14 @@ export function openTelnet(opts: TelnetTransportOptions): Promise<Transport> {
     const timer = setTimeout(() => {
       socket.destroy();
       reject(
-        new MailguardError('CONNECT_TIMEOUT', `No telnet connection to ${where} within ${opts.connectTimeoutMs} ms`, {
-          hint: 'Check reachability and filtering of the management address, or raise --connect-timeout.',
-          details: { host: opts.host, port: opts.port },
-        }),
+        new MailguardError(
+          'CONNECT_TIMEOUT',
+          `No telnet connection to ${where} within ${secondsWords(opts.connectTimeoutMs)}`,
+          {
+            hint: 'Check reachability and filtering of the management address, or raise --connect-timeout.',
+            details: { host: opts.host, port: opts.port },
+          },
+        ),
       );
     }, opts.connectTimeoutMs);
     socket.once('error', (err: Error & { code?: string }) => {

@@ -89,6 +89,8 @@ describe('login failures (exit code 3)', () => {
     const t0 = Date.now();
     const e = await failure(openSession(opts('asa', { port, timeouts: { connectMs: 800 } })));
     expect(e.code).toBe('CONNECT_TIMEOUT');
+    // In the unit --connect-timeout takes (<sec>), not milliseconds.
+    expect(e.message).toMatch(/within 0\.8 seconds$/);
     expect(Date.now() - t0).toBeLessThan(3000);
     server.close();
   });
@@ -167,6 +169,7 @@ describe('device faults', () => {
     const e = await failure(s.send('show running-config'));
     const took = Date.now() - t0;
     expect(e.code).toBe('COMMAND_TIMEOUT');
+    expect(e.message).toMatch(/within 0\.7 seconds$/);
     expect(e.exitCode).toBe(4);
     expect(took).toBeGreaterThanOrEqual(650);
     expect(took).toBeLessThan(3000);

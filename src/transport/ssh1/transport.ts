@@ -1,7 +1,7 @@
 /** `--transport ssh1`: the SSH-1.5 client protocol object on a TCP socket, as a Transport. */
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
-import { MailguardError, systemErrorWords } from '../../errors.js';
+import { MailguardError, secondsWords, systemErrorWords } from '../../errors.js';
 import { decideHostKey, defaultKnownHostsFile } from '../known-hosts.js';
 import type { HostKeyPolicy, LogFn, Transport } from '../types.js';
 import { Ssh1Client } from './client.js';
@@ -82,10 +82,14 @@ export function openSsh1(opts: Ssh1TransportOptions): Promise<Transport> {
     const timer = setTimeout(() => {
       client.disconnect('timeout');
       fail(
-        new MailguardError('CONNECT_TIMEOUT', `No SSH-1 session with ${where} within ${opts.connectTimeoutMs} ms`, {
-          hint: 'Check reachability and filtering of the management address (PIX: `ssh <your-ip> <mask> <interface>`), or raise --connect-timeout.',
-          details,
-        }),
+        new MailguardError(
+          'CONNECT_TIMEOUT',
+          `No SSH-1 session with ${where} within ${secondsWords(opts.connectTimeoutMs)}`,
+          {
+            hint: 'Check reachability and filtering of the management address (PIX: `ssh <your-ip> <mask> <interface>`), or raise --connect-timeout.',
+            details,
+          },
+        ),
       );
     }, opts.connectTimeoutMs);
     let fingerprint = '';
