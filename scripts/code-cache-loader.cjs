@@ -37,7 +37,7 @@ function program() {
     const source = fs.readFileSync(filename, 'latin1');
     // V8 checks a cache against the source's length only: a program of another build must not meet this one's cache.
     if (!source.startsWith(`/*asa-mailguard ${BUILD_ID}*/`))
-      throw new Error(`${filename} is not the program of this build (${BUILD_ID}): install the package again`);
+      throw new Error(`${filename} is not the program of this build (${BUILD_ID})`);
     return { source, lineOffset: 0, filename };
   }
   const text = fs.readFileSync(__filename, 'latin1'); // ASCII only (scripts/bundle.mjs)
@@ -71,8 +71,19 @@ if (file) {
     cachedData = undefined;
   }
 }
-const { source, lineOffset, filename } = program();
-const script = new vm.Script(source, { filename, lineOffset, cachedData });
+let script;
+try {
+  const { source, lineOffset, filename } = program();
+  script = new vm.Script(source, { filename, lineOffset, cachedData });
+} catch (e) {
+  // A program file gone, of another build or damaged (a half-copied install): say so, no stack trace. Exit 70,
+  // the tool's code for an internal error.
+  const why = e?.code === 'ENOENT' ? `${e.path} is missing` : e?.message;
+  process.stderr.write(
+    `asa-mailguard: cannot load its program: ${why}.\nInstall it again (npm install -g asa-mailguard, or copy the one-file build dist-bundle/asa-mailguard.cjs).\n`,
+  );
+  process.exit(70);
+}
 if (file && (cachedData === undefined || script.cachedDataRejected)) {
   // Taken at exit: by then V8 has compiled every function this run used.
   process.once('exit', () => {

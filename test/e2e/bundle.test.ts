@@ -151,7 +151,22 @@ describe("the npm package's bin (a head and the program beside it)", () => {
       text.replace(/^\/\*asa-mailguard [0-9a-f]{16}/, '/*asa-mailguard 0123456789abcdef'),
     );
     const r = await runExe(process.execPath, [join(other, basename(bin)), '--version'], { cwd: work });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/is not the program of this build .*install the package again/);
+    expect(r.code).toBe(70);
+    expect(r.stderr).toMatch(/cannot load its program: .* is not the program of this build .*\nInstall it again/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a missing or damaged program ends with a clear message and exit 70, not a stack trace', async () => {
+    const lone = join(dir, 'lone');
+    mkdirSync(lone);
+    copyFileSync(bin, join(lone, basename(bin)));
+    const missing = await runExe(process.execPath, [join(lone, basename(bin)), '--version'], { cwd: work });
+    expect(missing.code).toBe(70);
+    expect(missing.stderr).toMatch(/cannot load its program: .*asa-mailguard-program\.js is missing/);
+    writeFileSync(join(lone, basename(program)), `${readFileSync(program, 'latin1')}x`);
+    const damaged = await runExe(process.execPath, [join(lone, basename(bin)), '--version'], { cwd: work });
+    expect(damaged.code).toBe(70);
+    expect(damaged.stderr).toMatch(/cannot load its program: Unexpected/);
+    expect(damaged.stderr).not.toMatch(/\n\s+at /);
   });
 });
