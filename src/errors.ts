@@ -116,7 +116,8 @@ export const exitCodeTable: ReadonlyArray<{ codes: number[]; meaning: string; co
   },
   {
     codes: [ExitCode.internal],
-    meaning: 'internal error (a bug): the change was still rolled back and recorded',
+    meaning:
+      'internal error (a bug): the change was still rolled back and recorded; also a damaged install (the program file beside the bin missing or of another build), before anything is contacted',
     commands: ALL,
   },
   {
