@@ -79,9 +79,16 @@ try {
   // A program file gone, of another build or damaged (a half-copied install): say so, no stack trace. Exit 70,
   // the tool's code for an internal error.
   const why = e?.code === 'ENOENT' ? `${e.path} is missing` : e?.message;
-  process.stderr.write(
-    `asa-mailguard: cannot load its program: ${why}.\nInstall it again (npm install -g asa-mailguard, or copy the one-file build dist-bundle/asa-mailguard.cjs).\n`,
-  );
+  const message = `cannot load its program: ${why}`;
+  const hint =
+    'Install it again (npm install -g asa-mailguard, or copy the one-file build dist-bundle/asa-mailguard.cjs).';
+  const args = process.argv.slice(2);
+  const end = args.indexOf('--');
+  if ((end < 0 ? args : args.slice(0, end)).includes('--json')) {
+    // The error shape every command prints with --json (src/errors.ts, MailguardError.toJSON).
+    const error = { code: 'INTERNAL', message, hint, details: { reason: 'program-not-loaded' } };
+    process.stdout.write(`${JSON.stringify({ error })}\n`);
+  } else process.stderr.write(`asa-mailguard: ${message}.\n${hint}\n`);
   process.exit(70);
 }
 if (file && (cachedData === undefined || script.cachedDataRejected)) {

@@ -168,5 +168,11 @@ describe("the npm package's bin (a head and the program beside it)", () => {
     expect(damaged.code).toBe(70);
     expect(damaged.stderr).toMatch(/cannot load its program: Unexpected/);
     expect(damaged.stderr).not.toMatch(/\n\s+at /);
+    // With --json, the error document every command prints.
+    const json = await runExe(process.execPath, [join(lone, basename(bin)), 'detect', 'x', '--json'], { cwd: work });
+    expect(json.code).toBe(70);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: { code: 'INTERNAL', message: expect.stringMatching(/cannot load its program/) },
+    });
   });
 });
