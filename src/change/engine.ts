@@ -299,6 +299,12 @@ export class ChangeEngine extends ChangeEmitter {
           ).catch(() => undefined);
           outcome = 'interrupted';
           exitCode = error.exitCode;
+        } else if (!this.configTouched) {
+          // Stopped before the first config command (the re-read found the config changed under us, a signal, a
+          // lost session): nothing was sent, so nothing is rolled back, and the record must not say it was.
+          await this.rollback(error);
+          outcome = isStopRequest(error) ? 'cancelled' : 'failed';
+          exitCode = error.exitCode;
         } else {
           const rolled = await this.rollback(error);
           outcome = rolled ? 'rolled-back' : 'rollback-failed';

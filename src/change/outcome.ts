@@ -20,10 +20,11 @@ const TEXT: Record<ChangeOutcome, string> = {
 
 /**
  * A stop on purpose, not a fault: the engine will not change this device (the standby unit of a failover pair
- * takes its config from the active unit). The outcome value stays `failed` (exit 4), only the wording differs.
+ * takes its config from the active unit; the running config changed since the plan was made from it). The outcome
+ * value stays `failed` (exit 4), only the wording differs.
  */
 export function isRefusal(r: Pick<ChangeResult, 'outcome' | 'error'>): boolean {
-  return r.outcome === 'failed' && r.error?.code === 'STANDBY_UNIT';
+  return r.outcome === 'failed' && (r.error?.code === 'STANDBY_UNIT' || r.error?.code === 'CONFIG_CHANGED');
 }
 
 /** One word for the record's Outcome row: the outcome value, or `refused`. */
@@ -35,6 +36,8 @@ export function outcomeLabel(r: OutcomeOf): string {
 export function outcomeText(r: OutcomeOf): string {
   if (isRefusal(r)) {
     const host = r.platform?.hostname ?? r.target;
+    if (r.error?.code === 'CONFIG_CHANGED')
+      return `REFUSED: the running config of ${host} changed after it was read for the plan (someone else is changing it); nothing was sent in config mode (run again when it is quiet: the plan is made anew)`;
     return `REFUSED: ${host} is the standby unit of a failover pair, so the engine refused to change it; nothing was sent in config mode (run it on the active unit: the change replicates to the standby)`;
   }
   if (r.outcome === 'nothing-to-do' && r.mode === 'restore') {

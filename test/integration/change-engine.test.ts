@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ChangeEngine } from '../../src/change/engine.js';
+import { outcomeLabel, outcomeText } from '../../src/change/outcome.js';
 import { STEP_NAMES, type StepName } from '../../src/change/types.js';
 import { JsonLinesRenderer, PlainRenderer } from '../../src/cli/render/index.js';
 import { findSmtpInspection } from '../../src/platform/inspection.js';
@@ -22,6 +23,7 @@ const lab = await startTestLab(
     { name: 'd', dialect: 'asa8' },
     { name: 'e', dialect: 'asa9' },
     { name: 'f', dialect: 'asa9' },
+    { name: 'g', dialect: 'asa9' },
   ],
   { smtp: true },
 );
@@ -209,6 +211,46 @@ describe('change engine events', () => {
     expect(result.exitCode).toBe(0);
     expect(warnings.join('\n')).toMatch(/already differed from the startup config/);
     expect(result.finalState.notes.join('\n')).toMatch(/unsaved changes/);
+  });
+
+  it('someone else changes the running config after the backup: CONFIG_CHANGED, exit 4, no config command sent', async () => {
+    const g = lab.device('g');
+    const kh = join(work, 'known_hosts_g');
+    writeFileSync(kh, `${g.info.knownHostsLine}\n`);
+    // Another operator's change lands right after the backup read the startup config (the backup's last read).
+    const other = () => g.setRunningConfig(g.runningConfig().replace('domain-name lab', 'domain-name lab-other'));
+    const onExecuted = (line: string) => {
+      if (line === 'show startup-config') {
+        g.off('executed', onExecuted as never);
+        other();
+      }
+    };
+    g.on('executed', onExecuted);
+    const from = g.commandLog().length;
+    const result = await new ChangeEngine({
+      connect: {
+        ...connect,
+        port: g.info.ssh.port,
+        password: g.info.password,
+        enableSecret: g.info.enableSecret,
+        knownHostsFile: kh,
+      },
+      reload: 'never',
+      backupDir: join(work, 'g'),
+    }).run();
+    expect(result.error?.code).toBe('CONFIG_CHANGED');
+    expect(result.exitCode).toBe(4);
+    // Nothing was sent, so nothing was rolled back: the record says refused, not "rolled back".
+    expect(result.outcome).toBe('failed');
+    expect(outcomeLabel(result)).toBe('refused');
+    expect(outcomeText(result)).toMatch(/^REFUSED: the running config of .* changed after it was read for the plan/);
+    expect(result.backup?.metadataPath).toBeTruthy(); // the backup was on disk first
+    const sent = g.commandLog().slice(from);
+    expect(sent).not.toContain('configure terminal');
+    expect(sent).not.toContain('no inspect esmtp');
+    expect(g.runningConfig()).toContain('domain-name lab-other');
+    expect(findSmtpInspection(g.runningConfig()).active).toBe(true);
+    expect(findSmtpInspection(g.startupConfig()).active).toBe(true);
   });
 
   it('rollback (restore) is verified only when the inspection is seen again where it was not seen before', async () => {
