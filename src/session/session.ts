@@ -100,7 +100,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
     super();
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
     this.maxOutput = opts.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
-    this.record = new Transcript(opts.transcriptFile, this.maxOutput);
+    this.record = new Transcript(opts.transcriptFile, this.maxOutput, opts.makeTranscriptFolder === true);
     for (const s of [opts.password, opts.enableSecret, opts.passphrase]) this.record.addSecret(s);
     this.log = opts.onLog ?? (() => {});
     transport.on('data', (chunk: Buffer) => this.onData(this.decoder.write(chunk)));

@@ -1,6 +1,6 @@
 /** The conversation log with every registered secret replaced by `***`; the file is created mode 0600. */
-import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { closeSync, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /** Transcript files this process has written to (resolved paths). */
 const opened = new Set<string>();
@@ -18,8 +18,11 @@ export class Transcript {
   constructor(
     file?: string,
     private readonly maxChars = 16 * 1024 * 1024,
+    makeFolder = false,
   ) {
     if (file) {
+      // A missing folder is made only when asked (run's --transcript-dir, checked at start); an existing one is left as is.
+      if (makeFolder) mkdirSync(dirname(resolve(file)), { recursive: true, mode: 0o700 });
       // A reconnect (after a drop, a timeout or a reload) appends with a marker line: what was sent before a
       // failure must stay readable. The first session of the process starts the file afresh.
       const key = resolve(file);

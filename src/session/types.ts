@@ -27,6 +27,11 @@ export interface ConnectOptions extends TransportConnectOptions {
   /** Write the whole conversation, secrets replaced by `***`. */
   transcriptFile?: string;
   /**
+   * Make the transcript's folder (0700) when the session opens the file: `run --transcript-dir` checks the folder at
+   * start and leaves it to the first device reached, so a run stopped before any device leaves no empty folder.
+   */
+  makeTranscriptFolder?: boolean;
+  /**
    * Most characters one command's output may hold (default 16 MiB, far above any real `show running-config`);
    * past it the command fails with OUTPUT_TOO_LARGE and the session is closed.
    */

@@ -14,7 +14,7 @@ import { safeName } from '../../change/backup.js';
 import { makeProvenance } from '../../change/provenance.js';
 import type { ChangeResult } from '../../change/types.js';
 import { parseDuration, parseTimeIn, SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
-import { ensureWritableDir } from '../../config/paths.js';
+import { checkWritableDir } from '../../config/paths.js';
 import { ExitCode, MailguardError, systemErrorWords } from '../../errors.js';
 import { loadVaultSecrets, warnIfOpen } from '../../playbook/ansible-vault.js';
 import {
@@ -149,13 +149,17 @@ function connectionFlags(f: RunFlags): RunConnectionFlags {
   return c;
 }
 
-/** One transcript per device under --transcript-dir. */
+/**
+ * One transcript per device under --transcript-dir. The folder is checked here (bad input, before any device) and
+ * made by the first device session that opens its transcript: a run stopped before that leaves no empty folder.
+ */
 function applyTranscripts(targets: FleetTarget[], f: RunFlags): void {
   if (!f.transcriptDir) return;
-  ensureWritableDir(f.transcriptDir, '--transcript-dir');
+  checkWritableDir(f.transcriptDir, '--transcript-dir');
   for (const t of targets) {
     // Inventory names are free text: a `/` or `..` in one must not put its transcript outside the folder.
     t.connect.transcriptFile = resolve(f.transcriptDir, `${safeName(t.name)}.log`);
+    t.connect.makeTranscriptFolder = true;
   }
 }
 
@@ -367,6 +371,9 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       'Devices still running keep what they hold now (their change records are not written); their backups are in the backup folder.',
   });
   try {
+    // Fail before any device is touched (and before a wait for the window) if the report cannot be written. Checked,
+    // not created: the report writers make the folder, so a run stopped before its devices leaves no empty one.
+    checkWritableDir(settings.reportDir, f.reportDir ? '--report-dir' : 'reportDir (playbook)');
     // A dry run and an audit change nothing: they may run any time (the plan is reviewed before the window).
     const enforce = !settings.dryRun && settings.mode !== 'audit';
     let windowNote: string;
@@ -388,9 +395,6 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
           ? what
           : `${what}: not enforced (${s.inside ? 'open now' : s.opensAt ? `opens at ${s.opensAt.toISOString()}` : 'does not open again'})`;
     }
-
-    // Fail before any device is touched if the report cannot be written.
-    ensureWritableDir(settings.reportDir, f.reportDir ? '--report-dir' : 'reportDir (playbook)');
 
     // The shared failure budget, keyed by this pipeline run (after the window wait: the window is part of the key).
     const budgetDir = f.budgetDir
