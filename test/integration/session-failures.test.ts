@@ -23,6 +23,7 @@ const fx = labFixture(
       { name: 'hang', dialect: 'asa9', faults: { hangAt: [/^show running-config$/] } },
       { name: 'drop', dialect: 'asa8', faults: { dropAt: [/^show running-config$/] } },
       { name: 'flood', dialect: 'asa9', faults: { floodAt: [/^show running-config$/] } },
+      { name: 'mute', dialect: 'asa9', faults: { hangAt: [/^enable$/] } },
     ],
   },
   'session-fail-',
@@ -161,6 +162,16 @@ describe('device faults', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('logged in, but the CLI never answers `enable`: LOGIN_TIMEOUT (exit 3) within the login timeout', async () => {
+    const t0 = Date.now();
+    const e = await failure(openSession(opts('mute', { timeouts: { loginMs: 800 } })));
+    expect(e.code).toBe('LOGIN_TIMEOUT');
+    expect(e.exitCode).toBe(3);
+    expect(e.message).toMatch(/did not answer while entering privileged mode/);
+    expect(e.hint).toMatch(/--login-timeout/);
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('a device that stops answering: COMMAND_TIMEOUT (exit 4) within the command timeout, session closed', async () => {
