@@ -505,6 +505,8 @@ function skipMessage(r: SkipReason): string {
   }
 }
 
+const SIGNAL_EXITS: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
+
 /**
  * 0 only when every device ended done or nothing-to-do. Otherwise the most serious device exit code
  * (6 rollback failed > 5 verify > 4 device > 3 connection > 2 > 1), then the interruption's code for an interrupted
@@ -520,6 +522,9 @@ export function fleetExitCode(
   const ran = devices.filter((d) => d.result !== 'skipped' || d.skipReason === null).map((d) => d.exitCode);
   for (const c of [6, 5, 4, 3, 2, 1]) if (ran.includes(c)) return c;
   if (stopped?.reason === 'interrupted') return interruptedCode;
+  // A signal with no device left to start records no stop: a device it stopped carries the signal's code.
+  const signalled = ran.find((c) => SIGNAL_EXITS.has(c));
+  if (signalled !== undefined) return signalled;
   if (devices.some((d) => d.skipReason === 'window-closed' || d.skipReason === 'would-cross-window-end'))
     return ExitCode.outsideWindow;
   return ExitCode.failure;

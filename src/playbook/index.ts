@@ -36,6 +36,7 @@ export {
   failureBudget,
   fleetExitCode,
   type InspectionPlace,
+  isFailure,
   type ProbeTarget,
   runFleet,
   type SkipReason,

@@ -4,11 +4,12 @@
  * exit code as in plain mode. Skipped where `script` is missing.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { labInventoryYaml } from '../../src/lab/inventory-out.js';
+import { findSmtpInspection } from '../../src/platform/inspection.js';
 import { startTestLab, writeKnownHosts } from '../helpers/lab.js';
 import { CLI, tempDir } from './apply-helpers.js';
 
@@ -19,11 +20,15 @@ const lab = await startTestLab(
     { name: 't-1', dialect: 'asa9' },
     { name: 't-bad', dialect: 'asa8', faults: { errorAt: [/^no inspect esmtp/] } },
     { name: 't-3', dialect: 'pix6' },
+    // Its own run (pb-reload.yaml): held at `reload` while the run is sent SIGTERM.
+    { name: 't-reload', dialect: 'asa9', reloadDelaySec: 0.3 },
   ],
   { smtp: true },
 );
 const dir = tempDir('mg-run-tty-');
-writeFileSync(join(dir, 'inv.yaml'), labInventoryYaml({ devices: lab.devices }));
+const reloading = (d: { name: string }) => d.name === 't-reload';
+writeFileSync(join(dir, 'inv.yaml'), labInventoryYaml({ devices: lab.devices.filter((d) => !reloading(d)) }));
+writeFileSync(join(dir, 'inv-reload.yaml'), labInventoryYaml({ devices: lab.devices.filter(reloading) }));
 writeKnownHosts(lab, dir);
 writeFileSync(
   join(dir, 'pb.yaml'),
@@ -38,29 +43,64 @@ writeFileSync(
   }),
 );
 
+writeFileSync(
+  join(dir, 'pb-reload.yaml'),
+  stringify({
+    name: 'tty-reload',
+    inventory: 'inv-reload.yaml',
+    targets: 'all',
+    mode: 'disable-smtp-inspection',
+    options: { knownHosts: 'known_hosts', reload: 'after-save' },
+  }),
+);
+
+const strip = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+
+/**
+ * `run PLAYBOOK` under `script` (160x60). The shell writes its pid to cli.pid and execs node, so that pid is the
+ * CLI's own (a signal to `script` would not reach it as a person's would). `seen` waits for screen text.
+ */
+function runInTerminal(playbook: string) {
+  const cmd = `stty cols 160 rows 60; echo $$ > cli.pid; exec '${process.execPath}' '${CLI}' run ${playbook}`;
+  const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+    for (const w of [...waiters]) w();
+  });
+  const end = new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no end in a terminal:\n${strip(out).slice(-4000)}`));
+    }, 40_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      resolve({ code: c, out });
+    });
+  });
+  const seen = (re: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!re.test(strip(out))) return;
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      check();
+      void end.then(() => reject(new Error(`ended before ${re}:\n${strip(out).slice(-4000)}`)), reject);
+    });
+  return { end, seen };
+}
+
 describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
   it('draws a task per device with its steps; a failed device keeps its steps; exit code as in plain mode', async () => {
-    const cmd = `stty cols 160 rows 60; '${process.execPath}' '${CLI}' run pb.yaml`;
-    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-      const child = spawn('script', ['-qec', cmd, '/dev/null'], {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '', HOME: dir, TERM: 'xterm' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-      });
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`no end in a terminal:\n${out}`));
-      }, 40_000);
-      child.on('close', (c) => {
-        clearTimeout(timer);
-        resolve({ code: c, out });
-      });
-    });
-    const text = out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const { code, out } = await runInTerminal('pb.yaml').end;
+    const text = strip(out);
     // The last frames (the tree's final state and the summary) go into every failure message.
     const tail = text.slice(-4000);
     expect(code, tail).toBe(4);
@@ -76,5 +116,42 @@ describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
     ]) {
       expect(text, tail).toMatch(re);
     }
+  }, 45_000);
+
+  it('a device stopped by SIGTERM while it reloads is drawn interrupted, as the table says: no failure mark', async () => {
+    const dev = lab.device('t-reload');
+    const held = new Promise<string>((resolve) => dev.on('held', resolve));
+    dev.setFaults({ holdAt: [/^reload$/] });
+    const run = runInTerminal('pb-reload.yaml');
+    try {
+      await Promise.race([held, run.end.then((r) => Promise.reject(new Error(strip(r.out).slice(-4000))))]);
+      process.kill(Number(readFileSync(join(dir, 'cli.pid'), 'utf8')), 'SIGTERM');
+      await run.seen(/received: stopping/);
+    } finally {
+      dev.setFaults({});
+      dev.release();
+    }
+    const { code, out } = await run.end;
+    if (!dev.isUp()) await dev.waitUp(30_000);
+    const text = strip(out);
+    const tail = text.slice(-4000);
+    expect(code, tail).toBe(143);
+    // The live tree: the device ends skipped-style with the record's words; neither it nor its reload step was
+    // ever drawn failed.
+    expect(text, tail).toMatch(
+      /↓ t-reload( \(canary\))?: interrupted \(exit 143\).*: (\[TERMINATED\] )?running changed, startup changed, no rollback/,
+    );
+    expect(text, tail).toMatch(/↓ Reload and wait for the device: interrupted\r?\n/);
+    expect(text, tail).not.toContain('✖');
+    // The announcement was drawn at once, in the tree (listr2 holds stderr back until it is done): the lab's hold on
+    // `reload` was released only once it was on screen.
+    expect(text, tail).toMatch(
+      /Fleet: 0\/1 finished, 1 running, 0 queued\r?\n\s+SIGTERM received: stopping the fleet run/,
+    );
+    // The final table says the same.
+    expect(text, tail).toMatch(/t-reload .* interrupted\*? \(143\) .*running changed, startup changed, no rollback/);
+    expect(text, tail).toMatch(/Result: 1 devices: 1 interrupted \(changed and saved\); exit 143\r?\n/);
+    // As the record says: the change was saved and the device came back on it.
+    expect(findSmtpInspection(dev.startupConfig()).active).toBe(false);
   }, 45_000);
 });

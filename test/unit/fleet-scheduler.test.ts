@@ -388,6 +388,27 @@ describe('runFleet', () => {
     expect(r.exitCode).toBe(143);
   });
 
+  it('a signal with no device left to start: the report carries the code of the device it stopped (143), not 1', async () => {
+    const clock = new VirtualClock();
+    const ac = new AbortController();
+    const runner = scripted(clock, { a: { ms: MIN, result: 'interrupted', exitCode: 143 } }, []);
+    const r = await clock.drive(
+      runFleet(
+        [target('a')],
+        async (t, s, e) => {
+          const p = runner(t, s, e);
+          ac.abort(new MailguardError('TERMINATED', 'Interrupted by SIGTERM.', { details: { signal: 'SIGTERM' } }));
+          return p;
+        },
+        opts(clock, { signal: ac.signal }),
+      ),
+    );
+    expect(r.stopped).toBeNull();
+    expect(r.devices[0]).toMatchObject({ result: 'interrupted', exitCode: 143 });
+    expect(r.summary).toMatchObject({ interrupted: 1, failures: 0 });
+    expect(r.exitCode).toBe(143);
+  });
+
   it('exit 0 only when every device is done or had nothing to do; the worst device code otherwise', async () => {
     const clock = new VirtualClock();
     const ok = await clock.drive(

@@ -365,7 +365,10 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       interruption = interruptionJson(cause);
       // With --json the stream says it too (stdout), as soon as it is known.
       if (json) safeWrite(process.stdout, `${JSON.stringify({ type: 'interrupted', ...interruption })}\n`);
-      safeWrite(process.stderr, `\n${fleetStarted ? text : 'interrupted: no device was started'}\n`);
+      const said = fleetStarted ? text : 'interrupted: no device was started';
+      safeWrite(process.stderr, `\n${said}\n`);
+      // In a terminal the progress tree holds stderr back until it is done: it draws the announcement at once.
+      if (fleetStarted) renderer.notice?.(said);
     },
     leftBehind: () =>
       'Devices still running keep what they hold now (their change records are not written); their backups are in the backup folder.',

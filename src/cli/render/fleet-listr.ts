@@ -6,7 +6,7 @@
  */
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { STEP_NAMES } from '../../change/types.js';
-import type { DeviceOutcome, FleetEvent } from '../../playbook/index.js';
+import { type DeviceOutcome, type FleetEvent, isFailure } from '../../playbook/index.js';
 import { type FleetRenderer, type FleetRenderOptions, type FleetStartInfo, headerLines, outcomeText } from './fleet.js';
 import { drawOn } from './listr.js';
 
@@ -40,7 +40,15 @@ interface StepSlot {
   started: boolean;
   outcome: Deferred<StepOutcome>;
   task?: Wrapper;
+  /**
+   * Stopped by a signal (INTERRUPTED, TERMINATED, HANGUP): drawn by how the device ends, which is not known yet. A
+   * device the report calls `interrupted` (stopped after `reload`) or `skipped` (stopped before anything was sent)
+   * did not fail, so neither does its step; one that is rolled back or failed keeps the failure mark.
+   */
+  stopped?: { skip: string; failed: string };
 }
+
+const STOP_CODES = new Set(['INTERRUPTED', 'TERMINATED', 'HANGUP']);
 
 interface DeviceSlot {
   name: string;
@@ -60,6 +68,8 @@ export class FleetListrRenderer implements FleetRenderer {
   private counts = { running: 0, finished: 0, total: 0 };
   private dryRun = false;
   private stopNote = '';
+  /** An interruption's announcement: listr2 holds stderr back until the tree is done, so it is drawn here too. */
+  private noticeText = '';
   private warnings: string[] = [];
 
   constructor(private readonly o: FleetRenderOptions = {}) {}
@@ -118,7 +128,13 @@ export class FleetListrRenderer implements FleetRenderer {
   private progressTitle(): string {
     const { running, finished, total } = this.counts;
     const queued = total - running - finished;
-    return `Fleet: ${finished}/${total} finished, ${running} running, ${queued} queued${this.stopNote}`;
+    const head = `Fleet: ${finished}/${total} finished, ${running} running, ${queued} queued${this.stopNote}`;
+    return this.noticeText ? `${head}\n${this.noticeText}` : head;
+  }
+
+  notice(text: string): void {
+    this.noticeText = text.trim();
+    this.bump();
   }
 
   private bump() {
@@ -156,15 +172,26 @@ export class FleetListrRenderer implements FleetRenderer {
         const o = await d.end.promise;
         task.title = `${name}: ${outcomeText(o, this.dryRun)}`;
         // Throwing here marks the device task failed (the sub-list exits on this task's error only).
-        if (o.result !== 'done' && o.result !== 'nothing-to-do') throw new Error(o.message ?? o.result);
+        if (isFailure(o.result)) throw new Error(o.message ?? o.result);
+        // Stopped by a signal after `reload` (changed and saved) or before anything was sent: what the final table
+        // and the report say, with no failure mark (a skipped task keeps its title and is not counted as done).
+        if (o.result === 'interrupted' || o.result === 'skipped') task.skip(task.title);
       },
     };
     return task.newListr([...steps, result], { concurrent: false, exitOnError: true });
   }
 
   private closeDevice(d: DeviceSlot, o: DeviceOutcome) {
-    for (const s of d.steps) s.outcome.resolve({ kind: 'skip', title: null });
+    for (const s of d.steps) {
+      if (s.stopped) this.settleStopped(s, isFailure(o.result));
+      s.outcome.resolve({ kind: 'skip', title: null });
+    }
     d.end.resolve(o);
+  }
+
+  private settleStopped(s: StepSlot, failed: boolean) {
+    if (!s.stopped) return;
+    s.outcome.resolve(failed ? { kind: 'failed', message: s.stopped.failed } : { kind: 'skip', title: s.stopped.skip });
   }
 
   event(ev: FleetEvent): void {
@@ -198,6 +225,18 @@ export class FleetListrRenderer implements FleetRenderer {
         const d = this.devices.get(ev.name);
         if (!d) return;
         const e = ev.event;
+        // A step stopped by a signal waits for the device's ending, unless a real rollback starts (it logs its cause
+        // and commands, or ends not skipped): that device is rolled back or failed, and its rollback is drawn live.
+        const held = d.steps.find((s) => s.stopped && !s.outcome.settled);
+        const rollback = d.steps.find((s) => s.step === 'rollback');
+        if (
+          held &&
+          rollback?.started &&
+          !rollback.outcome.settled &&
+          (e.type === 'log' ||
+            (e.type !== 'step:start' && e.step === 'rollback' && !(e.type === 'step:done' && e.skipped)))
+        )
+          this.settleStopped(held, true);
         if (e.type === 'log') {
           // Warnings only: every output change redraws the whole tree.
           if (e.level !== 'warn' && !this.o.verbose) return;
@@ -218,7 +257,13 @@ export class FleetListrRenderer implements FleetRenderer {
           const title = `${e.title ?? e.step}${e.detail ? `: ${e.detail}` : ''}`;
           slot.outcome.resolve(e.skipped ? { kind: 'skip', title } : { kind: 'done', title });
         } else {
-          slot.outcome.resolve({ kind: 'failed', message: `${e.title ?? e.step}: [${e.code ?? 'ERROR'}] ${e.error}` });
+          const failed = `${e.title ?? e.step}: [${e.code ?? 'ERROR'}] ${e.error}`;
+          if (e.code && STOP_CODES.has(e.code))
+            slot.stopped = {
+              failed,
+              skip: `${e.title ?? e.step}: interrupted${/^interrupted\.?$/i.test(e.error) ? '' : `: ${e.error}`}`,
+            };
+          else slot.outcome.resolve({ kind: 'failed', message: failed });
         }
       }
     }

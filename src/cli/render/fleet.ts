@@ -11,6 +11,11 @@ export interface FleetRenderer {
   event(ev: FleetEvent): void;
   /** A warning that belongs to no device (inventory, window). */
   warn(line: string): void;
+  /**
+   * Text that must be seen at once (an interruption's announcement). The caller also writes it to stderr; a renderer
+   * that holds stderr back while it draws (listr2 in a terminal) shows it in its drawing.
+   */
+  notice?(text: string): void;
   /** Stop drawing; resolves once the terminal is free. */
   finish(): Promise<void>;
 }
