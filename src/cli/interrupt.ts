@@ -27,6 +27,11 @@ export interface GuardOptions {
   what?: string;
   /** What follows the current device command, when not the rollback (e.g. the device is already reloading). */
   afterStop?(): string | null;
+  /**
+   * Writes the second signal's last words to the terminal (default: stderr). For a progress display that holds
+   * stderr back while it draws (run's listr2 tree): the process exits right after, and held text would be lost.
+   */
+  lastWords?(text: string): void;
 }
 
 const SIGNALS = {
@@ -93,7 +98,9 @@ export function guardChange(o: GuardOptions): Guard {
   const what = o.what ?? 'the change';
   const stop = (err: MailguardError, why: string) => {
     if (cause) {
-      safeWrite(process.stderr, `\n${why} again: quitting now. ${o.leftBehind()}\n`);
+      const text = `\n${why} again: quitting now. ${o.leftBehind()}\n`;
+      if (o.lastWords) o.lastWords(text);
+      else safeWrite(process.stderr, text);
       process.exit(exitCode);
     }
     cause = err;

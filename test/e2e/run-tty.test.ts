@@ -20,15 +20,18 @@ const lab = await startTestLab(
     { name: 't-1', dialect: 'asa9' },
     { name: 't-bad', dialect: 'asa8', faults: { errorAt: [/^no inspect esmtp/] } },
     { name: 't-3', dialect: 'pix6' },
-    // Its own run (pb-reload.yaml): held at `reload` while the run is sent SIGTERM.
+    // Each in its own run (pb-<name>.yaml): held at `reload` while the run is sent SIGTERM (twice for t-twice).
     { name: 't-reload', dialect: 'asa9', reloadDelaySec: 0.3 },
+    { name: 't-twice', dialect: 'asa9', reloadDelaySec: 0.3 },
   ],
   { smtp: true },
 );
 const dir = tempDir('mg-run-tty-');
-const reloading = (d: { name: string }) => d.name === 't-reload';
-writeFileSync(join(dir, 'inv.yaml'), labInventoryYaml({ devices: lab.devices.filter((d) => !reloading(d)) }));
-writeFileSync(join(dir, 'inv-reload.yaml'), labInventoryYaml({ devices: lab.devices.filter(reloading) }));
+const ownRun = ['t-reload', 't-twice'];
+writeFileSync(
+  join(dir, 'inv.yaml'),
+  labInventoryYaml({ devices: lab.devices.filter((d) => !ownRun.includes(d.name)) }),
+);
 writeKnownHosts(lab, dir);
 writeFileSync(
   join(dir, 'pb.yaml'),
@@ -43,16 +46,22 @@ writeFileSync(
   }),
 );
 
-writeFileSync(
-  join(dir, 'pb-reload.yaml'),
-  stringify({
-    name: 'tty-reload',
-    inventory: 'inv-reload.yaml',
-    targets: 'all',
-    mode: 'disable-smtp-inspection',
-    options: { knownHosts: 'known_hosts', reload: 'after-save' },
-  }),
-);
+for (const name of ownRun) {
+  writeFileSync(
+    join(dir, `inv-${name}.yaml`),
+    labInventoryYaml({ devices: lab.devices.filter((d) => d.name === name) }),
+  );
+  writeFileSync(
+    join(dir, `pb-${name}.yaml`),
+    stringify({
+      name: `tty-${name}`,
+      inventory: `inv-${name}.yaml`,
+      targets: 'all',
+      mode: 'disable-smtp-inspection',
+      options: { knownHosts: 'known_hosts', reload: 'after-save' },
+    }),
+  );
+}
 
 const strip = (s: string) => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
 
@@ -120,12 +129,9 @@ describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
 
   it('a device stopped by SIGTERM while it reloads is drawn interrupted, as the table says: no failure mark', async () => {
     const dev = lab.device('t-reload');
-    const held = new Promise<string>((resolve) => dev.on('held', resolve));
-    dev.setFaults({ holdAt: [/^reload$/] });
-    const run = runInTerminal('pb-reload.yaml');
+    const run = await heldAtReload('t-reload');
     try {
-      await Promise.race([held, run.end.then((r) => Promise.reject(new Error(strip(r.out).slice(-4000))))]);
-      process.kill(Number(readFileSync(join(dir, 'cli.pid'), 'utf8')), 'SIGTERM');
+      sigterm();
       await run.seen(/received: stopping/);
     } finally {
       dev.setFaults({});
@@ -154,4 +160,39 @@ describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
     // As the record says: the change was saved and the device came back on it.
     expect(findSmtpInspection(dev.startupConfig()).active).toBe(false);
   }, 45_000);
+
+  it('a second SIGTERM says on the terminal what is left behind before it quits (listr2 holds stderr back)', async () => {
+    const dev = lab.device('t-twice');
+    const run = await heldAtReload('t-twice');
+    try {
+      sigterm();
+      await run.seen(/received: stopping/);
+      sigterm();
+      const { code, out } = await run.end;
+      const text = strip(out);
+      expect(code, text.slice(-4000)).toBe(143);
+      expect(text, text.slice(-4000)).toMatch(
+        /SIGTERM received again: quitting now\. Devices still running keep what they hold now/,
+      );
+    } finally {
+      dev.setFaults({});
+      dev.release();
+    }
+    if (!dev.isUp()) await dev.waitUp(30_000);
+  }, 45_000);
 });
+
+/** `run pb-<name>.yaml` in a terminal, once the lab holds the device's `reload` command. */
+async function heldAtReload(name: string): Promise<ReturnType<typeof runInTerminal>> {
+  const dev = lab.device(name);
+  const held = new Promise<string>((resolve) => dev.on('held', resolve));
+  dev.setFaults({ holdAt: [/^reload$/] });
+  const run = runInTerminal(`pb-${name}.yaml`);
+  await Promise.race([held, run.end.then((r) => Promise.reject(new Error(strip(r.out).slice(-4000))))]);
+  return run;
+}
+
+/** SIGTERM to the CLI itself (its pid from cli.pid), as `kill` or a CI runner sends it. */
+function sigterm(): void {
+  process.kill(Number(readFileSync(join(dir, 'cli.pid'), 'utf8')), 'SIGTERM');
+}

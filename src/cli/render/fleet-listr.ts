@@ -4,7 +4,7 @@
  * event-driven, so every task awaits a deferred that the events settle. A task without a title is not drawn:
  * devices not started yet and steps that never run stay invisible.
  */
-import { Listr, type ListrTaskWrapper } from 'listr2';
+import { Listr, type ListrTaskWrapper, type ProcessOutput } from 'listr2';
 import { STEP_NAMES } from '../../change/types.js';
 import { type DeviceOutcome, type FleetEvent, isFailure } from '../../playbook/index.js';
 import { type FleetRenderer, type FleetRenderOptions, type FleetStartInfo, headerLines, outcomeText } from './fleet.js';
@@ -70,6 +70,8 @@ export class FleetListrRenderer implements FleetRenderer {
   private stopNote = '';
   /** An interruption's announcement: listr2 holds stderr back until the tree is done, so it is drawn here too. */
   private noticeText = '';
+  /** The stream listr2 draws on (and holds back while drawing); its own write still reaches the terminal. */
+  private output: ProcessOutput | undefined;
   private warnings: string[] = [];
 
   constructor(private readonly o: FleetRenderOptions = {}) {}
@@ -88,6 +90,8 @@ export class FleetListrRenderer implements FleetRenderer {
         steps: STEPS.map((step) => ({ step, title: null, started: false, outcome: deferred<StepOutcome>() })),
       });
     }
+    const draw = drawOn(stream);
+    this.output = draw.logger?.process;
     const list = new Listr(
       [
         {
@@ -118,7 +122,7 @@ export class FleetListrRenderer implements FleetRenderer {
           collapseErrors: false,
           formatOutput: 'truncate',
           // Draw where the run command asked (stderr: stdout keeps the fleet summary).
-          ...drawOn(stream),
+          ...draw,
         },
       },
     );
@@ -130,6 +134,16 @@ export class FleetListrRenderer implements FleetRenderer {
     const queued = total - running - finished;
     const head = `Fleet: ${finished}/${total} finished, ${running} running, ${queued} queued${this.stopNote}`;
     return this.noticeText ? `${head}\n${this.noticeText}` : head;
+  }
+
+  lastWords(text: string): void {
+    // The process exits next: no redraw comes after this, and listr2 hid the cursor.
+    const write = this.output ? (t: string) => this.output?.stdout.write(t) : (t: string) => process.stderr.write(t);
+    try {
+      write(`\x1b[?25h${text}`);
+    } catch {
+      // The terminal is gone: nothing to tell it.
+    }
   }
 
   notice(text: string): void {

@@ -16,6 +16,8 @@ export interface FleetRenderer {
    * that holds stderr back while it draws (listr2 in a terminal) shows it in its drawing.
    */
   notice?(text: string): void;
+  /** Write `text` at once, past any holding back, just before the process exits (a second signal). */
+  lastWords?(text: string): void;
   /** Stop drawing; resolves once the terminal is free. */
   finish(): Promise<void>;
 }
