@@ -9,10 +9,9 @@
  * With a state folder each unit's key is kept there by name, so a restarted lab keeps its known_hosts lines.
  */
 import { createHash, generateKeyPair } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
+import { keptKeyPem } from './kept-key.js';
 
 export interface HostKey {
   /** RSA private key, PKCS#1 PEM (ssh2's `Server` and node:crypto both read it). */
@@ -22,9 +21,6 @@ export interface HostKey {
   /** `SHA256:...` as `ssh-keygen -l` prints it. */
   sha256: string;
 }
-
-/** The key file of one unit in a state folder. */
-export const hostKeyFile = (unit: string): string => `ssh_host_rsa_key-${unit.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
 const generate = promisify(generateKeyPair);
 
@@ -48,12 +44,5 @@ export function describeHostKey(pem: string): HostKey {
 
 /** One unit's host key: new, or the one kept for this unit in the state folder. */
 export async function loadHostKey(unit: string, stateDir?: string): Promise<HostKey> {
-  if (!stateDir) return describeHostKey(await generateHostKeyPem());
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, hostKeyFile(unit));
-  if (existsSync(file)) return describeHostKey(readFileSync(file, 'utf8'));
-  const pem = await generateHostKeyPem();
-  writeFileSync(file, pem, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return describeHostKey(pem);
+  return describeHostKey(await keptKeyPem(stateDir, 'ssh_host_rsa_key', unit, generateHostKeyPem));
 }

@@ -5,16 +5,13 @@
  * per process: a PIX regenerates it hourly, but no lab session lasts an hour and RSA generation costs test time.
  */
 import { createPrivateKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Ssh1PrivateKey } from '../transport/ssh1/rsa.js';
 import { bitLength, bytesToBig } from '../transport/ssh1/wire.js';
+import { keptKeyPem } from './kept-key.js';
 
 export const SSH1_HOST_KEY_BITS = 1024;
 export const SSH1_SERVER_KEY_BITS = 768;
-/** The SSH-1 host key file of one unit in a state folder. */
-export const ssh1HostKeyFile = (unit: string): string => `ssh_host_rsa1_key-${unit.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 
 export function toSsh1PrivateKey(key: KeyObject): Ssh1PrivateKey {
   const jwk = key.export({ format: 'jwk' });
@@ -42,15 +39,11 @@ const generateAsync = promisify(generateKeyPair);
 
 /** One unit's SSH-1 host key: new (generated off the main thread), or the one kept for it in the state folder. */
 export async function loadSsh1HostKey(unit: string, stateDir?: string): Promise<Ssh1PrivateKey> {
-  const file = stateDir ? join(stateDir, ssh1HostKeyFile(unit)) : undefined;
-  if (file && existsSync(file)) return toSsh1PrivateKey(createPrivateKey(readFileSync(file, 'utf8')));
-  const { privateKey } = await generateAsync('rsa', { modulusLength: SSH1_HOST_KEY_BITS });
-  if (stateDir && file) {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-    writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
-  return toSsh1PrivateKey(privateKey);
+  const make = async () => {
+    const { privateKey } = await generateAsync('rsa', { modulusLength: SSH1_HOST_KEY_BITS });
+    return privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  };
+  return toSsh1PrivateKey(createPrivateKey(await keptKeyPem(stateDir, 'ssh_host_rsa1_key', unit, make)));
 }
 
 export function ssh1ServerKey(): Ssh1PrivateKey {
