@@ -43,61 +43,39 @@ function usage(message: string): MailguardError {
   });
 }
 
+/** Faults that take a REGEX, by name: repeatable, the patterns add up. */
+const PATTERN_FAULTS = new Map<string, 'dropAt' | 'errorAt' | 'hangAt' | 'holdAt' | 'floodAt' | 'authzFail'>([
+  ['drop-at', 'dropAt'],
+  ['error-at', 'errorAt'],
+  ['hang-at', 'hangAt'],
+  ['hold-at', 'holdAt'],
+  ['flood-at', 'floodAt'],
+  ['authz-fail', 'authzFail'],
+]);
+
+/** Faults that are on or off, by name (a value after `=` is ignored). */
+const SWITCH_FAULTS = new Map<string, 'holdSmtp' | 'authFail' | 'configLock' | 'noReturn' | 'standby' | 'needsReload'>([
+  ['hold-smtp', 'holdSmtp'],
+  ['auth-fail', 'authFail'],
+  ['config-lock', 'configLock'],
+  ['no-return', 'noReturn'],
+  ['standby', 'standby'],
+  ['needs-reload', 'needsReload'],
+]);
+
 export function parseFaults(specs: string[], into: LabFaults = {}): LabFaults {
   const f: LabFaults = { ...into };
-  const push = (key: 'dropAt' | 'errorAt' | 'hangAt' | 'holdAt' | 'floodAt' | 'authzFail', re: RegExp) => {
-    f[key] = [...(f[key] ?? []), re];
-  };
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     const name = (eq >= 0 ? spec.slice(0, eq) : spec).trim();
     const value = eq >= 0 ? spec.slice(eq + 1) : undefined;
-    switch (name) {
-      case 'latency':
-        f.latencyMs = number(name, value, 600_000);
-        break;
-      case 'drop-at':
-        push('dropAt', regex(name, value));
-        break;
-      case 'error-at':
-        push('errorAt', regex(name, value));
-        break;
-      case 'hang-at':
-        push('hangAt', regex(name, value));
-        break;
-      case 'hold-at':
-        push('holdAt', regex(name, value));
-        break;
-      case 'hold-smtp':
-        f.holdSmtp = true;
-        break;
-      case 'flood-at':
-        push('floodAt', regex(name, value));
-        break;
-      case 'authz-fail':
-        push('authzFail', regex(name, value));
-        break;
-      case 'auth-fail':
-        f.authFail = true;
-        break;
-      case 'config-lock':
-        f.configLock = true;
-        break;
-      case 'slow-save':
-        f.slowSaveSec = number(name, value, 3600);
-        break;
-      case 'no-return':
-        f.noReturn = true;
-        break;
-      case 'standby':
-        f.standby = true;
-        break;
-      case 'needs-reload':
-        f.needsReload = true;
-        break;
-      default:
-        throw usage(`--fault: "${spec}" is not a fault; give one of the faults named below`);
-    }
+    const pattern = PATTERN_FAULTS.get(name);
+    const onOff = SWITCH_FAULTS.get(name);
+    if (pattern) f[pattern] = [...(f[pattern] ?? []), regex(name, value)];
+    else if (onOff) f[onOff] = true;
+    else if (name === 'latency') f.latencyMs = number(name, value, 600_000);
+    else if (name === 'slow-save') f.slowSaveSec = number(name, value, 3600);
+    else throw usage(`--fault: "${spec}" is not a fault; give one of the faults named below`);
   }
   return f;
 }
