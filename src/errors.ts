@@ -210,6 +210,21 @@ export const errorCodes = {
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
 
+/** The codes of a stop asked by a signal (SIGINT, SIGTERM, SIGHUP): the change ends the safe way, not a fault. */
+const SIGNAL_STOPS: ReadonlySet<string> = new Set<ErrorCode>(['INTERRUPTED', 'TERMINATED', 'HANGUP']);
+/** Their exit codes (130, 143, 129). */
+const SIGNAL_EXITS: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
+
+/** An error code (of a MailguardError or an event) that says a signal stopped the work. */
+export function isSignalStop(code: string | undefined): boolean {
+  return code !== undefined && SIGNAL_STOPS.has(code);
+}
+
+/** An exit code a signal's stop ends with. */
+export function isSignalExit(exitCode: number): boolean {
+  return SIGNAL_EXITS.has(exitCode);
+}
+
 export interface MailguardErrorOptions {
   /** What the user should do next, one sentence. */
   hint?: string;

@@ -4,7 +4,7 @@
  */
 import { basename, join } from 'node:path';
 import { checkWritableDir, checkWritableFileLater } from '../config/paths.js';
-import { DeviceCommandError, ExitCode, MailguardError } from '../errors.js';
+import { DeviceCommandError, ExitCode, isSignalStop, MailguardError } from '../errors.js';
 import { classifyDeviceOutput, isAuthorizationFailure } from '../platform/index.js';
 import type { Finding, InspectionReport, PlatformInfo } from '../platform/types.js';
 import { compareProbes } from '../probe/compare.js';
@@ -292,7 +292,7 @@ export class ChangeEngine extends ChangeEmitter {
           await this.step('rollback', async () => this.skip('not asked (--no-rollback-on-verify-failure)'));
           throw new Stop('kept-unverified', ExitCode.verifyFailed);
         }
-        if (isStopRequest(error) && this.reloadSent) {
+        if (isSignalStop(error.code) && this.reloadSent) {
           // The device is reloading on its saved startup-config, which holds the change: nothing to roll back into.
           await this.step('rollback', async () =>
             this.skip('interrupted while the device reloads: it comes back on the saved change'),
@@ -303,14 +303,14 @@ export class ChangeEngine extends ChangeEmitter {
           // Stopped before the first config command (the re-read found the config changed under us, a signal, a
           // lost session): nothing was sent, so nothing is rolled back, and the record must not say it was.
           await this.rollback(error);
-          outcome = isStopRequest(error) ? 'cancelled' : 'failed';
+          outcome = isSignalStop(error.code) ? 'cancelled' : 'failed';
           exitCode = error.exitCode;
         } else {
           const rolled = await this.rollback(error);
           outcome = rolled ? 'rolled-back' : 'rollback-failed';
           // Rolled back: the cause's own code when it says more than "the device failed" (verify, signal, bug).
           exitCode = rolled
-            ? error.code === 'VERIFY_FAILED' || isStopRequest(error) || error.code === 'INTERNAL'
+            ? error.code === 'VERIFY_FAILED' || isSignalStop(error.code) || error.code === 'INTERNAL'
               ? error.exitCode
               : ExitCode.deviceError
             : ExitCode.rollbackFailed;
@@ -325,7 +325,7 @@ export class ChangeEngine extends ChangeEmitter {
         if (outcome === 'kept-unverified') verification = 'not-verified';
       } else {
         error = this.causeOf(e);
-        outcome = isStopRequest(error) ? 'cancelled' : 'failed';
+        outcome = isSignalStop(error.code) ? 'cancelled' : 'failed';
         exitCode = error.exitCode;
       }
     }
@@ -681,7 +681,7 @@ export class ChangeEngine extends ChangeEmitter {
       const err = toEngineError(e);
       // A stop asked in the meantime (the signal came during `write memory`): the link sent nothing, the device
       // refused nothing; the rollback cancels the reload (its commands still go out after a stop).
-      if (isStopRequest(err) && this.options.signal?.aborted) throw err;
+      if (isSignalStop(err.code) && this.options.signal?.aborted) throw err;
       this.cancelRefused = new MailguardError(
         'RELOAD_CANCEL_FAILED',
         `\`reload cancel\` failed (${err.code}: ${err.message}): the safety reload is still pending and fires at ${this.safetyReloadAt}.`,
@@ -1053,11 +1053,6 @@ export class ChangeEngine extends ChangeEmitter {
       finishedAt: finishedAt.toISOString(),
     };
   }
-}
-
-/** A stop asked from outside the engine (a signal); the change ends the safe way and exits with its code. */
-function isStopRequest(e: MailguardError): boolean {
-  return e.code === 'INTERRUPTED' || e.code === 'TERMINATED' || e.code === 'HANGUP';
 }
 
 async function resolveDeps(partial?: Partial<EngineDeps>): Promise<EngineDeps> {

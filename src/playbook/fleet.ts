@@ -6,7 +6,7 @@
  */
 
 import type { Provenance } from '../change/provenance.js';
-import { ExitCode, MailguardError, toMailguardError } from '../errors.js';
+import { ExitCode, isSignalExit, MailguardError, toMailguardError } from '../errors.js';
 import type { Finding } from '../platform/types.js';
 import type { ConnectOptions } from '../session/types.js';
 import { auditCounts, auditExitCode } from './audit.js';
@@ -505,8 +505,6 @@ function skipMessage(r: SkipReason): string {
   }
 }
 
-const SIGNAL_EXITS: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
-
 /**
  * 0 only when every device ended done or nothing-to-do. Otherwise the most serious device exit code
  * (6 rollback failed > 5 verify > 4 device > 3 connection > 2 > 1), then the interruption's code for an interrupted
@@ -523,7 +521,7 @@ export function fleetExitCode(
   for (const c of [6, 5, 4, 3, 2, 1]) if (ran.includes(c)) return c;
   if (stopped?.reason === 'interrupted') return interruptedCode;
   // A signal with no device left to start records no stop: a device it stopped carries the signal's code.
-  const signalled = ran.find((c) => SIGNAL_EXITS.has(c));
+  const signalled = ran.find(isSignalExit);
   if (signalled !== undefined) return signalled;
   if (devices.some((d) => d.skipReason === 'window-closed' || d.skipReason === 'would-cross-window-end'))
     return ExitCode.outsideWindow;

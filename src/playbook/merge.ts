@@ -5,12 +5,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExitCode, MailguardError, systemErrorWords } from '../errors.js';
+import { ExitCode, isSignalExit, MailguardError, systemErrorWords } from '../errors.js';
 import { auditCounts, auditExitCode } from './audit.js';
 import { type DeviceRecord, type FleetReport, fleetExitCode, isFailure, summarize } from './fleet.js';
 import { mergeFleetPlans } from './plan-merge.js';
-
-const SIGNAL_CODES: ReadonlySet<number> = new Set([ExitCode.interrupted, ExitCode.terminated, ExitCode.hangup]);
 
 /** One job's part of the merged run. */
 export interface JobSummary {
@@ -165,7 +163,7 @@ export function mergeFleetReports(inputs: ReadonlyArray<{ file: string; report: 
   const audit = auditCounts(devices);
   // An interrupted merge exits with the signal's code the interrupted job exited with (130 SIGINT, 143 SIGTERM,
   // 129 SIGHUP), as fleet.ts gives it; reports without one (older reports) read as 130.
-  const signalStop = stops.find((s) => s.reason === 'interrupted' && SIGNAL_CODES.has(s.exitCode));
+  const signalStop = stops.find((s) => s.reason === 'interrupted' && isSignalExit(s.exitCode));
   const fleetCode = fleetExitCode(devices, stopped, signalStop?.exitCode ?? ExitCode.interrupted);
   // An audit exits as a single audit run does: 10 when SMTP inspection was seen anywhere.
   const exit = first.report.mode === 'audit' ? auditExitCode(audit, fleetCode) : fleetCode;

@@ -6,6 +6,7 @@
  */
 import { Listr, type ListrTaskWrapper, type ProcessOutput } from 'listr2';
 import { STEP_NAMES } from '../../change/types.js';
+import { isSignalStop } from '../../errors.js';
 import { type DeviceOutcome, type FleetEvent, isFailure } from '../../playbook/index.js';
 import { type FleetRenderer, type FleetRenderOptions, type FleetStartInfo, headerLines, outcomeText } from './fleet.js';
 import { drawOn } from './listr.js';
@@ -47,8 +48,6 @@ interface StepSlot {
    */
   stopped?: { skip: string; failed: string };
 }
-
-const STOP_CODES = new Set(['INTERRUPTED', 'TERMINATED', 'HANGUP']);
 
 interface DeviceSlot {
   name: string;
@@ -272,7 +271,7 @@ export class FleetListrRenderer implements FleetRenderer {
           slot.outcome.resolve(e.skipped ? { kind: 'skip', title } : { kind: 'done', title });
         } else {
           const failed = `${e.title ?? e.step}: [${e.code ?? 'ERROR'}] ${e.error}`;
-          if (e.code && STOP_CODES.has(e.code))
+          if (isSignalStop(e.code))
             slot.stopped = {
               failed,
               skip: `${e.title ?? e.step}: interrupted${/^interrupted\.?$/i.test(e.error) ? '' : `: ${e.error}`}`,
