@@ -5,6 +5,7 @@
  */
 import { MailguardError } from '../errors.js';
 import type { Dialect } from '../platform/types.js';
+import { holdsAnonymousReporting } from '../session/types.js';
 import { ctxKey, type LoadedBackup } from './backup.js';
 import type { EngineDeps } from './deps.js';
 import type { DeviceLink } from './device.js';
@@ -46,9 +47,7 @@ export async function rollBackToBackup(i: RollbackInput): Promise<number> {
       i.warn(`could not read the running config (${(e as Error).message}); sending the planned inverse instead`);
       // An ASA reads its running config again before `configure terminal` (to predict the anonymous-reporting
       // NOTICE); that read would fail the same way: the backup says what it would find.
-      i.link.anonymousReportingConfigured ??= [...i.backup.running.values()].some((t) =>
-        /call-home reporting anonymous/.test(t),
-      );
+      i.link.anonymousReportingConfigured ??= [...i.backup.running.values()].some(holdsAnonymousReporting);
     }
     if (commands.length === 0) continue;
     await i.link.enterContext(c.context, 'rollback');

@@ -12,7 +12,14 @@ import type { Transport } from '../transport/types.js';
 import { cleanOutput } from './output.js';
 import { GENERIC_PROMPT, type ParsedPrompt, parsePromptMatch, promptRegexFor } from './prompt.js';
 import { Transcript } from './transcript.js';
-import type { CliMode, CliSession, ConnectOptions, SendOptions, Timeouts } from './types.js';
+import {
+  type CliMode,
+  type CliSession,
+  type ConnectOptions,
+  holdsAnonymousReporting,
+  type SendOptions,
+  type Timeouts,
+} from './types.js';
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, loginMs: 20_000, commandMs: 30_000, saveMs: 120_000 };
 
@@ -37,8 +44,6 @@ const LOGIN_FAILED_RE =
   /(?:Invalid password|Access denied|Login invalid|Authentication failed|Login failed|Permission denied)/i;
 /** How long to wait for the NOTICE question after the first `(config)#` when the config says it will come. */
 const NOTICE_GRACE_MS = 3000;
-/** The config line an answered NOTICE leaves (`call-home reporting anonymous`, or with `no` before it). */
-const ANONYMOUS_REPORTING_RE = /call-home reporting anonymous/;
 
 interface Pattern {
   id: string;
@@ -430,7 +435,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
   send(command: string, options: SendOptions = {}): Promise<string> {
     return this.serial(async () => {
       const output = await this.runCommand(command, options, 0);
-      if (command === 'show running-config') this.seenAnonymousReporting = ANONYMOUS_REPORTING_RE.test(output);
+      if (command === 'show running-config') this.seenAnonymousReporting = holdsAnonymousReporting(output);
       return output;
     });
   }
@@ -577,7 +582,7 @@ export class AsaCliSession extends EventEmitter implements CliSession {
             0,
           );
           const cls = classifyDeviceOutput(out);
-          if (cls.ok && !ANONYMOUS_REPORTING_RE.test(out)) grace = NOTICE_GRACE_MS;
+          if (cls.ok && !holdsAnonymousReporting(out)) grace = NOTICE_GRACE_MS;
         }
       }
       await this.runCommand(this.dialect ? execCommands(this.dialect).configure : 'configure terminal', {}, grace);

@@ -21,6 +21,14 @@ export interface Timeouts {
   saveMs: number;
 }
 
+/**
+ * Whether a config text holds the line an answered anonymous-reporting NOTICE leaves (`call-home reporting
+ * anonymous`, or with `no` before it): then `configure terminal` asks no NOTICE.
+ */
+export function holdsAnonymousReporting(config: string): boolean {
+  return /call-home reporting anonymous/.test(config);
+}
+
 export interface ConnectOptions extends TransportConnectOptions {
   enableSecret?: string;
   timeouts?: Partial<Timeouts>;
