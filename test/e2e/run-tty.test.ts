@@ -128,19 +128,7 @@ describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
   }, 45_000);
 
   it('a device stopped by SIGTERM while it reloads is drawn interrupted, as the table says: no failure mark', async () => {
-    const dev = lab.device('t-reload');
-    const run = await heldAtReload('t-reload');
-    try {
-      sigterm();
-      await run.seen(/received: stopping/);
-    } finally {
-      dev.setFaults({});
-      dev.release();
-    }
-    const { code, out } = await run.end;
-    if (!dev.isUp()) await dev.waitUp(30_000);
-    const text = strip(out);
-    const tail = text.slice(-4000);
+    const { code, text, tail } = await sigtermWhileReloading('t-reload', 1);
     expect(code, tail).toBe(143);
     // The live tree: the device ends skipped-style with the record's words; neither it nor its reload step was
     // ever drawn failed.
@@ -158,38 +146,42 @@ describe.skipIf(!hasScript)('asa-mailguard run in a terminal', () => {
     expect(text, tail).toMatch(/t-reload .* interrupted\*? \(143\) .*running changed, startup changed, no rollback/);
     expect(text, tail).toMatch(/Result: 1 devices: 1 interrupted \(changed and saved\); exit 143\r?\n/);
     // As the record says: the change was saved and the device came back on it.
-    expect(findSmtpInspection(dev.startupConfig()).active).toBe(false);
+    expect(findSmtpInspection(lab.device('t-reload').startupConfig()).active).toBe(false);
   }, 45_000);
 
   it('a second SIGTERM says on the terminal what is left behind before it quits (listr2 holds stderr back)', async () => {
-    const dev = lab.device('t-twice');
-    const run = await heldAtReload('t-twice');
-    try {
-      sigterm();
-      await run.seen(/received: stopping/);
-      sigterm();
-      const { code, out } = await run.end;
-      const text = strip(out);
-      expect(code, text.slice(-4000)).toBe(143);
-      expect(text, text.slice(-4000)).toMatch(
-        /SIGTERM received again: quitting now\. Devices still running keep what they hold now/,
-      );
-    } finally {
-      dev.setFaults({});
-      dev.release();
-    }
-    if (!dev.isUp()) await dev.waitUp(30_000);
+    const { code, text, tail } = await sigtermWhileReloading('t-twice', 2);
+    expect(code, tail).toBe(143);
+    expect(text, tail).toMatch(/SIGTERM received again: quitting now\. Devices still running keep what they hold now/);
   }, 45_000);
 });
 
-/** `run pb-<name>.yaml` in a terminal, once the lab holds the device's `reload` command. */
-async function heldAtReload(name: string): Promise<ReturnType<typeof runInTerminal>> {
+/**
+ * `run pb-<name>.yaml` in a terminal with the lab holding the device's `reload`; SIGTERM once it is held. With one
+ * signal the hold is released once the stop is on screen and the run ends on its own; a second signal (after the
+ * stop is on screen) makes it quit while `reload` is still held. Returns once the run ended and the device is up.
+ */
+async function sigtermWhileReloading(name: string, signals: 1 | 2) {
   const dev = lab.device(name);
   const held = new Promise<string>((resolve) => dev.on('held', resolve));
   dev.setFaults({ holdAt: [/^reload$/] });
   const run = runInTerminal(`pb-${name}.yaml`);
-  await Promise.race([held, run.end.then((r) => Promise.reject(new Error(strip(r.out).slice(-4000))))]);
-  return run;
+  try {
+    await Promise.race([held, run.end.then((r) => Promise.reject(new Error(strip(r.out).slice(-4000))))]);
+    sigterm();
+    await run.seen(/received: stopping/);
+    if (signals === 2) {
+      sigterm();
+      await run.end;
+    }
+  } finally {
+    dev.setFaults({});
+    dev.release();
+  }
+  const { code, out } = await run.end;
+  if (!dev.isUp()) await dev.waitUp(30_000);
+  const text = strip(out);
+  return { code, text, tail: text.slice(-4000) };
 }
 
 /** SIGTERM to the CLI itself (its pid from cli.pid), as `kill` or a CI runner sends it. */
