@@ -53,8 +53,12 @@ export function checkWritableDir(path: string, flag: string): void {
     return;
   }
   let parent = dirname(abs);
-  while (!statOf(parent) && dirname(parent) !== parent) parent = dirname(parent);
-  if (!statOf(parent)?.isDirectory())
+  let st = statOf(parent);
+  while (!st && dirname(parent) !== parent) {
+    parent = dirname(parent);
+    st = statOf(parent);
+  }
+  if (!st?.isDirectory())
     throw bad(flag, path, `cannot be created (${parent} is not a folder)`, `Give a folder to ${flag}.`);
   try {
     accessSync(parent, constants.W_OK | constants.X_OK);
@@ -70,8 +74,9 @@ export function checkWritableDir(path: string, flag: string): void {
 
 /** A file whose folder is made when the file is written: the folder as checkWritableDir, the file as checkWritableFile. */
 export function checkWritableFileLater(path: string, flag: string): void {
-  checkWritableDir(dirname(resolve(path)), flag);
-  if (statOf(dirname(resolve(path)))) checkWritableFile(path, flag);
+  const dir = dirname(resolve(path));
+  checkWritableDir(dir, flag);
+  if (statOf(dir)) checkWritableFile(path, flag);
 }
 
 /** A folder the tool writes into: created (0700) when missing; it must be a writable folder. */
