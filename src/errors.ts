@@ -345,6 +345,13 @@ export function systemErrorWords(e: unknown): string {
   return code ? message.replace(/^E[A-Z_]+: /, '').replace(/, \w+ '[^']*'( -> '[^']*')?$/, '') : message;
 }
 
+/** The file or address a system error concerns (`path`, else `address[:port]`), if it names one. */
+function placeOf(s: SystemError): string | undefined {
+  if (typeof s.path === 'string') return s.path;
+  if (typeof s.address !== 'string') return undefined;
+  return typeof s.port === 'number' ? `${s.address}:${s.port}` : s.address;
+}
+
 /** Wrap anything thrown into a MailguardError so the CLI can always report a code. */
 export function toMailguardError(e: unknown): MailguardError {
   if (e instanceof MailguardError) return e;
@@ -352,12 +359,7 @@ export function toMailguardError(e: unknown): MailguardError {
   if (code) {
     // A system error nobody caught: still say it in words, with the path or address it concerns.
     const s = e as SystemError;
-    const where =
-      typeof s.path === 'string'
-        ? s.path
-        : typeof s.address === 'string'
-          ? `${s.address}${typeof s.port === 'number' ? `:${s.port}` : ''}`
-          : undefined;
+    const where = placeOf(s);
     return new MailguardError('INTERNAL', `${where ? `${where}: ` : ''}${systemErrorWords(e)}`, {
       cause: e,
       hint: `Check ${where ?? 'the files and addresses given'}; if that is not it, this is a bug: please report it with DEBUG=1 output.`,
