@@ -370,7 +370,8 @@ export async function runPlaybook(file: string, f: RunFlags): Promise<number> {
       // In a terminal the progress tree holds stderr back until it is done: it draws the announcement at once.
       if (fleetStarted) renderer.notice?.(said);
     },
-    lastWords: (text) => (renderer.lastWords ? renderer.lastWords(text) : safeWrite(process.stderr, text)),
+    // Without one (the renderer holds nothing back) the guard writes to stderr itself.
+    lastWords: renderer.lastWords?.bind(renderer),
     leftBehind: () =>
       'Devices still running keep what they hold now (their change records are not written); their backups are in the backup folder.',
   });

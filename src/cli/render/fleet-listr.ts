@@ -8,6 +8,7 @@ import { Listr, type ListrTaskWrapper, type ProcessOutput } from 'listr2';
 import { STEP_NAMES } from '../../change/types.js';
 import { isSignalStop } from '../../errors.js';
 import { type DeviceOutcome, type FleetEvent, isFailure } from '../../playbook/index.js';
+import { safeWrite } from '../interrupt.js';
 import { type FleetRenderer, type FleetRenderOptions, type FleetStartInfo, headerLines, outcomeText } from './fleet.js';
 import { drawOn } from './listr.js';
 
@@ -137,12 +138,7 @@ export class FleetListrRenderer implements FleetRenderer {
 
   lastWords(text: string): void {
     // The process exits next: no redraw comes after this, and listr2 hid the cursor.
-    const write = this.output ? (t: string) => this.output?.stdout.write(t) : (t: string) => process.stderr.write(t);
-    try {
-      write(`\x1b[?25h${text}`);
-    } catch {
-      // The terminal is gone: nothing to tell it.
-    }
+    safeWrite(this.output?.stdout ?? process.stderr, `\x1b[?25h${text}`);
   }
 
   notice(text: string): void {
