@@ -316,7 +316,8 @@ export function readSshConfig(alias: string, opts: ReadSshConfigOptions = {}): S
         { file: opts.systemFile ?? '/etc/ssh/ssh_config', base: '/etc/ssh', required: false },
       ];
   const loaded = sources.flatMap((s) => {
-    if (!s.required) {
+    // An optional file is looked for once per cache: a fleet resolves every host through the same files.
+    if (!s.required && !opts.parsed?.has(s.file)) {
       try {
         statSync(s.file);
       } catch {
