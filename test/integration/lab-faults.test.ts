@@ -106,6 +106,9 @@ describe('faults', () => {
   it('hold-at holds a matching command until released, then runs it', async () => {
     const s = await sshEnabled(asa.info);
     const held = new Promise<string>((resolve) => asa.on('held', resolve));
+    const ran: string[] = [];
+    const onRun = (line: string) => ran.push(line);
+    asa.on('executed', onRun);
     asa.setFaults({ holdAt: [/^terminal pager/] });
     let answered = false;
     const out = s.cmd('terminal pager 0', /# $/, 5000).then((o) => {
@@ -113,10 +116,19 @@ describe('faults', () => {
       return o;
     });
     expect(await held).toBe('terminal pager 0');
+    // A whole login and command on another connection: time enough for the lab to have run the held command, had
+    // it not held it (the `held` event alone comes before the command would run either way).
+    const other = await sshEnabled(asa.info);
+    await other.cmd('show hostname', /# $/, 5000);
+    other.end();
+    expect(ran).toContain('show hostname');
+    expect(ran).not.toContain('terminal pager 0');
     expect(answered).toBe(false);
     asa.setFaults({});
     expect(asa.release()).toBe(1);
     await out;
+    expect(ran).toContain('terminal pager 0');
+    asa.off('executed', onRun);
     // It ran: the pager is off, so a long output comes whole.
     expect(await s.cmd('show version', /# $/, 5000)).not.toMatch(/<--- More --->/);
     s.end();
