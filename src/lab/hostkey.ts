@@ -1,12 +1,13 @@
 /**
  * The lab's SSH host keys: one per unit, as in the field (each PIX/ASA generates its own; a shared key would let a
- * known_hosts entry of one unit pass for another, which no real pair of units allows). RSA, as on the real units (PIX/ASA generate RSA keys with `crypto key generate rsa` /
- * `ca generate rsa key`; an ASA 8.x-9.x offers `ssh-rsa` only, asa-cli.md §1.8). Generated once per state folder
- * (kept as `ssh_host_rsa_key`, PKCS#1 PEM, mode 0600) or once per process without one. 1024 bits: the modulus
- * Cisco's key commands of those images default to [unverified per image], the floor OpenSSH 9 still accepts
- * (RequiredRSASize), large enough for SSH-1's host key (bigger than its 768-bit server key), and generated in
- * about 10 ms (off the main thread, in parallel) where 2048 bits take over a second on a loaded 2-core machine.
- * With a state folder each unit's key is kept there by name, so a restarted lab keeps its known_hosts lines.
+ * known_hosts entry of one unit pass for another, which no real pair of units allows). RSA, as on the real units
+ * (PIX/ASA generate RSA keys with `crypto key generate rsa` / `ca generate rsa key`; an ASA 8.x-9.x offers `ssh-rsa`
+ * only, asa-cli.md §1.8). With a state folder each unit's key is kept there as `ssh_host_rsa_key-<unit>` (PKCS#1
+ * PEM, mode 0600, src/lab/kept-key.ts), so a restarted lab keeps its known_hosts lines; without one it is new for
+ * each lab. 1024 bits: the modulus Cisco's key commands of those images default to [unverified per image], the
+ * floor OpenSSH 9 still accepts (RequiredRSASize), large enough for SSH-1's host key (bigger than its 768-bit server
+ * key), and generated in about 10 ms (off the main thread, in parallel) where 2048 bits take over a second on a
+ * loaded 2-core machine.
  */
 import { createHash, generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';

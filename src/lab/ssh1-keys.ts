@@ -1,8 +1,9 @@
 /**
  * The RSA keys of the lab's SSH-1 server (pix6). The host key (1024 bits, as `ca generate rsa key 1024` makes) is
  * one per unit, as in the field; it is kept in the state folder as `ssh_host_rsa1_key-<unit>` (PKCS#8 PEM, mode
- * 0600) so known_hosts entries survive restarts; without a state folder it lives as long as the lab. The server key (768 bits, what a PIX uses) is made once
- * per process: a PIX regenerates it hourly, but no lab session lasts an hour and RSA generation costs test time.
+ * 0600, src/lab/kept-key.ts) so known_hosts entries survive restarts; without a state folder it lives as long as the
+ * lab. The server key (768 bits, what a PIX uses) is made once per process: a PIX regenerates it hourly, but no lab
+ * session lasts an hour and RSA generation costs test time.
  */
 import { createPrivateKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
