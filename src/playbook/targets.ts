@@ -207,15 +207,7 @@ export async function resolveFleet(lp: LoadedPlaybook, o: ResolveOptions): Promi
     const cred = (f: Field, invValue: CredValue | undefined) => need(pb[f] ?? invValue, name);
     const userRef = pb.username ?? inv.username;
     // --list-hosts resolves no credential, but a configured user still beats ssh_config's User: show its reference.
-    const username = wantCreds
-      ? cred('username', inv.username)
-      : userRef?.kind === 'literal'
-        ? userRef.value
-        : userRef?.kind === 'env'
-          ? `$${userRef.name}`
-          : userRef
-            ? '(vault)'
-            : undefined;
+    const username = wantCreds ? need(userRef, name) : credReference(userRef);
     const password = cred('password', inv.password);
     const enableSecret = cred('enableSecret', inv.enableSecret);
     // The playbook's key (relative to the playbook) wins over the inventory's (relative to the inventory, as Ansible).
@@ -444,6 +436,12 @@ function failoverPeers(inv: Inventory, lp: LoadedPlaybook, issues: SourceIssue[]
 }
 
 /** Keys that apply to a host, least specific first: `all`, groups by depth (then priority, name), the host. */
+/** A credential as --list-hosts shows it without resolving it: the literal value, `$VAR`, or `(vault)`. */
+function credReference(c: CredValue | undefined): string | undefined {
+  if (!c || c.kind === 'literal') return c?.value;
+  return c.kind === 'env' ? `$${c.name}` : '(vault)';
+}
+
 function specificity(inv: Inventory, host: string): string[] {
   return [...mergeOrder(inv, host), host];
 }
