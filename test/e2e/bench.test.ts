@@ -82,10 +82,18 @@ describe('bench machinery against the lab', () => {
     // A device as the start-up bench uses them: the NOTICE already answered (Ansible cannot answer it).
     const fresh: BenchLab = await start({ devices: 1, extra: ['--no-notice'] });
     try {
-      const floor = await floorForm(dir);
-      expect(Number.isFinite(await floorOnce(floor, fresh.devices[0]))).toBe(true);
       const khFile = join(dir, 'known_hosts_floor');
       writeFileSync(khFile, kh(fresh.devices));
+      // The unit starts with the inspection on both configs, so the checks below see the floor's work.
+      const before = await openSession(connectOptions(fresh.devices[0], khFile));
+      try {
+        for (const show of ['show running-config', 'show startup-config'])
+          expect(await before.send(show), show).toMatch(/^\s*inspect esmtp/m);
+      } finally {
+        await before.close();
+      }
+      const floor = await floorForm(dir);
+      expect(Number.isFinite(await floorOnce(floor, fresh.devices[0]))).toBe(true);
       const session = await openSession(connectOptions(fresh.devices[0], khFile));
       try {
         for (const show of ['show running-config', 'show startup-config']) {
