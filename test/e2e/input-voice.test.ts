@@ -27,8 +27,9 @@ afterAll(() => {
 describe('bad input through the CLI', () => {
   it('a bad time flag: the flag, the value, the forms; exit 2, JSON error, nothing contacted', async () => {
     const cwd = dir();
-    // 192.0.2.1 (TEST-NET-1) is never contacted: the option parser refuses the value first.
-    const r = await runCli(['apply', 'admin@192.0.2.1', '--command-timeout', 'abc', '--json'], { cwd });
+    // The option parser refuses the value before any contact; had it not, the target is loopback port 1 (nothing
+    // listens there), never an address off this machine.
+    const r = await runCli(['apply', 'admin@127.0.0.1:1', '--command-timeout', 'abc', '--json'], { cwd });
     expect(r.code).toBe(2);
     const { error } = JSON.parse(r.stdout.trim());
     expect(error).toMatchObject({
