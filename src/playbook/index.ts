@@ -69,7 +69,13 @@ export {
   type RunSettings,
   runSettings,
 } from './playbook.js';
-export { budgetText, type FleetReportFiles, fleetReportMarkdown, writeFleetReport } from './report.js';
+export {
+  budgetText,
+  type FleetReportFiles,
+  fleetReportMarkdown,
+  INTERRUPTED_WORDS,
+  writeFleetReport,
+} from './report.js';
 export { type FleetHtmlOptions, fleetReportCsv, fleetReportHtml, recordHtmlPath } from './report-html.js';
 export { timelineOrder, timelineSvg } from './report-timeline.js';
 export {

@@ -9,7 +9,7 @@ import { bothTimes, cards, cell, csv, esc, fileHref, metaList, page, table, tone
 import { describePlace, deviceSideText, MISMATCH_TEXT } from './audit.js';
 import type { DeviceRecord, FleetReport } from './fleet.js';
 import { jobName, type MergedFleetReport, vantageText } from './merge.js';
-import { budgetText, interruptedCount } from './report.js';
+import { budgetText, INTERRUPTED_WORDS, resultCounts } from './report.js';
 import { PLAN_CSV_HEADER, planCsvCells, planHtml } from './report-plan.js';
 import { timelineSvg } from './report-timeline.js';
 import { formatDuration } from './window.js';
@@ -97,9 +97,7 @@ export function fleetReportHtml(r: FleetReport, o: FleetHtmlOptions = {}): strin
       { label: 'rolled back', value: s['rolled-back'], tone: s['rolled-back'] ? 'bad' : undefined },
       { label: 'failed', value: s.failed, tone: s.failed ? 'bad' : undefined },
       // Interrupted after `reload`: changed and saved, not verified (shown only when it happened).
-      ...(s.interrupted
-        ? [{ label: 'interrupted (changed and saved)', value: s.interrupted, tone: 'warn' as const }]
-        : []),
+      ...(s.interrupted ? [{ label: INTERRUPTED_WORDS, value: s.interrupted, tone: 'warn' as const }] : []),
       { label: 'skipped', value: s.skipped, tone: s.skipped ? 'skip' : undefined },
     ]),
   );
@@ -121,7 +119,7 @@ export function fleetReportHtml(r: FleetReport, o: FleetHtmlOptions = {}): strin
   if ('jobs' in r) body.push(...jobsSection(r as MergedFleetReport, tz));
   body.push('<h2>Timeline of the window</h2>');
   body.push(
-    `<div class="legend"><span><i style="background:#2da44e"></i>done</span><span><i style="background:#8cc4a0"></i>nothing to do</span><span><i style="background:#cf222e"></i>rolled back</span><span><i style="background:#82071e"></i>failed</span>${r.summary.interrupted ? '<span><i style="background:#bf8700"></i>interrupted (changed and saved)</span>' : ''}<span><i style="border:2px solid #8250df"></i>canary</span><span>⊏ failover pair</span><span><i style="background:#54aeff"></i>devices in flight</span></div>`,
+    `<div class="legend"><span><i style="background:#2da44e"></i>done</span><span><i style="background:#8cc4a0"></i>nothing to do</span><span><i style="background:#cf222e"></i>rolled back</span><span><i style="background:#82071e"></i>failed</span>${r.summary.interrupted ? `<span><i style="background:#bf8700"></i>${INTERRUPTED_WORDS}</span>` : ''}<span><i style="border:2px solid #8250df"></i>canary</span><span>⊏ failover pair</span><span><i style="background:#54aeff"></i>devices in flight</span></div>`,
   );
   body.push(timelineSvg(r));
   body.push('<h2>Devices</h2>');
@@ -233,9 +231,7 @@ function jobsSection(m: MergedFleetReport, tz: string): string[] {
     esc(jobName(j)),
     esc(vantageText(j.vantage)),
     esc(j.devices),
-    esc(
-      `${j.summary.done} done, ${j.summary['nothing-to-do']} nothing to do, ${j.summary['rolled-back']} rolled back, ${j.summary.failed} failed, ${interruptedCount(j.summary)}${j.summary.skipped} skipped; exit ${j.exitCode}`,
-    ),
+    esc(`${resultCounts(j.summary)}; exit ${j.exitCode}`),
     bothTimes(j.startedAt, tz),
     bothTimes(j.endedAt, tz),
     j.stopped ? esc(`${j.stopped.reason}: ${j.stopped.message}`) : '-',

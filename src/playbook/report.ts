@@ -12,12 +12,16 @@ function cell(v: string | number | null | undefined): string {
   return String(v).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+/** A device stopped by a signal after `reload` (its record's outcome `interrupted`): changed and saved, not verified. */
+export const INTERRUPTED_WORDS = 'interrupted (changed and saved)';
+
 /**
- * "1 interrupted (changed and saved), " when a device was stopped after `reload` (its record's outcome), else nothing:
- * the count is said only when it happened (reports written before it existed have no such key).
+ * "3 done, 0 nothing to do, 0 rolled back, 1 failed, 2 skipped": the result counts of a report or a job. The
+ * interrupted count is said only when it happened (reports written before it existed have no such key).
  */
-export function interruptedCount(s: Partial<FleetReport['summary']>): string {
-  return s.interrupted ? `${s.interrupted} interrupted (changed and saved), ` : '';
+export function resultCounts(s: FleetReport['summary'], nothing = 'nothing to do'): string {
+  const interrupted = s.interrupted ? `${s.interrupted} ${INTERRUPTED_WORDS}, ` : '';
+  return `${s.done} done, ${s['nothing-to-do']} ${nothing}, ${s['rolled-back']} rolled back, ${s.failed} failed, ${interrupted}${s.skipped} skipped`;
 }
 
 export function fleetReportMarkdown(r: FleetReport): string {
@@ -37,9 +41,7 @@ export function fleetReportMarkdown(r: FleetReport): string {
   lines.push(`- Concurrency ${r.concurrency}, canary ${r.canary}, maxFailures ${r.maxFailures}`);
   if (r.budget) lines.push(`- Failure budget: ${budgetText(r)}`);
   const s = r.summary;
-  lines.push(
-    `- Result: ${s.total} devices: ${s.done} done, ${s['nothing-to-do']} nothing to do, ${s['rolled-back']} rolled back, ${s.failed} failed, ${interruptedCount(s)}${s.skipped} skipped; exit code ${r.exitCode}`,
-  );
+  lines.push(`- Result: ${s.total} devices: ${resultCounts(s)}; exit code ${r.exitCode}`);
   if (r.stopped) lines.push(`- **Stopped early** (${r.stopped.reason}) at ${r.stopped.at}: ${r.stopped.message}`);
   const merged = 'jobs' in r ? (r as MergedFleetReport) : null;
   if (merged && merged.missing > 0) {
@@ -55,7 +57,7 @@ export function fleetReportMarkdown(r: FleetReport): string {
     lines.push('|---|---|---|---|---|---|---|---|');
     for (const j of merged.jobs) {
       const [what, where] = [jobName(j), vantageText(j.vantage)];
-      const sum = `${j.summary.done} done, ${j.summary['nothing-to-do']} nothing, ${j.summary['rolled-back']} rolled back, ${j.summary.failed} failed, ${interruptedCount(j.summary)}${j.summary.skipped} skipped; exit ${j.exitCode}`;
+      const sum = `${resultCounts(j.summary, 'nothing')}; exit ${j.exitCode}`;
       lines.push(
         `| ${cell(what)} | ${cell(where)} | ${j.devices} | ${cell(sum)} | ${cell(j.startedAt)} | ${cell(j.endedAt)} | ${cell(j.stopped ? `${j.stopped.reason} at ${j.stopped.at}` : null)} | ${cell(j.budget?.shared ? 'shared' : 'own')} |`,
       );

@@ -3,7 +3,7 @@
  * prefixed with the device name otherwise, JSON lines with --json. All three see the scheduler's FleetEvents.
  */
 import type { DeviceOutcome, FleetEvent, FleetReport, FleetTarget } from '../../playbook/index.js';
-import { deviceSideText, formatDuration, MISMATCH_TEXT } from '../../playbook/index.js';
+import { deviceSideText, formatDuration, INTERRUPTED_WORDS, MISMATCH_TEXT } from '../../playbook/index.js';
 
 export interface FleetRenderer {
   /** The header: what runs where (before any device starts). */
@@ -209,7 +209,7 @@ const RESULT_WORDS: Array<[keyof FleetReport['summary'], string]> = [
   ['nothing-to-do', 'nothing to do'],
   ['rolled-back', 'rolled back'],
   ['failed', 'failed'],
-  ['interrupted', 'interrupted (changed and saved)'],
+  ['interrupted', INTERRUPTED_WORDS],
   ['skipped', 'skipped'],
 ];
 
