@@ -11,11 +11,11 @@ export async function promptVaultPassword(message: string, from: string): Promis
       hint: 'Run it in a terminal, or give --vault-password-file FILE / --vault-id label@FILE (an executable file is run and prints the password). Nothing was contacted.',
     });
   }
-  const { password } = await import('../config/prompts.js');
+  const { isPromptExit, password } = await import('../config/prompts.js');
   try {
     return await password({ message }, { output: process.stderr });
   } catch (e) {
-    if (e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError')) {
+    if (isPromptExit(e)) {
       throw new MailguardError('INTERRUPTED', 'Stopped at the vault password prompt; nothing was contacted');
     }
     throw e;

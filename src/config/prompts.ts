@@ -7,3 +7,8 @@ export { default as confirm } from '@inquirer/confirm';
 export { default as input } from '@inquirer/input';
 export { default as password } from '@inquirer/password';
 export { default as select } from '@inquirer/select';
+
+/** Inquirer's answer to Ctrl-C at a prompt (ExitPromptError) or to a prompt's abort signal (AbortPromptError). */
+export function isPromptExit(e: unknown): boolean {
+  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
+}

@@ -8,7 +8,7 @@
 import { Writable } from 'node:stream';
 import wrapAnsi from 'wrap-ansi';
 import yoctoSpinner, { type Spinner } from 'yocto-spinner';
-import { confirm, input, password, select } from '../config/prompts.js';
+import { confirm, input, isPromptExit, password, select } from '../config/prompts.js';
 import { ExitCode } from '../errors.js';
 
 /** Width when the output is not a terminal (or reports none). */
@@ -25,10 +25,6 @@ export class WizardExit extends Error {
     super(message);
     this.name = 'WizardExit';
   }
-}
-
-export function isPromptExit(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'ExitPromptError' || e.name === 'AbortPromptError');
 }
 
 /** Word wrap (wrap-ansi); words longer than the width (config lines, fingerprints) are kept whole. */
