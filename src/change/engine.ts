@@ -34,15 +34,16 @@ import {
   toEngineError,
 } from './state.js';
 import { StepRunner, type StepSkip, Stop, skip } from './steps.js';
-import type {
-  ChangeOptions,
-  ChangeOutcome,
-  ChangePlan,
-  ChangeResult,
-  ContextPlan,
-  FinalState,
-  ProbeEvidence,
-  StepName,
+import {
+  type ChangeOptions,
+  type ChangeOutcome,
+  type ChangePlan,
+  type ChangeResult,
+  type ContextPlan,
+  type FinalState,
+  type ProbeEvidence,
+  RELOAD_POLICIES,
+  type StepName,
 } from './types.js';
 
 const DEFAULTS = {
@@ -401,7 +402,7 @@ export class ChangeEngine extends ChangeEmitter {
 
   private async preflight(): Promise<string> {
     const o = this.options;
-    if (o.reload && !['never', 'if-needed', 'after-save'].includes(o.reload)) {
+    if (o.reload && !RELOAD_POLICIES.includes(o.reload)) {
       throw new MailguardError(
         'USAGE',
         `--reload: "${o.reload}" is not a choice; give never, if-needed or after-save`,

@@ -47,7 +47,9 @@ export const STEP_TITLES: Record<StepName, string> = {
   report: 'Write the change record',
 };
 
-export type ReloadPolicy = 'never' | 'if-needed' | 'after-save';
+/** When the engine reloads after saving (`--reload`, the playbook's options.reload). */
+export const RELOAD_POLICIES = ['never', 'if-needed', 'after-save'] as const;
+export type ReloadPolicy = (typeof RELOAD_POLICIES)[number];
 
 /** What the engine does: disable SMTP inspection (`apply`) or put back the inspection of a backup (`rollback`). */
 export type ChangeMode = 'disable' | 'restore';

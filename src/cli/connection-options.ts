@@ -9,7 +9,7 @@ import type { SecretPrompt } from '../config/credentials.js';
 import { SESSION_TIMEOUT_LIMITS } from '../config/duration.js';
 import { MailguardError, systemErrorWords } from '../errors.js';
 import type { ConnectOptions } from '../session/types.js';
-import { TRANSPORT_KINDS } from '../transport/types.js';
+import { HOST_KEY_POLICIES, TRANSPORT_KINDS } from '../transport/types.js';
 import { choiceOption, timeOption } from './option-parsers.js';
 
 /** Parsed commander options as added by addConnectionOptions (camelCase). */
@@ -55,7 +55,7 @@ export function addConnectionOptions(cmd: Command): Command {
       choiceOption(
         '--host-key-policy <policy>',
         'strict (default), accept-new (record first-seen key) or off (warned)',
-        ['strict', 'accept-new', 'off'],
+        HOST_KEY_POLICIES,
       ),
     )
     .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')

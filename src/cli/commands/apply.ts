@@ -3,7 +3,7 @@
  * Declarations only (loaded on every start); the work is in apply-action.ts, imported when the command runs.
  */
 import type { Command } from 'commander';
-import type { ReloadPolicy } from '../../change/types.js';
+import { RELOAD_POLICIES, type ReloadPolicy } from '../../change/types.js';
 import { SAFETY_RELOAD_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp } from '../../errors.js';
 import { addConnectionOptions } from '../connection-options.js';
@@ -43,7 +43,7 @@ export function register(program: Command): void {
       choiceOption(
         '--reload <when>',
         'reload after saving: never, if-needed (outside probe still inspected), after-save',
-        ['never', 'if-needed', 'after-save'],
+        RELOAD_POLICIES,
       ).default('if-needed'),
     )
     .addOption(timeOption('--reload-timeout', 'how long to wait for the device after reload', 'sec').default('15m'))

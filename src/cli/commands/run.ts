@@ -3,10 +3,12 @@
  * Declarations only (loaded on every start); the work is in run-action.ts, imported when the command runs.
  */
 import type { Command } from 'commander';
+import { RELOAD_POLICIES } from '../../change/types.js';
 import { SAFETY_RELOAD_LIMITS, SESSION_TIMEOUT_LIMITS } from '../../config/duration.js';
 import { exitCodeHelp } from '../../errors.js';
 import type { ReloadPolicy } from '../../playbook/index.js';
 import type { HostKeyPolicy } from '../../session/types.js';
+import { HOST_KEY_POLICIES } from '../../transport/types.js';
 import { choiceOption, collect, renamedOption, timeOption } from '../option-parsers.js';
 import { runAction } from '../run-action.js';
 
@@ -149,11 +151,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'devices changed at once (overrides the playbook)')
     .option('--backup-dir <dir>', "backups, locks and change records (overrides the playbook's options.backupDir)")
     .addOption(
-      choiceOption('--reload <when>', 'override options.reload: never, if-needed, after-save', [
-        'never',
-        'if-needed',
-        'after-save',
-      ]),
+      choiceOption('--reload <when>', 'override options.reload: never, if-needed, after-save', RELOAD_POLICIES),
     )
     .addOption(timeOption('--reload-timeout', 'how long to wait for a device after reload (e.g. 15m)', 'sec'))
     .addOption(timeOption('--save-timeout', 'how long `write memory` may take (e.g. 120s)', 'sec'))
@@ -168,11 +166,11 @@ export function register(program: Command): void {
     .addOption(renamedOption('--env-file', '--dotenv', 'Node reads its own --env-file'))
     .option('--known-hosts <file>', 'OpenSSH known_hosts file (overrides options.knownHosts)')
     .addOption(
-      choiceOption('--host-key-policy <policy>', 'strict, accept-new (record first-seen keys) or off (warned)', [
-        'strict',
-        'accept-new',
-        'off',
-      ]),
+      choiceOption(
+        '--host-key-policy <policy>',
+        'strict, accept-new (record first-seen keys) or off (warned)',
+        HOST_KEY_POLICIES,
+      ),
     )
     .option('--legacy-algorithms', 'also offer old SSH key exchange and ciphers (old PIX/ASA images)')
     .option(
