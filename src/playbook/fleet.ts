@@ -258,6 +258,8 @@ export function failureBudget(maxFailures: number | string, total: number): numb
 }
 
 export const isFailure = (r: DeviceResult) => r === 'failed' || r === 'rolled-back';
+/** Ended well (exit 0): changed, or nothing to change. Every other result says its exit code. */
+export const isSuccess = (r: DeviceResult) => r === 'done' || r === 'nothing-to-do';
 
 /** The summary counts of a report's devices (run and `report merge` alike); `failures` as the run counted them. */
 export function summarize(devices: readonly Pick<DeviceRecord, 'result'>[], failures: number): FleetReport['summary'] {
@@ -516,7 +518,7 @@ export function fleetExitCode(
   stopped: FleetReport['stopped'],
   interruptedCode: number = ExitCode.interrupted,
 ): number {
-  if (devices.every((d) => d.result === 'done' || d.result === 'nothing-to-do')) return ExitCode.ok;
+  if (devices.every((d) => isSuccess(d.result))) return ExitCode.ok;
   const ran = devices.filter((d) => d.result !== 'skipped' || d.skipReason === null).map((d) => d.exitCode);
   for (const c of [6, 5, 4, 3, 2, 1]) if (ran.includes(c)) return c;
   if (stopped?.reason === 'interrupted') return interruptedCode;

@@ -37,6 +37,7 @@ export {
   fleetExitCode,
   type InspectionPlace,
   isFailure,
+  isSuccess,
   type ProbeTarget,
   runFleet,
   type SkipReason,

@@ -7,7 +7,7 @@
 import { relative } from 'node:path';
 import { bothTimes, cards, cell, csv, esc, fileHref, metaList, page, table, tone } from '../report/html.js';
 import { describePlace, deviceSideText, MISMATCH_TEXT } from './audit.js';
-import type { DeviceRecord, FleetReport } from './fleet.js';
+import { type DeviceRecord, type FleetReport, isSuccess } from './fleet.js';
 import { jobName, type MergedFleetReport, vantageText } from './merge.js';
 import { budgetText, INTERRUPTED_WORDS, resultCounts } from './report.js';
 import { PLAN_CSV_HEADER, planCsvCells, planHtml } from './report-plan.js';
@@ -23,7 +23,7 @@ export interface FleetHtmlOptions {
 export const recordHtmlPath = (markdownPath: string): string => markdownPath.replace(/\.md$/, '.html');
 
 function resultText(d: DeviceRecord): string {
-  const ok = d.result === 'done' || d.result === 'nothing-to-do';
+  const ok = isSuccess(d.result);
   return `${d.result}${d.canary ? ' (canary)' : ''}${ok ? '' : ` (exit ${d.exitCode})`}`;
 }
 

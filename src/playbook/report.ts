@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writePrivate } from '../change/backup.js';
-import type { FleetReport } from './fleet.js';
+import { type FleetReport, isSuccess } from './fleet.js';
 import { jobLabel, jobName, MERGED_PREFIX, type MergedFleetReport, vantageText } from './merge.js';
 import { fleetReportCsv, fleetReportHtml } from './report-html.js';
 import { planMarkdown } from './report-plan.js';
@@ -70,7 +70,7 @@ export function fleetReportMarkdown(r: FleetReport): string {
   lines.push(`| device |${by} platform | before | after | result | started | ended | backup | change record | note |`);
   lines.push(`|---|${merged ? '---|' : ''}---|---|---|---|---|---|---|---|---|`);
   for (const d of merged ? merged.devices : r.devices) {
-    const result = `${d.result}${d.canary ? ' (canary)' : ''}${d.result === 'done' || d.result === 'nothing-to-do' ? '' : ` (exit ${d.exitCode})`}`;
+    const result = `${d.result}${d.canary ? ' (canary)' : ''}${isSuccess(d.result) ? '' : ` (exit ${d.exitCode})`}`;
     const job = 'ranBy' in d ? ` ${cell(d.ranBy as string)} |` : '';
     lines.push(
       `| ${cell(d.name)} |${job} ${cell(d.platform)} | ${cell(d.before)} | ${cell(d.after)} | ${cell(result)} | ${cell(d.startedAt)} | ${cell(d.endedAt)} | ${cell(d.backupPath)} | ${cell(d.reportPath)} | ${cell(d.message)} |`,

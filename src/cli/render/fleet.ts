@@ -3,7 +3,7 @@
  * prefixed with the device name otherwise, JSON lines with --json. All three see the scheduler's FleetEvents.
  */
 import type { DeviceOutcome, FleetEvent, FleetReport, FleetTarget } from '../../playbook/index.js';
-import { deviceSideText, formatDuration, INTERRUPTED_WORDS, MISMATCH_TEXT } from '../../playbook/index.js';
+import { deviceSideText, formatDuration, INTERRUPTED_WORDS, isSuccess, MISMATCH_TEXT } from '../../playbook/index.js';
 
 export interface FleetRenderer {
   /** The header: what runs where (before any device starts). */
@@ -79,7 +79,7 @@ const secs = (ms: number | undefined) => (ms === undefined ? '' : ` (${(ms / 100
 export function outcomeText(o: DeviceOutcome, dryRun: boolean): string {
   const took = secs(o.endedAt.getTime() - o.startedAt.getTime());
   const after = o.after ? `, ${o.after}` : '';
-  const ok = o.result === 'done' || o.result === 'nothing-to-do';
+  const ok = isSuccess(o.result);
   const dry = dryRun && o.result === 'done' ? ' (dry run: plan only)' : '';
   const why = o.message ? `: ${o.errorCode && !ok ? `[${o.errorCode}] ` : ''}${o.message}` : '';
   return `${o.result}${dry}${ok ? '' : ` (exit ${o.exitCode})`}${after}${took}${why}`;
@@ -244,7 +244,7 @@ export function fleetSummary(
       deviceSideText(d.audit),
       `${d.before ?? '-'}${d.audit?.mismatch ? ' (!)' : ''}`,
       d.after ?? '-',
-      `${d.result}${d.canary ? '*' : ''}${d.result === 'done' || d.result === 'nothing-to-do' ? '' : ` (${d.exitCode})`}`,
+      `${d.result}${d.canary ? '*' : ''}${isSuccess(d.result) ? '' : ` (${d.exitCode})`}`,
       d.durationMs === null ? '-' : formatDuration(d.durationMs),
       (d.message ?? (d.audit?.mismatch ? MISMATCH_TEXT[d.audit.mismatch] : '')).slice(0, 90),
     ]),
