@@ -13,7 +13,6 @@ import {
   verdictExitCode,
 } from '../../probe/index.js';
 import type { ProbeReportBefore } from '../../probe/report-schema.js';
-import { parseEhloName } from '../option-parsers.js';
 import { PROBE_LIMITS, type ProbeOptions } from './probe.js';
 
 function seconds(value: string | undefined, flag: string, fallback: number): number {
@@ -58,8 +57,8 @@ export async function probeAction(targets: string[], opts: ProbeOptions): Promis
   const port = opts.port === undefined ? 25 : parsePort(opts.port, '--port');
   const greetingTimeoutMs = seconds(opts.greetingTimeout, '--greeting-timeout', 30);
   const timeoutMs = seconds(opts.timeout, '--timeout', 10);
-  // The flag's parser checked it already; checked again for callers that build ProbeOptions themselves.
-  const ehloName = parseEhloName(opts.ehloName ?? DEFAULT_EHLO_NAME);
+  // --ehlo-name was checked by its option parser (parseEhloName); probe.ts is this action's only caller.
+  const ehloName = opts.ehloName ?? DEFAULT_EHLO_NAME;
   const before = opts.compare ? await readBefore(opts.compare) : undefined;
   const list = await resolveTargets({ hosts: targets, domain: opts.domain, port, resolver: opts.resolver });
   const report: ProbeReport = await probeAll(list, {
