@@ -191,8 +191,9 @@ export class FleetListrRenderer implements FleetRenderer {
   }
 
   private closeDevice(d: DeviceSlot, o: DeviceOutcome) {
+    const failed = isFailure(o.result);
     for (const s of d.steps) {
-      if (s.stopped) this.settleStopped(s, isFailure(o.result));
+      this.settleStopped(s, failed);
       s.outcome.resolve({ kind: 'skip', title: null });
     }
     d.end.resolve(o);
