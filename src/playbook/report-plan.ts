@@ -31,7 +31,7 @@ function scopeRows(r: FleetReport): Array<[string, string]> {
   const jobs = p.merged?.jobs.length ?? 1;
   const rows: Array<[string, string]> = [];
   if (p.merged) rows.push(['Merged from', `${p.merged.jobs.join('; ')} (each job planned its own devices)`]);
-  const plan = p.merged ? differsText(p, 'plan') : null;
+  const plan = differsText(p, 'plan');
   if (plan) rows.push(['Plan', plan]);
   rows.push(
     ['Devices', `${p.devices}, in this order${jobs > 1 ? ' (job by job)' : ''}: ${p.order.join(', ') || '-'}`],
