@@ -1,5 +1,6 @@
 /** Loading a playbook file and turning it (plus CLI overrides) into normalized run settings. */
 import { dirname, resolve } from 'node:path';
+import type { ReloadPolicy } from '../change/types.js';
 import { parseDuration, parseTimeIn } from '../config/duration.js';
 import { safeParseInVoice } from '../config/zod-voice.js';
 import type { HostKeyPolicy } from '../session/types.js';
@@ -33,7 +34,7 @@ function fromSource(source: YamlSource): LoadedPlaybook {
 }
 
 export type Mode = Playbook['mode'];
-export type ReloadPolicy = 'never' | 'if-needed' | 'after-save';
+export type { ReloadPolicy };
 
 /** Everything the `run` command needs, defaults applied; no secrets. */
 export interface RunSettings {

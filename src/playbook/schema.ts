@@ -3,6 +3,7 @@
  * is an error, never silently ignored. No transforms here, so `z.toJSONSchema` can export them for editors.
  */
 import * as z from 'zod';
+import { RELOAD_POLICIES } from '../change/types.js';
 import {
   type DurationLimits,
   durationForms,
@@ -11,7 +12,7 @@ import {
   type TimeUnit,
 } from '../config/duration.js';
 import { endpointSchema, jumpSchema } from '../net/endpoint-schema.js';
-import { TRANSPORT_KINDS } from '../transport/types.js';
+import { HOST_KEY_POLICIES, TRANSPORT_KINDS } from '../transport/types.js';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -112,7 +113,7 @@ export const TimeoutsSchema = z.strictObject({
 
 export const OptionsSchema = z.strictObject({
   dryRun: z.boolean().optional(),
-  reload: z.enum(['never', 'if-needed', 'after-save']).optional(),
+  reload: z.enum(RELOAD_POLICIES).optional(),
   safetyReload: z
     .union([z.literal(false), timeField('min', SAFETY_RELOAD_LIMITS)], {
       error: `expected ${durationForms('min')}, or false`,
@@ -122,7 +123,7 @@ export const OptionsSchema = z.strictObject({
       description: '`reload in N` minutes (or a duration such as "1h") as a dead-man switch (ASA); false to disable.',
     }),
   rollbackOnVerifyFailure: z.boolean().optional(),
-  hostKeyPolicy: z.enum(['strict', 'accept-new', 'off']).optional(),
+  hostKeyPolicy: z.enum(HOST_KEY_POLICIES).optional(),
   legacyAlgorithms: z
     .boolean()
     .optional()
